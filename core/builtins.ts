@@ -1,0 +1,32 @@
+// The table of built-in plugins: the only place core/ names anything in plugins/.
+// Modules load lazily, on first use, through the same contract a third-party package uses.
+import type { PluginKind } from './contract/kinds.js';
+
+export interface BuiltinEntry {
+  kind: PluginKind;
+  name: string;
+  /** Module path relative to this file; its default export is the plugin definition. */
+  module: string;
+}
+
+const entry = (kind: PluginKind, name: string, module: string): BuiltinEntry => ({ kind, name, module });
+
+export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
+  entry('dataset', 'humaneval', '../plugins/datasets/humaneval.js'),
+  entry('dataset', 'mbpp', '../plugins/datasets/mbpp.js'),
+  entry('dataset', 'builtin', '../plugins/datasets/builtin/index.js'),
+  entry('generator', 'replay', '../plugins/generators/replay/index.js'),
+  entry('generator', 'openai-compatible', '../plugins/generators/openai-compatible/index.js'),
+  entry('generator', 'tfjs-lm', '../plugins/generators/tfjs-lm/index.js'),
+  entry('executor', 'python', '../plugins/executors/python/index.js'),
+  entry('scorer', 'test-pass-rate', '../plugins/scorers/test-pass-rate.js'),
+  entry('scorer', 'logprob-judge', '../plugins/scorers/logprob-judge.js'),
+  entry('scorer', 'hybrid', '../plugins/scorers/hybrid.js'),
+  entry('pairing', 'all-pairs', '../plugins/pairing/all-pairs.js'),
+  entry('pairing', 'best-of-n', '../plugins/pairing/best-of-n.js'),
+  entry('trainer', 'sft', '../plugins/trainers/sft/index.js'),
+  entry('trainer', 'dpo', '../plugins/trainers/dpo/index.js'),
+  entry('trainer', 'energy-verifier', '../plugins/trainers/energy-verifier/index.js'),
+  entry('evaluator', 'pass-at-k', '../plugins/evaluators/pass-at-k/index.js'),
+  entry('evaluator', 'rerank', '../plugins/evaluators/rerank/index.js'),
+];

@@ -1,0 +1,71 @@
+// The services a plugin receives in `create(config, ctx)`. Plain interfaces: plugins never see tsyringe.
+
+export interface Logger {
+  debug(obj: object | string, msg?: string): void;
+  info(obj: object | string, msg?: string): void;
+  warn(obj: object | string, msg?: string): void;
+  error(obj: object | string, msg?: string): void;
+}
+
+/** A seeded pseudo-random source. `fork(label)` gives an independent stream that does not depend on call order elsewhere. */
+export interface Rng {
+  readonly seed: number;
+  /** Uniform in [0, 1). */
+  next(): number;
+  /** Uniform integer in [0, max). */
+  int(max: number): number;
+  shuffle<T>(items: readonly T[]): T[];
+  sample<T>(items: readonly T[], k: number): T[];
+  fork(label: string): Rng;
+}
+
+export interface ProgressReporter {
+  /** Starts (or restarts) counting toward `total` items; `done` lets a resumed stage start part-way. */
+  start(total: number, label?: string, done?: number): void;
+  tick(count?: number): void;
+  /** Free-form status line (e.g. "epoch 2/3 loss 0.61"). */
+  status(message: string): void;
+}
+
+/** A persistent key-value cache shared across runs (JSON values), namespaced per plugin. */
+export interface Cache {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  /** A folder for large cached files under this key (created on demand). */
+  dir(key: string): string;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+/** Stage-scoped output writer; files land in the stage's folder of the run. */
+export interface StageFiles {
+  readonly dir: string;
+  path(name: string): string;
+  writeJson(name: string, value: unknown): void;
+  writeText(name: string, text: string): void;
+}
+
+export interface RunEvents {
+  /** Metrics for the run's event stream and report (e.g. training curves). */
+  metric(name: string, values: Record<string, number>, step?: number): void;
+  /** Facts recorded with the run (backend, prompt format, judge model, ...). */
+  record(key: string, value: unknown): void;
+}
+
+export interface PluginContext {
+  readonly logger: Logger;
+  readonly cache: Cache;
+  readonly rng: Rng;
+  readonly seed: number;
+  readonly progress: ProgressReporter;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly files: StageFiles;
+  readonly events: RunEvents;
+  /** Folder the manifest came from, for resolving relative paths in plugin config. */
+  readonly baseDir: string;
+  /** Throws the run's cancellation error when the run was cancelled. */
+  throwIfCancelled(): void;
+}

@@ -1,0 +1,34 @@
+import type { FromSchema, JSONSchema } from 'json-schema-to-ts';
+import type { PluginContext } from './context.js';
+import type { PluginKind, PluginKinds } from './kinds.js';
+
+/** The plugin API version of this core; plugins declare a semver range (`apiVersion: '^1'`). */
+export const PLUGIN_API_VERSION = '1.0.0';
+
+export interface PluginDefinition<K extends PluginKind = PluginKind, S extends JSONSchema = JSONSchema> {
+  kind: K;
+  name: string;
+  version: string;
+  apiVersion: string;
+  description?: string;
+  configSchema: S;
+  create(config: FromSchema<S>, ctx: PluginContext): PluginKinds[K] | Promise<PluginKinds[K]>;
+}
+
+/** A loaded plugin with its config type erased: what the registry handles. */
+export interface AnyPlugin {
+  kind: PluginKind;
+  name: string;
+  version: string;
+  apiVersion: string;
+  description?: string;
+  configSchema: JSONSchema;
+  create(config: any, ctx: PluginContext): unknown;
+}
+
+/** Identity at runtime; gives plugin authors a typed `config` inferred from `configSchema`. */
+export function definePlugin<K extends PluginKind, const S extends JSONSchema>(
+  definition: PluginDefinition<K, S>,
+): PluginDefinition<K, S> {
+  return definition;
+}

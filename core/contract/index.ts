@@ -1,0 +1,5 @@
+export * from './data.js';
+export * from './kinds.js';
+export * from './context.js';
+export * from './define-plugin.js';
+export { CrucibleError, type ErrorCode, type ErrorDetail } from '../errors.js';

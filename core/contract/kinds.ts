@@ -1,0 +1,148 @@
+// What `create` returns, one interface per plugin kind. Batch-first, async, cancellable through ctx.signal.
+import type {
+  Candidate,
+  Execution,
+  LabelledSample,
+  ModelArtifact,
+  PreferencePair,
+  Problem,
+  ScoredCandidate,
+} from './data.js';
+
+export interface Dataset {
+  load(): Promise<Problem[]>;
+}
+
+export interface GenerateOptions {
+  /** Samples per problem; the generator's configured n when omitted. */
+  n?: number;
+  /** Base seed; the generator derives a per-problem, per-sample seed from it. */
+  seed?: number;
+  temperature?: number;
+  topP?: number;
+  maxTokens?: number;
+}
+
+export interface LogprobResult {
+  /** Sum of the completion tokens' log-probs (natural log). */
+  sum: number;
+  /** Per completion token. */
+  tokens: number[];
+}
+
+export interface GeneratorInfo {
+  model: string;
+  promptFormat: string;
+  [key: string]: unknown;
+}
+
+export interface ProblemSamples {
+  problem: Problem;
+  candidates: Candidate[];
+}
+
+export interface Generator {
+  info(): GeneratorInfo;
+  /** Yields each problem's candidates as soon as they are ready, in any order. */
+  generate(problems: Problem[], options?: GenerateOptions): AsyncIterable<ProblemSamples>;
+  /** The capability a log-prob judge needs; absent when the backend cannot score text. */
+  logprobs?(prompt: string, completion: string): Promise<LogprobResult>;
+  /** The local model this generator samples from, when it has one (the starting point of a trainer). */
+  baseModel?(): ModelArtifact | undefined;
+  /** The same generator over another model (a trained policy); absent when the model is fixed (replay, remote). */
+  withModel?(model: ModelArtifact): Promise<Generator>;
+  close?(): Promise<void>;
+}
+
+export interface Executor {
+  execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]>;
+  close?(): Promise<void>;
+}
+
+export interface Scorer {
+  score(problem: Problem, candidates: Candidate[], executions: Execution[]): Promise<number[]>;
+  /** What a report should record about how scores were made (judge model, prompt format, ...). */
+  describe?(): Record<string, unknown>;
+}
+
+export interface PairingSummary {
+  pairs: PreferencePair[];
+  stats: Record<string, unknown>;
+}
+
+export interface Pairing {
+  pair(problem: Problem, scored: ScoredCandidate[]): PreferencePair[] | Promise<PreferencePair[]>;
+  /** Quality gates and statistics over all pairs; throws a coded error when the gates fail the stage. */
+  finalize?(pairs: PreferencePair[]): PairingSummary | Promise<PairingSummary>;
+}
+
+export interface TrainInput {
+  /** Train-split preference pairs (already checked against the split by the runner). */
+  pairs?: PreferencePair[];
+  /** Validation-split pairs, for validation loss / reward accuracy and selection. */
+  validationPairs?: PreferencePair[];
+  /** Train-split labelled samples (verifier training). */
+  samples?: LabelledSample[];
+  validationSamples?: LabelledSample[];
+  /** The starting model (from the generator's model, when it has one). */
+  model?: ModelArtifact;
+  /** Validation problems, for trainers that select settings by validation pass@1. */
+  validationProblems?: Problem[];
+  /** Lets a trainer sample and execute on validation problems (selection by validation pass@1). */
+  generator?: Generator;
+  executor?: Executor;
+}
+
+export interface TrainResult {
+  model: ModelArtifact;
+  stats: Record<string, unknown>;
+  /** Named series for the report's training curves: { "train/loss": [[step, value], ...] }. */
+  curves?: Record<string, Array<[number, number]>>;
+}
+
+export interface Trainer {
+  train(input: TrainInput): Promise<TrainResult>;
+}
+
+export interface EvaluateInput {
+  problems: Problem[];
+  /** The experiment's generator bound to the base model. */
+  base: Generator;
+  /** The same generator bound to the trained policy, when the train stage produced one. */
+  trained?: Generator;
+  /** What the train stage produced (a policy or a verifier). */
+  artifact?: ModelArtifact;
+  executor: Executor;
+}
+
+export interface EvaluationResult {
+  /** Headline numbers (flat, for the run index and the terminal summary). */
+  headline: Record<string, number>;
+  /** Everything else: per-model metrics, comparisons, per-problem results. */
+  details: Record<string, unknown>;
+}
+
+export interface Evaluator {
+  evaluate(input: EvaluateInput): Promise<EvaluationResult>;
+}
+
+export interface PluginKinds {
+  dataset: Dataset;
+  generator: Generator;
+  executor: Executor;
+  scorer: Scorer;
+  pairing: Pairing;
+  trainer: Trainer;
+  evaluator: Evaluator;
+}
+
+export type PluginKind = keyof PluginKinds;
+export const PLUGIN_KINDS: readonly PluginKind[] = [
+  'dataset',
+  'generator',
+  'executor',
+  'scorer',
+  'pairing',
+  'trainer',
+  'evaluator',
+];
