@@ -1,0 +1,70 @@
+// The kit for plugin authors (in the spirit of ESLint's RuleTester): a real context without a run,
+// and a helper that validates a config against the plugin's schema exactly as the kernel does.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PluginContext, ProgressReporter, RunEvents } from '../contract/context.js';
+import type { AnyPlugin } from '../contract/define-plugin.js';
+import { SeededRng } from '../services/rng.js';
+import { silentLogger } from '../services/logger.js';
+import { DiskCache } from '../services/cache.js';
+import { systemClock } from '../services/clock.js';
+import { stageFiles } from '../services/stage-files.js';
+import { CrucibleError } from '../errors.js';
+
+export interface TestContext extends PluginContext {
+  /** What the plugin recorded and reported, for assertions. */
+  readonly recorded: Record<string, unknown>;
+  readonly metrics: Array<{ name: string; values: Record<string, number>; step?: number }>;
+  readonly progressLog: Array<{ total?: number; done: number; status?: string }>;
+  /** Cancels the context's signal, as a cancelled run would. */
+  abort(): void;
+}
+
+export function createTestContext(options: { seed?: number; dir?: string; baseDir?: string } = {}): TestContext {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'crucible-test-'));
+  const controller = new AbortController();
+  const recorded: Record<string, unknown> = {};
+  const metrics: TestContext['metrics'] = [];
+  const progressLog: TestContext['progressLog'] = [];
+  let done = 0;
+  let total: number | undefined;
+  const progress: ProgressReporter = {
+    start: (t, _label, d = 0) => { total = t; done = d; progressLog.push({ total, done }); },
+    tick: (n = 1) => { done += n; progressLog.push({ total, done }); },
+    status: (message) => progressLog.push({ total, done, status: message }),
+  };
+  const events: RunEvents = {
+    metric: (name, values, step) => metrics.push({ name, values, step }),
+    record: (key, value) => { recorded[key] = value; },
+  };
+  const seed = options.seed ?? 42;
+  return {
+    logger: silentLogger(),
+    cache: new DiskCache(join(dir, 'cache')),
+    rng: new SeededRng(seed),
+    seed,
+    progress,
+    clock: systemClock,
+    signal: controller.signal,
+    files: stageFiles(join(dir, 'stage')),
+    events,
+    baseDir: options.baseDir ?? process.cwd(),
+    throwIfCancelled: () => {
+      if (controller.signal.aborted) throw new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
+    },
+    recorded,
+    metrics,
+    progressLog,
+    abort: () => controller.abort(),
+  };
+}
+
+export { validatePluginConfig } from '../registry/config.js';
+
+/** Validates `config` as the kernel would, then calls `create` with a test context. */
+export async function instantiate<T = unknown>(plugin: AnyPlugin, config: unknown = {}, ctx: PluginContext = createTestContext()): Promise<T> {
+  const { validatePluginConfig } = await import('../registry/config.js');
+  const resolved = validatePluginConfig(plugin, config, `stages.${plugin.kind}.config`);
+  return (await plugin.create(resolved, ctx)) as T;
+}
