@@ -30,3 +30,8 @@ export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
   entry('evaluator', 'pass-at-k', '../plugins/evaluators/pass-at-k/index.js'),
   entry('evaluator', 'rerank', '../plugins/evaluators/rerank/index.js'),
 ];
+
+/** The importable URL of a built-in plugin's module (works from sources and from dist/). */
+export function builtinUrl(entry: BuiltinEntry): string {
+  return new URL(entry.module, import.meta.url).href;
+}

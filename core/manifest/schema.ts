@@ -1,0 +1,98 @@
+// The experiment manifest: one file composes the plugins of an experiment.
+import type { FromSchema } from 'json-schema-to-ts';
+
+const slot = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['plugin'],
+  properties: {
+    plugin: { type: 'string', minLength: 1, description: 'built-in name, npm package, or ./local/path.js' },
+    config: { type: 'object', default: {} },
+  },
+} as const;
+
+export const STAGE_SLOTS = ['generator', 'executor', 'scorer', 'pairing', 'trainer', 'evaluator'] as const;
+export type StageSlot = (typeof STAGE_SLOTS)[number];
+
+export const manifestSchema = {
+  $id: 'https://crucible.dev/schemas/manifest.json',
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'dataset'],
+  properties: {
+    $schema: { type: 'string' },
+    name: { type: 'string', minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' },
+    description: { type: 'string' },
+    extends: { type: 'string', description: 'a manifest this one extends (path relative to this file)' },
+    seed: { type: 'integer', minimum: 0, default: 42 },
+    dataset: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['plugin'],
+      properties: {
+        plugin: { type: 'string', minLength: 1 },
+        config: { type: 'object', default: {} },
+        split: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            train: { type: 'number', minimum: 0, maximum: 1, default: 0.5 },
+            val: { type: 'number', minimum: 0, maximum: 1, default: 0.2 },
+            test: { type: 'number', minimum: 0, maximum: 1, default: 0.3 },
+          },
+          default: {},
+        },
+        limit: { type: 'integer', minimum: 1, description: 'use only the first N problems (by id) — for smoke runs' },
+      },
+    },
+    inputs: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        preferences: { type: 'string', description: 'train from this preference JSONL ({prompt, chosen, rejected}) instead of generating' },
+      },
+      default: {},
+    },
+    stages: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        generator: slot,
+        executor: slot,
+        scorer: slot,
+        pairing: slot,
+        trainer: slot,
+        evaluator: slot,
+      },
+      default: {},
+    },
+    generation: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        splits: {
+          type: 'array',
+          items: { enum: ['train', 'val'] },
+          default: ['train', 'val'],
+          description: 'splits sampled for training data (test problems are only ever seen by the evaluator)',
+        },
+      },
+      default: {},
+    },
+    output: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        report: { type: 'boolean', default: true },
+        cache: { type: 'boolean', default: true, description: 'reuse stage outputs of earlier runs with the same inputs' },
+      },
+      default: {},
+    },
+  },
+} as const;
+
+export type Manifest = FromSchema<typeof manifestSchema>;
+export interface SlotSpec {
+  plugin: string;
+  config: Record<string, unknown>;
+}

@@ -1,0 +1,106 @@
+// Validates a composed manifest: the schema, then every slot's plugin and config. Collects every error.
+import { Ajv } from 'ajv';
+import { CrucibleError, isCrucibleError, type ErrorDetail } from '../errors.js';
+import { ajvDetails, validatePluginConfig } from '../registry/config.js';
+import { loadPlugin, type LoadedPlugin } from '../registry/load.js';
+import { findBuiltin, isPathReference } from '../registry/resolve.js';
+import type { PluginKind } from '../contract/kinds.js';
+import { composeManifest, isInside, type ComposeOptions, type ComposedManifest } from './compose.js';
+import { manifestSchema, STAGE_SLOTS, type Manifest, type StageSlot } from './schema.js';
+import { resolve } from 'node:path';
+
+const validateSchema = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(manifestSchema);
+
+export interface ResolvedSlot {
+  kind: PluginKind;
+  plugin: string;
+  config: Record<string, unknown>;
+  loaded: LoadedPlugin;
+}
+
+export interface ResolvedManifest {
+  manifest: Manifest;
+  slots: Partial<Record<StageSlot | 'dataset', ResolvedSlot>>;
+  baseDir: string;
+  sources: string[];
+}
+
+export interface PluginPolicy {
+  /** When set, only built-ins, these packages, and local paths under `allowedPaths` may load (HTTP submissions). */
+  allowedPackages?: string[];
+  allowedPaths?: string[];
+}
+
+export interface ValidateOptions extends ComposeOptions {
+  sets?: string[];
+  policy?: PluginPolicy;
+}
+
+/** Resolves the manifest at `file` fully or throws CRUCIBLE_E_MANIFEST listing every error with file, line and path. */
+export async function resolveManifest(file: string, options: ValidateOptions = {}): Promise<ResolvedManifest> {
+  const composed = composeManifest(file, options.sets ?? [], options);
+  return resolveComposed(composed, options.policy);
+}
+
+export async function resolveComposed(composed: ComposedManifest, policy?: PluginPolicy): Promise<ResolvedManifest> {
+  const errors: ErrorDetail[] = [];
+  const at = (d: ErrorDetail): ErrorDetail => {
+    const o = d.path ? composed.origin(d.path) : undefined;
+    return { ...d, file: d.file ?? o?.file, line: d.line ?? o?.line };
+  };
+  const manifest = structuredClone(composed.raw) as Manifest;
+  if (!validateSchema(manifest)) errors.push(...ajvDetails(validateSchema.errors, '').map(at));
+
+  const slots: ResolvedManifest['slots'] = {};
+  const wanted: Array<[StageSlot | 'dataset', PluginKind, { plugin?: unknown; config?: unknown } | undefined]> = [
+    ['dataset', 'dataset', manifest.dataset as never],
+    ...STAGE_SLOTS.map((s) => [s, s, (manifest.stages as Record<string, never> | undefined)?.[s]] as [StageSlot, PluginKind, never]),
+  ];
+  for (const [slot, kind, spec] of wanted) {
+    if (!spec || typeof spec.plugin !== 'string') continue;
+    const path = slot === 'dataset' ? 'dataset' : `stages.${slot}`;
+    try {
+      checkPolicy(spec.plugin, composed.baseDir, policy, `${path}.plugin`);
+      const loaded = await loadPlugin(kind, spec.plugin, { baseDir: composed.baseDir, path: `${path}.plugin` });
+      const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`);
+      slots[slot] = { kind, plugin: spec.plugin, config, loaded };
+      spec.config = config;
+    } catch (error) {
+      if (!isCrucibleError(error)) throw error;
+      const details = error.details.length ? error.details : [{ path: `${path}.plugin`, message: error.message }];
+      errors.push(...details.map((d) => at({ ...d, message: `${error.code}: ${d.message}` })));
+    }
+  }
+  const split = manifest.dataset?.split;
+  if (split && Math.abs((split.train ?? 0) + (split.val ?? 0) + (split.test ?? 0) - 1) > 1e-9) {
+    errors.push(at({ path: 'dataset.split', message: 'train + val + test must sum to 1' }));
+  }
+  if (manifest.stages?.trainer && !manifest.stages?.pairing && !manifest.inputs?.preferences && manifest.stages.trainer.plugin === 'dpo') {
+    errors.push(at({ path: 'stages.trainer', message: 'a dpo trainer needs preference pairs', hint: 'add stages.pairing or inputs.preferences' }));
+  }
+  if (errors.length) {
+    throw new CrucibleError('CRUCIBLE_E_MANIFEST', `${errors.length} error${errors.length > 1 ? 's' : ''} in manifest ${composed.sources.at(-1)!.file}`, errors);
+  }
+  return { manifest, slots, baseDir: composed.baseDir, sources: composed.sources.map((s) => s.file) };
+}
+
+function checkPolicy(reference: string, baseDir: string, policy: PluginPolicy | undefined, path: string): void {
+  if (!policy) return;
+  if (isPathReference(reference)) {
+    const abs = resolve(baseDir, reference);
+    const allowed = (policy.allowedPaths ?? []).some((root) => isInside(root, abs));
+    if (!allowed) {
+      throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_ALLOWED', { path, message: `local plugin path "${reference}" is not allowed on this server`, hint: 'use a built-in plugin, an allowed package, or a path under the server\'s plugin folders' });
+    }
+    return;
+  }
+  if (findBuiltin(undefined, reference)) return;
+  if (!(policy.allowedPackages ?? []).includes(reference)) {
+    throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_ALLOWED', { path, message: `plugin package "${reference}" is not on this server's allowlist` });
+  }
+}
+
+/** The resolved manifest as JSON (plugin configs with defaults), for `crucible validate` and the run record. */
+export function manifestToJson(resolved: ResolvedManifest): Manifest {
+  return resolved.manifest;
+}
