@@ -79,9 +79,15 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
     errors.push(at({ path: 'stages.trainer', message: 'a dpo trainer needs preference pairs', hint: 'add stages.pairing or inputs.preferences' }));
   }
   if (errors.length) {
-    throw new CrucibleError('CRUCIBLE_E_MANIFEST', `${errors.length} error${errors.length > 1 ? 's' : ''} in manifest ${composed.sources.at(-1)!.file}`, errors);
+    const where = composed.sources.at(-1)?.file ?? 'the submitted manifest';
+    throw new CrucibleError('CRUCIBLE_E_MANIFEST', `${errors.length} error${errors.length > 1 ? 's' : ''} in ${where}`, errors);
   }
   return { manifest, slots, baseDir: composed.baseDir, sources: composed.sources.map((s) => s.file) };
+}
+
+/** Resolves an already composed manifest object (a stored run, or a body posted over HTTP). */
+export async function resolveManifestObject(raw: Record<string, unknown>, baseDir: string, policy?: PluginPolicy): Promise<ResolvedManifest> {
+  return resolveComposed({ raw: structuredClone(raw), sources: [], baseDir, origin: () => undefined }, policy);
 }
 
 function checkPolicy(reference: string, baseDir: string, policy: PluginPolicy | undefined, path: string): void {

@@ -1,0 +1,56 @@
+import type { Command } from 'commander';
+import { resolveManifest } from '../../manifest/validate.js';
+import { createRun, executeRun } from '../../runner/session.js';
+import { createLogger } from '../../services/logger.js';
+import type { RunStore } from '../../store/run-store.js';
+import { join } from 'node:path';
+import { ExitError } from '../exit.js';
+import { createProgressDisplay } from '../progress-display.js';
+import { collect, openStore, runsDirOption } from '../shared.js';
+import { printSummary } from './show.js';
+
+export function register(program: Command): void {
+  runsDirOption(
+    program
+      .command('run <manifest>')
+      .description('run an experiment')
+      .option('--set <path=value>', 'override a manifest value (repeatable), e.g. stages.pairing.plugin=best-of-n', collect, []),
+  ).action(async (file: string, opts: { set: string[]; runsDir: string }) => {
+    const resolved = await resolveManifest(file, { sets: opts.set });
+    const store = openStore(opts);
+    const record = createRun(store, resolved, { state: 'QUEUED' });
+    process.stderr.write(`run ${record.id}\n`);
+    await runInForeground(store, record.id);
+  });
+
+  runsDirOption(program.command('resume <runId>').description('resume a run: finished stages are skipped, a stage in progress continues')).action(
+    async (id: string, opts: { runsDir: string }) => {
+      const store = openStore(opts);
+      await runInForeground(store, store.resolveId(id));
+    },
+  );
+}
+
+/** Executes a run in this process with a progress display; Ctrl-C cancels it cleanly. */
+export async function runInForeground(store: RunStore, id: string): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = () => {
+    process.stderr.write('\ncancelling (press Ctrl-C again to force)...\n');
+    store.index.setState(id, 'CANCELLING');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const display = createProgressDisplay();
+  const logger = createLogger({ file: join(store.runDir(id), 'run.log') });
+  const outcome = await executeRun(store, id, { logger, signal: controller.signal, onEvent: display.onEvent });
+  display.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  if (outcome.state === 'SUCCEEDED') {
+    await printSummary(store, id);
+    return;
+  }
+  throw new ExitError(outcome.state === 'CANCELLED' ? 130 : 1, `${outcome.error?.format() ?? outcome.state}\nrun ${id} ${outcome.state.toLowerCase()}; logs: ${join(store.runDir(id), 'run.log')}`);
+}

@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RunStore } from '../../store/run-store.js';
+import { openStore, runsDirOption } from '../shared.js';
+
+export function register(program: Command): void {
+  runsDirOption(program.command('runs').description('list runs').option('--state <state>').option('--name <name>').option('--json')).action(
+    (opts: { runsDir: string; state?: string; name?: string; json?: boolean }) => {
+      const store = openStore(opts);
+      const { runs } = store.index.list({ state: opts.state as never, name: opts.name, limit: 100 });
+      if (opts.json) return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
+      for (const r of runs) {
+        const headline = r.headline ? Object.entries(r.headline).slice(0, 3).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : '';
+        process.stdout.write(`${r.id.padEnd(44)} ${r.state.padEnd(10)} ${headline}\n`);
+      }
+    },
+  );
+
+  runsDirOption(program.command('show <runId>').description('show a run: state, stages, headline metrics').option('--json')).action(
+    async (id: string, opts: { runsDir: string; json?: boolean }) => {
+      const store = openStore(opts);
+      const runId = store.resolveId(id);
+      const row = store.row(runId);
+      if (opts.json) return void process.stdout.write(JSON.stringify(row, null, 2) + '\n');
+      process.stdout.write(`${row.id}\n  state    ${row.state}${row.interrupted ? ' (interrupted)' : ''}\n  created  ${row.createdAt}\n  folder   ${store.runDir(runId)}\n`);
+      if (row.error) process.stdout.write(`  error    ${row.error.code}: ${row.error.message}\n`);
+      if (row.state === 'SUCCEEDED') await printSummary(store, runId);
+    },
+  );
+}
+
+const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(4));
+
+/** The terminal summary of a finished run, from its results.json. */
+export async function printSummary(store: RunStore, id: string): Promise<void> {
+  const file = join(store.runDir(id), 'results.json');
+  if (!existsSync(file)) return;
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    const reportModule = '../../report/index.js';
+    const { formatTerminalSummary } = (await import(reportModule)) as { formatTerminalSummary(r: unknown): string };
+    text = formatTerminalSummary(results);
+  } catch {
+    text = Object.entries(results.evaluation?.headline ?? {}).map(([k, v]) => `  ${k.padEnd(28)} ${fmt(v as number)}`).join('\n');
+  }
+  process.stdout.write(text + '\n');
+  const html = join(store.runDir(id), 'report.html');
+  if (existsSync(html)) process.stdout.write(`report: ${html}\n`);
+}

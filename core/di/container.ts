@@ -1,0 +1,33 @@
+// The root container holds process-wide services; each run gets a child container with its own
+// logger, seeded RNG, cache view, event log and cancellation signal.
+import 'reflect-metadata';
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { join } from 'node:path';
+import type { Logger as PinoLogger } from 'pino';
+import { DiskCache } from '../services/cache.js';
+import { systemClock } from '../services/clock.js';
+import { SeededRng } from '../services/rng.js';
+import { EventLog } from '../store/event-log.js';
+import type { RunRecord, RunStore } from '../store/run-store.js';
+import { TOKENS } from './tokens.js';
+
+export function createRootContainer(store: RunStore, logger: PinoLogger): DependencyContainer {
+  const c = rootContainer.createChildContainer();
+  c.registerInstance(TOKENS.RunStore, store);
+  c.registerInstance(TOKENS.Logger, logger);
+  c.registerInstance(TOKENS.Clock, systemClock);
+  c.registerInstance(TOKENS.Cache, new DiskCache(join(store.cacheDir, 'plugins')));
+  return c;
+}
+
+export function createRunContainer(parent: DependencyContainer, record: RunRecord, signal: AbortSignal): DependencyContainer {
+  const store = parent.resolve<RunStore>(TOKENS.RunStore);
+  const c = parent.createChildContainer();
+  const seed = (record.manifest.seed as number | undefined) ?? 42;
+  c.registerInstance(TOKENS.RunRecord, record);
+  c.registerInstance(TOKENS.Signal, signal);
+  c.registerInstance(TOKENS.Rng, new SeededRng(seed));
+  c.registerInstance(TOKENS.EventLog, new EventLog(join(store.runDir(record.id), 'events.jsonl')));
+  c.registerInstance(TOKENS.Logger, parent.resolve<PinoLogger>(TOKENS.Logger).child({ run: record.id }));
+  return c;
+}

@@ -1,0 +1,13 @@
+// Injection tokens for the core services. tsyringe needs explicit @inject(token) on every constructor
+// parameter because esbuild/tsx emit no decorator metadata. Plugins never see these: they get a plain ctx.
+export const TOKENS = {
+  RunStore: Symbol('RunStore'),
+  Logger: Symbol('Logger'),
+  Clock: Symbol('Clock'),
+  Cache: Symbol('Cache'),
+  Rng: Symbol('Rng'),
+  EventLog: Symbol('EventLog'),
+  Signal: Symbol('Signal'),
+  RunRecord: Symbol('RunRecord'),
+  Progress: Symbol('Progress'),
+} as const;

@@ -1,0 +1,32 @@
+import type { Candidate, Execution, PreferencePair, Problem, SplitName } from '../contract/data.js';
+import type { EvaluationResult, TrainResult } from '../contract/kinds.js';
+import type { ResolvedManifest } from '../manifest/validate.js';
+import type { EventLog } from '../store/event-log.js';
+import type { RunPlugins } from './plugins.js';
+import type { SplitAssignment } from './split.js';
+import type { RunServices } from './stage-context.js';
+
+/** What one run's stages share: inputs, outputs so far, and the cache key of each finished stage. */
+export interface PipelineState {
+  runId: string;
+  runDir: string;
+  cacheRoot?: string;
+  resolved: ResolvedManifest;
+  plugins: RunPlugins;
+  services: RunServices;
+  events: EventLog;
+  keys: Record<string, string>;
+  problems: Problem[];
+  split: SplitAssignment;
+  splits: Record<SplitName, Problem[]>;
+  datasetHash?: string;
+  candidates?: Map<string, Candidate[]>;
+  executions?: Map<string, Execution[]>;
+  scores?: Map<string, number[]>;
+  pairs?: PreferencePair[];
+  pairingStats?: Record<string, unknown>;
+  training?: TrainResult;
+  evaluation?: EvaluationResult;
+  /** Stage name -> how it went (ran, resumed, cache), for the summary and tests. */
+  stageLog: Array<{ stage: string; status: 'ran' | 'run' | 'cache' | 'skipped'; durationMs: number }>;
+}

@@ -1,0 +1,95 @@
+// Runs one experiment: load -> split -> generate -> execute -> score -> pair -> train -> evaluate -> report.
+// Each stage is optional where the manifest omits it; each is cached and resumable (see stage.ts).
+import { inject, injectable } from 'tsyringe';
+import type { Logger as PinoLogger } from 'pino';
+import { join } from 'node:path';
+import { TOKENS } from '../di/tokens.js';
+import type { DiskCache } from '../services/cache.js';
+import type { SeededRng } from '../services/rng.js';
+import type { EventLog } from '../store/event-log.js';
+import type { RunRecord, RunStore } from '../store/run-store.js';
+import { CrucibleError, isCrucibleError } from '../errors.js';
+import { resolveManifestObject } from '../manifest/validate.js';
+import type { PipelineState } from './pipeline-state.js';
+import { RunPlugins } from './plugins.js';
+import type { RunServices } from './stage-context.js';
+import { datasetStage, executeStage, generateStage, scoreStage, splitStage } from './stages-sample.js';
+import { evaluateStage, pairStage, trainStage } from './stages-learn.js';
+import { buildResults, writeResults, type RunResultsFile } from './results.js';
+
+export interface RunOutcome {
+  state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  results?: RunResultsFile;
+  error?: CrucibleError;
+  stageLog: PipelineState['stageLog'];
+}
+
+@injectable()
+export class Runner {
+  constructor(
+    @inject(TOKENS.RunStore) private readonly store: RunStore,
+    @inject(TOKENS.RunRecord) private readonly record: RunRecord,
+    @inject(TOKENS.Logger) private readonly logger: PinoLogger,
+    @inject(TOKENS.Cache) private readonly cache: DiskCache,
+    @inject(TOKENS.Rng) private readonly rng: SeededRng,
+    @inject(TOKENS.EventLog) private readonly events: EventLog,
+    @inject(TOKENS.Signal) private readonly signal: AbortSignal,
+  ) {}
+
+  async run(): Promise<RunOutcome> {
+    const { record, store, events } = this;
+    const runDir = store.runDir(record.id);
+    const startedAt = new Date().toISOString();
+    store.index.setState(record.id, 'RUNNING');
+    events.emitEvent('state', { state: 'RUNNING' });
+    const services: RunServices = {
+      logger: this.logger,
+      cache: this.cache,
+      rng: this.rng,
+      seed: this.rng.seed,
+      events,
+      signal: this.signal,
+      baseDir: record.baseDir,
+      records: {},
+    };
+    let plugins: RunPlugins | undefined;
+    const stageLog: PipelineState['stageLog'] = [];
+    try {
+      const resolved = await resolveManifestObject(record.manifest, record.baseDir);
+      plugins = new RunPlugins(resolved, services, runDir);
+      const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, events, keys: {}, stageLog } as unknown as PipelineState;
+      const slots = resolved.manifest.stages ?? {};
+      const external = Boolean((resolved.manifest.inputs as { preferences?: string } | undefined)?.preferences);
+      await datasetStage(state);
+      await splitStage(state);
+      if (slots.generator && !external) await generateStage(state);
+      if (slots.executor && state.candidates) await executeStage(state);
+      if (slots.scorer && state.candidates) await scoreStage(state);
+      if (slots.pairing && state.scores) await pairStage(state);
+      if (slots.trainer) await trainStage(state);
+      if (slots.evaluator) await evaluateStage(state);
+      const results = buildResults(state, { startedAt, versions: plugins.versions() });
+      await writeResults(runDir, results, resolved.manifest.output?.report !== false);
+      store.index.setState(record.id, 'SUCCEEDED', { headline: results.evaluation?.headline ?? {}, error: null });
+      events.emitEvent('state', { state: 'SUCCEEDED', headline: results.evaluation?.headline ?? {} });
+      return { state: 'SUCCEEDED', results, stageLog };
+    } catch (caught) {
+      const cancelled = this.signal.aborted;
+      const error = isCrucibleError(caught)
+        ? caught
+        : new CrucibleError(cancelled ? 'CRUCIBLE_E_CANCELLED' : 'CRUCIBLE_E_STAGE', (caught as Error)?.message ?? String(caught), [], { cause: caught });
+      const final = cancelled ? 'CANCELLED' : 'FAILED';
+      this.logger.error({ err: caught }, `run ${final.toLowerCase()}`);
+      store.index.setState(record.id, final, { error: { code: error.code, message: error.message } });
+      events.emitEvent('state', { state: final, error: error.toJSON() });
+      return { state: final, error, stageLog };
+    } finally {
+      await plugins?.closeAll();
+      events.sync();
+    }
+  }
+}
+
+export function runDirOf(store: RunStore, id: string): string {
+  return join(store.root, id);
+}

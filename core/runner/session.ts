@@ -1,0 +1,34 @@
+// The programmatic API shared by the CLI and the HTTP server: create a run from a manifest, execute it.
+import type { Logger as PinoLogger } from 'pino';
+import { createRootContainer, createRunContainer } from '../di/container.js';
+import { TOKENS } from '../di/tokens.js';
+import type { ResolvedManifest } from '../manifest/validate.js';
+import type { EventLog, RunEvent } from '../store/event-log.js';
+import type { RunRecord, RunStore } from '../store/run-store.js';
+import type { RunState } from '../store/run-index.js';
+import { Runner, type RunOutcome } from './runner.js';
+
+export function createRun(store: RunStore, resolved: ResolvedManifest, options: { idempotencyKey?: string; state?: RunState } = {}): RunRecord {
+  const manifest = resolved.manifest as unknown as Record<string, unknown> & { name: string };
+  return store.create(manifest, { baseDir: resolved.baseDir, sources: resolved.sources, idempotencyKey: options.idempotencyKey, state: options.state });
+}
+
+export interface ExecuteOptions {
+  logger: PinoLogger;
+  signal?: AbortSignal;
+  onEvent?: (event: RunEvent) => void;
+}
+
+/** Runs (or resumes: finished stages are skipped, a stage in progress continues) the run `id`. */
+export async function executeRun(store: RunStore, id: string, options: ExecuteOptions): Promise<RunOutcome> {
+  const record = store.load(id);
+  const root = createRootContainer(store, options.logger);
+  const child = createRunContainer(root, record, options.signal ?? new AbortController().signal);
+  const events = child.resolve<EventLog>(TOKENS.EventLog);
+  if (options.onEvent) events.on('event', options.onEvent);
+  try {
+    return await child.resolve(Runner).run();
+  } finally {
+    events.close();
+  }
+}

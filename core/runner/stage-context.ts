@@ -1,0 +1,51 @@
+// Builds the ctx a plugin receives for one stage of one run.
+import type { Logger as PinoLogger } from 'pino';
+import type { PluginContext } from '../contract/context.js';
+import { CrucibleError } from '../errors.js';
+import type { DiskCache } from '../services/cache.js';
+import type { SeededRng } from '../services/rng.js';
+import { systemClock } from '../services/clock.js';
+import { stageFiles } from '../services/stage-files.js';
+import type { EventLog } from '../store/event-log.js';
+import { StageProgress } from './progress.js';
+
+export interface RunServices {
+  logger: PinoLogger;
+  cache: DiskCache;
+  rng: SeededRng;
+  seed: number;
+  events: EventLog;
+  signal: AbortSignal;
+  baseDir: string;
+  /** Facts recorded with the run (backend, prompt format, ...), written into results.json. */
+  records: Record<string, unknown>;
+}
+
+export function cancelledError(): CrucibleError {
+  return new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
+}
+
+export function stageContext(services: RunServices, stage: string, pluginName: string, dir: string): PluginContext {
+  const { events, signal } = services;
+  return {
+    logger: services.logger.child({ stage, plugin: pluginName }),
+    cache: services.cache.scoped(pluginName),
+    rng: services.rng.fork(stage),
+    seed: services.seed,
+    progress: new StageProgress(stage, events),
+    clock: systemClock,
+    signal,
+    files: stageFiles(dir),
+    baseDir: services.baseDir,
+    events: {
+      metric: (name, values, step) => events.emitEvent('metric', { stage, name, values, step }),
+      record: (key, value) => {
+        services.records[key] = value;
+        events.emitEvent('record', { stage, key, value });
+      },
+    },
+    throwIfCancelled: () => {
+      if (signal.aborted) throw cancelledError();
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// The frame around every stage: its cache key, its folder, start/end events, and timing.
+import { hashJson } from '../util/hash.js';
+import { finishStageDir, openStageDir, type StageDir } from './stage-dir.js';
+import type { PipelineState } from './pipeline-state.js';
+import { cancelledError } from './stage-context.js';
+
+export async function withStage<T>(
+  state: PipelineState,
+  name: string,
+  keyParts: unknown,
+  body: (stage: StageDir) => Promise<{ value: T; summary?: Record<string, unknown> }>,
+): Promise<T> {
+  if (state.services.signal.aborted) throw cancelledError();
+  const key = hashJson({ stage: name, parts: keyParts });
+  state.keys[name] = key;
+  const useCache = (state.resolved.manifest.output as { cache?: boolean } | undefined)?.cache !== false;
+  const stage = openStageDir(state.runDir, name, key, useCache ? state.cacheRoot : undefined);
+  const started = Date.now();
+  state.events.emitEvent('stage', { stage: name, status: 'start', key, reused: stage.reused ?? null });
+  const { value, summary } = await body(stage);
+  if (state.services.signal.aborted) throw cancelledError();
+  if (!stage.finished) finishStageDir(stage, name, useCache ? state.cacheRoot : undefined, summary);
+  const durationMs = Date.now() - started;
+  state.stageLog.push({ stage: name, status: stage.reused ?? 'ran', durationMs });
+  state.events.emitEvent('stage', { stage: name, status: 'end', reused: stage.reused ?? null, durationMs, ...(summary ?? {}) });
+  state.events.sync();
+  return value;
+}

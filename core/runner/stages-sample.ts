@@ -1,0 +1,161 @@
+// Stages that turn problems into scored candidates: dataset, split, generate, execute, score.
+import { join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import pLimit from 'p-limit';
+import type { Candidate, Execution, Problem } from '../contract/data.js';
+import { CrucibleError } from '../errors.js';
+import { hashJson } from '../util/hash.js';
+import { toJsonl } from '../util/jsonl.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { runItemStage } from './item-stage.js';
+import { StageProgress } from './progress.js';
+import type { PipelineState } from './pipeline-state.js';
+import { withStage } from './stage.js';
+import { cancelledError } from './stage-context.js';
+import { splitIds, type SplitFractions } from './split.js';
+
+export async function datasetStage(state: PipelineState): Promise<void> {
+  const { manifest } = state.resolved;
+  const identity = state.plugins.identity('dataset');
+  await withStage(state, 'dataset', { identity, limit: manifest.dataset.limit }, async (stage) => {
+    const file = join(stage.dir, 'problems.jsonl');
+    if (stage.finished && existsSync(file)) {
+      state.problems = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Problem);
+    } else {
+      const dataset = await state.plugins.get('dataset');
+      let problems = await dataset.load();
+      checkUniqueIds(problems);
+      if (manifest.dataset.limit) problems = [...problems].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true })).slice(0, manifest.dataset.limit);
+      state.problems = problems;
+      writeFileAtomic(file, toJsonl(problems));
+    }
+    state.datasetHash = hashJson(state.problems);
+    // The dataset stage's key must change when the data changes, whatever the config says.
+    state.keys.dataset = hashJson({ key: state.keys.dataset, data: state.datasetHash });
+    state.services.records['dataset.hash'] = state.datasetHash;
+    return { value: undefined, summary: { count: state.problems.length, hash: state.datasetHash } };
+  });
+}
+
+function checkUniqueIds(problems: Problem[]): void {
+  const seen = new Set<string>();
+  for (const p of problems) {
+    if (seen.has(p.id)) throw new CrucibleError('CRUCIBLE_E_DATASET', `duplicate problem id "${p.id}"`, [{ path: 'dataset', message: 'problem ids must be unique' }]);
+    seen.add(p.id);
+  }
+}
+
+export async function splitStage(state: PipelineState): Promise<void> {
+  const { manifest } = state.resolved;
+  const fractions = manifest.dataset.split as SplitFractions;
+  await withStage(state, 'split', { dataset: state.keys.dataset, fractions, seed: manifest.seed }, async (stage) => {
+    state.split = splitIds(state.problems.map((p) => p.id), fractions, manifest.seed);
+    state.splits = { train: [], val: [], test: [] };
+    for (const p of state.problems) state.splits[state.split.get(p.id)!].push(p);
+    const ids = Object.fromEntries(Object.entries(state.splits).map(([k, v]) => [k, v.map((p) => p.id)]));
+    if (!stage.finished) writeJsonAtomic(join(stage.dir, 'split.json'), ids);
+    const counts = { train: state.splits.train.length, val: state.splits.val.length, test: state.splits.test.length };
+    state.services.records['split.counts'] = counts;
+    return { value: undefined, summary: counts };
+  });
+}
+
+/** Problems sampled for training data: by default train and val (val feeds validation pairs); never test. */
+function trainingProblems(state: PipelineState): Problem[] {
+  const wanted = new Set(((state.resolved.manifest.generation as { splits?: string[] } | undefined)?.splits ?? ['train', 'val']).filter((s) => s !== 'test'));
+  return state.problems.filter((p) => wanted.has(state.split.get(p.id)!));
+}
+
+export async function generateStage(state: PipelineState): Promise<void> {
+  const problems = trainingProblems(state);
+  state.candidates = await withStage(state, 'generate', { split: state.keys.split, generator: state.plugins.identity('generator'), seed: state.resolved.manifest.seed, problems: problems.map((p) => p.id) }, async (stage) => {
+    const generator = stage.finished ? undefined : await state.plugins.get('generator');
+    if (generator) state.services.records['generator.info'] = generator.info();
+    const value = await runItemStage<Candidate[]>({
+      dir: stage.dir,
+      file: 'candidates.jsonl',
+      problems,
+      finished: stage.finished,
+      signal: state.services.signal,
+      progress: stage.finished ? undefined : progressOf(state, 'generate'),
+      label: 'sampling',
+      async *process(pending) {
+        for await (const { problem, candidates } of generator!.generate(pending, { seed: state.resolved.manifest.seed })) {
+          yield { problemId: problem.id, value: candidates };
+        }
+      },
+    });
+    const total = [...value.values()].reduce((n, c) => n + c.length, 0);
+    return { value, summary: { problems: value.size, candidates: total } };
+  });
+}
+
+export async function executeStage(state: PipelineState): Promise<void> {
+  const problems = trainingProblems(state);
+  state.executions = await withStage(state, 'execute', { generate: state.keys.generate, executor: state.plugins.identity('executor') }, async (stage) => {
+    const executor = stage.finished ? undefined : await state.plugins.get('executor');
+    const value = await runItemStage<Execution[]>({
+      dir: stage.dir,
+      file: 'executions.jsonl',
+      problems,
+      finished: stage.finished,
+      signal: state.services.signal,
+      progress: stage.finished ? undefined : progressOf(state, 'execute'),
+      label: 'executing',
+      process: (pending) => inParallel(pending, 2, async (problem) => executor!.execute(problem, state.candidates!.get(problem.id) ?? []), state.services.signal),
+    });
+    const statuses: Record<string, number> = {};
+    for (const list of value.values()) for (const e of list) statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+    return { value, summary: { statuses } };
+  });
+}
+
+export async function scoreStage(state: PipelineState): Promise<void> {
+  const problems = trainingProblems(state);
+  state.scores = await withStage(state, 'score', { execute: state.keys.execute, scorer: state.plugins.identity('scorer') }, async (stage) => {
+    const scorer = stage.finished ? undefined : await state.plugins.get('scorer');
+    if (scorer?.describe) state.services.records['scorer'] = scorer.describe();
+    const value = await runItemStage<number[]>({
+      dir: stage.dir,
+      file: 'scores.jsonl',
+      problems,
+      finished: stage.finished,
+      signal: state.services.signal,
+      progress: stage.finished ? undefined : progressOf(state, 'score'),
+      label: 'scoring',
+      process: (pending) =>
+        inParallel(pending, 1, async (problem) => {
+          const candidates = state.candidates!.get(problem.id) ?? [];
+          const scores = await scorer!.score(problem, candidates, state.executions?.get(problem.id) ?? []);
+          if (scores.length !== candidates.length || scores.some((s) => !(s >= 0 && s <= 1))) {
+            throw new CrucibleError('CRUCIBLE_E_STAGE', `scorer returned ${scores.length} scores for ${candidates.length} candidates of ${problem.id}, or a score outside [0, 1]`);
+          }
+          return scores;
+        }),
+    });
+    return { value };
+  });
+}
+
+function progressOf(state: PipelineState, stage: string): StageProgress {
+  return new StageProgress(stage, state.events);
+}
+
+/** Runs `work` over problems with bounded concurrency, yielding results as they complete. */
+async function* inParallel<T>(problems: Problem[], concurrency: number, work: (p: Problem) => Promise<T>, signal?: AbortSignal): AsyncIterable<{ problemId: string; value: T }> {
+  const limit = pLimit(concurrency);
+  const pending = new Map<string, Promise<{ problemId: string; value: T }>>();
+  for (const p of problems) {
+    const job = limit(async () => {
+      if (signal?.aborted) throw cancelledError();
+      return { problemId: p.id, value: await work(p) };
+    });
+    job.catch(() => undefined); // surfaced through Promise.race below
+    pending.set(p.id, job);
+  }
+  while (pending.size) {
+    const done = await Promise.race(pending.values());
+    pending.delete(done.problemId);
+    yield done;
+  }
+}

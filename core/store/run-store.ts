@@ -1,0 +1,82 @@
+// One folder per run under the runs directory, plus the SQLite index; the CLI and the server share both.
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { CrucibleError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { hashJson } from '../util/hash.js';
+import { RunIndex, type RunRow, type RunState } from './run-index.js';
+
+export interface RunRecord {
+  id: string;
+  name: string;
+  /** The fully resolved manifest. */
+  manifest: Record<string, unknown>;
+  /** Folder relative paths in the manifest resolve against. */
+  baseDir: string;
+  /** Manifest files that composed it (extends chain). */
+  sources: string[];
+  createdAt: string;
+}
+
+export class RunStore {
+  readonly root: string;
+  readonly index: RunIndex;
+
+  constructor(runsDir: string) {
+    this.root = resolve(runsDir);
+    mkdirSync(this.root, { recursive: true });
+    this.index = new RunIndex(join(this.root, 'crucible.db'));
+  }
+
+  get cacheDir(): string {
+    return join(this.root, '.cache');
+  }
+
+  runDir(id: string): string {
+    if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new CrucibleError('CRUCIBLE_E_RUN_NOT_FOUND', `no run "${id}"`);
+    return join(this.root, id);
+  }
+
+  create(manifest: Record<string, unknown> & { name: string }, meta: { baseDir: string; sources: string[]; idempotencyKey?: string; state?: RunState }): RunRecord {
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+    const id = `${stamp}-${manifest.name}-${randomBytes(3).toString('hex')}`;
+    const record: RunRecord = { id, name: manifest.name, manifest, baseDir: meta.baseDir, sources: meta.sources, createdAt: new Date().toISOString() };
+    mkdirSync(this.runDir(id), { recursive: true });
+    writeJsonAtomic(join(this.runDir(id), 'run.json'), record);
+    writeJsonAtomic(join(this.runDir(id), 'manifest.json'), manifest);
+    this.index.insert({ id, name: manifest.name, state: meta.state ?? 'QUEUED', manifestHash: hashJson(manifest), idempotencyKey: meta.idempotencyKey });
+    return record;
+  }
+
+  load(id: string): RunRecord {
+    const file = join(this.runDir(id), 'run.json');
+    if (!existsSync(file) || !this.index.get(id)) {
+      const known = this.index.list({ limit: 200 }).runs.map((r) => r.id);
+      const prefix = known.find((k) => k.startsWith(id) || k.endsWith(id));
+      throw CrucibleError.at('CRUCIBLE_E_RUN_NOT_FOUND', { message: `no run "${id}" in ${this.root}`, hint: prefix ? `did you mean ${prefix}?` : 'list runs with `crucible runs`' });
+    }
+    return JSON.parse(readFileSync(file, 'utf8')) as RunRecord;
+  }
+
+  row(id: string): RunRow {
+    const row = this.index.get(id);
+    if (!row) throw CrucibleError.at('CRUCIBLE_E_RUN_NOT_FOUND', { message: `no run "${id}" in ${this.root}`, hint: 'list runs with `crucible runs`' });
+    return row;
+  }
+
+  /** Resolves a unique id prefix (convenient on the command line). */
+  resolveId(idOrPrefix: string): string {
+    if (this.index.get(idOrPrefix)) return idOrPrefix;
+    const matches = readdirSync(this.root).filter((d) => d.startsWith(idOrPrefix) && this.index.get(d));
+    if (matches.length === 1) return matches[0];
+    throw CrucibleError.at('CRUCIBLE_E_RUN_NOT_FOUND', {
+      message: matches.length ? `"${idOrPrefix}" matches ${matches.length} runs` : `no run "${idOrPrefix}" in ${this.root}`,
+      hint: 'list runs with `crucible runs`',
+    });
+  }
+
+  close(): void {
+    this.index.close();
+  }
+}
