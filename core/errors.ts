@@ -57,7 +57,7 @@ export class CrucibleError extends Error {
 
   /** Multi-line form for terminals: one line per detail. */
   format(): string {
-    if (this.details.length <= 1) return this.toString();
+    if (this.details.length === 0 || (this.details.length === 1 && this.message === formatDetail(this.details[0]))) return this.toString();
     return [`${this.code}: ${this.message}`, ...this.details.map((d) => `  - ${formatDetail(d)}`)].join('\n');
   }
 

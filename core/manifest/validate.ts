@@ -9,7 +9,7 @@ import { composeManifest, isInside, type ComposeOptions, type ComposedManifest }
 import { manifestSchema, STAGE_SLOTS, type Manifest, type StageSlot } from './schema.js';
 import { resolve } from 'node:path';
 
-const validateSchema = new Ajv({ allErrors: true, useDefaults: true, strict: false }).compile(manifestSchema);
+const validateSchema = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(manifestSchema);
 
 export interface ResolvedSlot {
   kind: PluginKind;

@@ -4,7 +4,7 @@ import { closest } from 'fastest-levenshtein';
 import type { AnyPlugin } from '../contract/define-plugin.js';
 import { CrucibleError, type ErrorDetail } from '../errors.js';
 
-const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validatorFor(schema: object): ValidateFunction {

@@ -30,6 +30,10 @@ export async function loadPlugin(kind: PluginKind, reference: string, options: {
   if (!resolved) {
     throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_FOUND', { ...where, message: `unknown ${kind} plugin "${reference}"`, hint: suggestion(kind, reference) });
   }
+  // The table knows a built-in's kind: no need to import it to report a wrong kind.
+  if (resolved.builtin && resolved.builtin.kind !== kind) {
+    throw CrucibleError.at('CRUCIBLE_E_PLUGIN_KIND', { ...where, message: `"${reference}" is a ${resolved.builtin.kind} plugin, not a ${kind} plugin`, hint: suggestion(kind, reference) });
+  }
   if (resolved.source === 'path' && !existsSync(fileURLToPath(resolved.url))) {
     throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_FOUND', { ...where, message: `plugin file not found: ${fileURLToPath(resolved.url)}`, hint: 'paths resolve relative to the manifest file' });
   }
