@@ -5,6 +5,12 @@ import type { PluginKind, PluginKinds } from './kinds.js';
 /** The plugin API version of this core; plugins declare a semver range (`apiVersion: '^1'`). */
 export const PLUGIN_API_VERSION = '1.0.0';
 
+/**
+ * The config type a schema describes (defaults filled in). Wrapped in a conditional so TypeScript infers S
+ * from `configSchema` alone; inferring it through `create`'s parameter makes FromSchema blow up.
+ */
+export type ConfigOf<S> = [S] extends [JSONSchema] ? FromSchema<S> : never;
+
 export interface PluginDefinition<K extends PluginKind = PluginKind, S extends JSONSchema = JSONSchema> {
   kind: K;
   name: string;
@@ -12,7 +18,7 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends J
   apiVersion: string;
   description?: string;
   configSchema: S;
-  create(config: FromSchema<S>, ctx: PluginContext): PluginKinds[K] | Promise<PluginKinds[K]>;
+  create(config: ConfigOf<S>, ctx: PluginContext): PluginKinds[K] | Promise<PluginKinds[K]>;
 }
 
 /** A loaded plugin with its config type erased: what the registry handles. */
