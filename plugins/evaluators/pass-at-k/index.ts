@@ -1,0 +1,74 @@
+// pass-at-k: n samples per problem, executed; pass@k (unbiased estimator), error taxonomy, compile rate,
+// timing; with a trained policy, both models on the same problems and seed plus the paired comparison.
+import { definePlugin } from '../../../core/contract/define-plugin.js';
+import type { EvaluationResult } from '../../../core/contract/kinds.js';
+import { CrucibleError } from '../../../core/errors.js';
+import { compareEvaluations } from '../stats/compare.js';
+import type { ModelEvaluation, PassAtKDetails, SamplingSettings } from '../stats/types.js';
+import { evaluateModel } from './run-model.js';
+
+export default definePlugin({
+  kind: 'evaluator',
+  name: 'pass-at-k',
+  version: '1.0.0',
+  apiVersion: '^1',
+  description: 'pass@k with the unbiased estimator, error taxonomy, compile rate and timing; base vs trained with a paired t-test and Wilcoxon',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      n: { type: 'integer', minimum: 1, default: 10, description: 'samples per problem' },
+      k: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1, default: [1, 10] },
+      temperature: { type: 'number', minimum: 0, default: 0.8 },
+      topP: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95 },
+      seed: { type: 'integer', default: 42, description: 'sampling seed; the same for base and trained' },
+      maxTokens: { type: 'integer', minimum: 1 },
+    },
+  } as const,
+  create(config, ctx) {
+    const ks = [...new Set(config.k ?? [1, 10])].sort((a, b) => a - b);
+    const n = config.n ?? 10;
+    const tooLarge = ks.filter((k) => k > n);
+    if (tooLarge.length) {
+      throw CrucibleError.at('CRUCIBLE_E_EVAL', {
+        path: 'stages.evaluator.config.k',
+        message: `pass@${tooLarge.join(', pass@')} cannot be estimated from n = ${n} samples per problem`,
+        hint: `raise stages.evaluator.config.n to at least ${Math.max(...tooLarge)} or drop those k`,
+      });
+    }
+    const sampling: SamplingSettings = { n, seed: config.seed ?? 42, temperature: config.temperature ?? 0.8, topP: config.topP ?? 0.95 };
+    if (config.maxTokens !== undefined) sampling.maxTokens = config.maxTokens;
+    return {
+      async evaluate(input): Promise<EvaluationResult> {
+        if (input.problems.length === 0) {
+          throw CrucibleError.at('CRUCIBLE_E_EVAL', { path: 'dataset.split.test', message: 'there are no test problems to evaluate', hint: 'give the test split a non-zero share' });
+        }
+        ctx.events.record('evaluation', { evaluator: 'pass-at-k', k: ks, ...sampling });
+        ctx.progress.start(input.problems.length * (input.trained ? 2 : 1), 'evaluate');
+        const base = await evaluateModel('base', input.base, input.executor, input.problems, sampling, ks, ctx);
+        const details: PassAtKDetails = { evaluator: 'pass-at-k', config: { k: ks, ...sampling }, base };
+        if (!input.trained) return { headline: headlineOf(base, ''), details: details as unknown as Record<string, unknown> };
+        const trained = await evaluateModel('trained', input.trained, input.executor, input.problems, sampling, ks, ctx);
+        const comparison = compareEvaluations(base, trained);
+        details.trained = trained;
+        details.comparison = comparison;
+        const headline: Record<string, number> = { ...headlineOf(base, 'base/'), ...headlineOf(trained, 'trained/') };
+        for (const [key, test] of Object.entries(comparison.tests)) {
+          headline[`delta/${key}`] = test.ttest.meanDifference;
+          headline[`ttest_p/${key}`] = test.ttest.p;
+          headline[`wilcoxon_p/${key}`] = test.wilcoxon.p;
+        }
+        return { headline, details: details as unknown as Record<string, unknown> };
+      },
+    };
+  },
+});
+
+/** Flat numbers for the run index and the terminal summary. */
+function headlineOf(e: ModelEvaluation, prefix: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, v] of Object.entries(e.passAtK)) out[`${prefix}${key}`] = v.value;
+  out[`${prefix}compile_rate`] = e.compileRate;
+  out[`${prefix}mean_test_pass_rate`] = e.meanTestPassRate;
+  return out;
+}
