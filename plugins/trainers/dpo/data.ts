@@ -1,0 +1,79 @@
+// Preference data for the DPO trainer: from the pairing stage or any external {prompt, chosen, rejected}
+// JSONL. Every line is validated (line-numbered errors); over-long pairs follow an explicit, counted policy.
+import { CrucibleError } from '../../../core/errors.js';
+import { readJsonl } from '../../../core/util/jsonl.js';
+import type { PreferencePair } from '../../../core/contract/data.js';
+
+export function readPreferenceJsonl(file: string): PreferencePair[] {
+  return readJsonl<Record<string, unknown>>(file).map(({ value, line }) => {
+    for (const key of ['prompt', 'chosen', 'rejected']) {
+      if (typeof value?.[key] !== 'string') {
+        throw CrucibleError.at('CRUCIBLE_E_INPUT', { file, line, message: `"${key}" must be a string`, hint: 'each line needs {"prompt", "chosen", "rejected"}' });
+      }
+    }
+    if (value.chosen === value.rejected) {
+      throw CrucibleError.at('CRUCIBLE_E_INPUT', { file, line, message: 'chosen and rejected are identical', hint: 'such a pair teaches nothing; drop it upstream' });
+    }
+    return value as unknown as PreferencePair;
+  });
+}
+
+export interface TokenizedPair {
+  prompt: number[];
+  chosen: number[];
+  rejected: number[];
+  source: PreferencePair;
+}
+
+export interface LengthReport {
+  pairs: number;
+  kept: number;
+  truncated: number;
+  dropped: number;
+  promptTokens: { mean: number; max: number };
+  completionTokens: { mean: number; max: number };
+}
+
+/**
+ * `truncate`: keep the prompt's last tokens and cut completions so prompt + completion fits `maxLength`
+ * (the prompt keeps at most half of it); `drop`: leave the pair out. Either way the count is reported.
+ */
+export function applyLengthPolicy(pairs: TokenizedPair[], maxLength: number, policy: 'truncate' | 'drop'): { pairs: TokenizedPair[]; report: LengthReport } {
+  const kept: TokenizedPair[] = [];
+  let truncated = 0;
+  let dropped = 0;
+  let promptSum = 0;
+  let promptMax = 0;
+  let compSum = 0;
+  let compMax = 0;
+  for (const p of pairs) {
+    promptSum += p.prompt.length;
+    promptMax = Math.max(promptMax, p.prompt.length);
+    const longest = Math.max(p.chosen.length, p.rejected.length);
+    compSum += (p.chosen.length + p.rejected.length) / 2;
+    compMax = Math.max(compMax, longest);
+    if (p.prompt.length + longest <= maxLength) {
+      kept.push(p);
+      continue;
+    }
+    if (policy === 'drop') {
+      dropped++;
+      continue;
+    }
+    const prompt = p.prompt.slice(-Math.min(p.prompt.length, Math.floor(maxLength / 2)));
+    const room = maxLength - prompt.length;
+    const chosen = p.chosen.slice(0, room);
+    const rejected = p.rejected.slice(0, room);
+    if (chosen.join(',') === rejected.join(',')) {
+      dropped++; // truncation made them identical: nothing left to prefer
+      continue;
+    }
+    truncated++;
+    kept.push({ ...p, prompt, chosen, rejected });
+  }
+  const n = pairs.length || 1;
+  return {
+    pairs: kept,
+    report: { pairs: pairs.length, kept: kept.length, truncated, dropped, promptTokens: { mean: promptSum / n, max: promptMax }, completionTokens: { mean: compSum / n, max: compMax } },
+  };
+}
