@@ -124,6 +124,11 @@ export interface EvaluationResult {
 
 export interface Evaluator {
   evaluate(input: EvaluateInput): Promise<EvaluationResult>;
+  /**
+   * Compares two saved results of this evaluator (e.g. the final models of two runs), for `crucible compare`
+   * and the HTTP API; throws CRUCIBLE_E_COMPARE when they are not comparable (other problems or seeds).
+   */
+  compare?(a: EvaluationResult, b: EvaluationResult): Record<string, unknown>;
 }
 
 export interface PluginKinds {
