@@ -10,6 +10,7 @@ import * as run from './commands/run.js';
 import * as validate from './commands/validate.js';
 import * as plugins from './commands/plugins.js';
 import * as show from './commands/show.js';
+import * as compare from './commands/compare.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -19,7 +20,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('execution-grounded experiments on code models')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [run, validate, plugins, show]) command.register(program);
+  for (const command of [run, validate, plugins, show, compare]) command.register(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,0 +1,81 @@
+// Server settings, their defaults, and the start-up checks (token, loopback) that refuse unsafe setups.
+import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { CrucibleError } from '../errors.js';
+
+export interface ServerOptions {
+  host: string;
+  port: number;
+  runsDir: string;
+  maxConcurrent: number;
+  /** Folder `extends` and relative plugin paths of posted manifests resolve against. */
+  manifestsDir: string;
+  allowPackages: string[];
+  allowPluginDirs: string[];
+  /** What a start does with runs a crash left RUNNING: put them back in the queue, or leave them FAILED (resumable). */
+  onRestart: 'resume' | 'leave';
+  /** Bearer token; when absent one is generated and printed once. */
+  token?: string;
+  bodyLimit: number;
+  /** Requests per minute per client address; 0 turns rate limiting off. */
+  rateLimit: number;
+  keepAliveMs: number;
+  /** How long a cancelled run's worker gets to stop before its process group is killed. */
+  cancelGraceMs: number;
+  /** Serve /docs without a token (the OpenAPI document holds no secrets). */
+  publicDocs: boolean;
+  logLevel: string;
+}
+
+export const DEFAULTS: ServerOptions = {
+  host: '127.0.0.1',
+  port: 8700,
+  runsDir: './runs',
+  maxConcurrent: 1,
+  manifestsDir: 'manifests',
+  allowPackages: [],
+  allowPluginDirs: [],
+  onRestart: 'resume',
+  bodyLimit: 1024 * 1024,
+  rateLimit: 3000,
+  keepAliveMs: 5000,
+  cancelGraceMs: 5000,
+  publicDocs: false,
+  logLevel: 'info',
+};
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  if (isIP(host) === 4) return host.startsWith('127.');
+  return host === '::1' || host === '[::1]';
+}
+
+/** Fills defaults, makes folders absolute, and refuses a public bind without an explicit token. */
+export function finalizeOptions(partial: Partial<ServerOptions>, env: NodeJS.ProcessEnv = process.env): ServerOptions & { token: string; tokenGenerated: boolean } {
+  const o: ServerOptions = { ...DEFAULTS, ...Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined)) };
+  const envToken = env.CRUCIBLE_TOKEN?.trim();
+  const token = o.token ?? (envToken || undefined);
+  if (!isLoopback(o.host) && !token) {
+    throw CrucibleError.at('CRUCIBLE_E_INPUT', {
+      path: '--host',
+      message: `refusing to bind ${o.host} (not loopback) without CRUCIBLE_TOKEN`,
+      hint: 'set CRUCIBLE_TOKEN to a long random secret, or bind 127.0.0.1',
+    });
+  }
+  if (token !== undefined && token.length < 16) {
+    throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: 'CRUCIBLE_TOKEN', message: 'the token must be at least 16 characters' });
+  }
+  if (!Number.isInteger(o.maxConcurrent) || o.maxConcurrent < 1) throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--max-concurrent', message: 'must be an integer >= 1' });
+  if (o.onRestart !== 'resume' && o.onRestart !== 'leave') throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--on-restart', message: 'must be "resume" or "leave"' });
+  return {
+    ...o,
+    runsDir: resolve(o.runsDir),
+    manifestsDir: resolve(o.manifestsDir),
+    allowPluginDirs: o.allowPluginDirs.map((d) => resolve(d)),
+    token: token ?? randomBytes(24).toString('base64url'),
+    tokenGenerated: !token,
+  };
+}
+
+export type FinalOptions = ReturnType<typeof finalizeOptions>;
