@@ -6,7 +6,8 @@ import { HttpError } from './http-errors.js';
 // Comparing fixed-size digests keeps the comparison constant-time even when the lengths differ.
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-export function installAuth(app: FastifyInstance, token: string, options: { publicDocs: boolean }): void {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function installAuth(app: FastifyInstance<any, any, any, any, any>, token: string, options: { publicDocs: boolean }): void {
   const expected = digest(token);
   app.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0];

@@ -1,6 +1,9 @@
 // HTTP error bodies: `{ error: { code, message, details } }`, never a stack or internal text.
 // Kernel CrucibleErrors map to a status by code; transport failures (auth, size, rate) get server-side codes.
 import type { FastifyError, FastifyInstance } from 'fastify';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFastify = FastifyInstance<any, any, any, any, any>;
 import { isCrucibleError, type ErrorDetail } from '../errors.js';
 
 /** Codes the HTTP layer adds on top of the kernel's ErrorCode union. */
@@ -64,7 +67,7 @@ export function makeScrubber(roots: Array<{ dir: string; label: string }>) {
 }
 
 /** Installs the error and not-found handlers; details of unexpected errors go to the server log only. */
-export function installErrorHandlers(app: FastifyInstance, scrub: (e: ErrorBody['error']) => ErrorBody['error']): void {
+export function installErrorHandlers(app: AnyFastify, scrub: (e: ErrorBody['error']) => ErrorBody['error']): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const send = (status: number, code: string, message: string, details: ErrorDetail[] = []) =>
       reply.status(status).send({ error: scrub({ code, message, details }) } satisfies ErrorBody);

@@ -36,10 +36,14 @@ export class ProgressTracker {
     }
     // Concurrent polls of one run share a single read.
     const folded = f;
-    folded.busy ??= folded.tail.read().then((events) => {
-      for (const e of events) fold(folded.stages, e);
-      folded.busy = undefined;
-    });
+    folded.busy ??= folded.tail
+      .read()
+      .then((events) => {
+        for (const e of events) fold(folded.stages, e);
+      })
+      .finally(() => {
+        folded.busy = undefined;
+      });
     await folded.busy;
     return { stages: [...folded.stages.values()], lastSeq: folded.tail.lastSeq };
   }

@@ -1,0 +1,64 @@
+// Health (the one route without auth), version, and the plugin catalogue.
+import { listPlugins } from '../../registry/list.js';
+import type { App, ServerContext } from '../context.js';
+import { errorResponses } from '../schemas.js';
+import { PLUGIN_API_VERSION } from '../../contract/define-plugin.js';
+
+export function metaRoutes(app: App, ctx: ServerContext): void {
+  app.get('/v1/health', {
+    schema: { tags: ['meta'], summary: 'liveness (no auth)', security: [], response: { 200: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' } } } } },
+  }, async () => ({ ok: true }));
+
+  app.get('/v1/version', {
+    schema: {
+      tags: ['meta'],
+      summary: 'server and plugin API versions',
+      response: {
+        200: { type: 'object', required: ['version', 'pluginApiVersion', 'node'], properties: { version: { type: 'string' }, pluginApiVersion: { type: 'string' }, node: { type: 'string' } } },
+        ...errorResponses,
+      },
+    },
+  }, async () => ({ version: ctx.version, pluginApiVersion: PLUGIN_API_VERSION, node: process.version }));
+
+  app.get('/v1/plugins', {
+    schema: {
+      tags: ['meta'],
+      summary: 'built-in plugins with their config schemas, plus what this server allows besides',
+      response: {
+        200: {
+          type: 'object',
+          required: ['plugins', 'allowedPackages'],
+          properties: {
+            plugins: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: false,
+                required: ['kind', 'name', 'version'],
+                properties: {
+                  kind: { type: 'string' },
+                  name: { type: 'string' },
+                  version: { type: 'string' },
+                  apiVersion: { type: 'string' },
+                  description: { type: 'string' },
+                  configSchema: {},
+                  source: { type: 'string' },
+                  error: { type: 'string' },
+                },
+              },
+            },
+            allowedPackages: { type: 'array', items: { type: 'string' } },
+            localPluginFolders: { type: 'integer', description: 'how many local plugin folders are allowed (their paths are not disclosed)' },
+          },
+        },
+        ...errorResponses,
+      },
+    },
+  }, async () => {
+    const plugins = await listPlugins();
+    // A plugin that failed to load is listed with a short reason, not the loader's internal text.
+    const safe = plugins.map((p) => (p.error ? { ...p, error: 'failed to load (see the server log)' } : p));
+    for (const p of plugins) if (p.error) app.log.warn({ plugin: p.name, error: p.error }, 'plugin failed to load');
+    return { plugins: safe, allowedPackages: ctx.options.allowPackages, localPluginFolders: ctx.options.allowPluginDirs.length };
+  });
+}
