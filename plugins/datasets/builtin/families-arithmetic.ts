@@ -42,7 +42,7 @@ export const safeDiv = defineFamily({
     const what = op === '//' ? 'a divided by b, rounded down (a // b)' : 'the remainder of a divided by b (a % b)';
     const expr = k === 0 ? `a ${op} b` : `a ${op} b + ${k}`;
     return {
-      fn: `${op === '//' ? 'safe_div' : 'safe_mod'}${k ? `_plus_${k}` : ''}`,
+      fn: `${op === '//' ? 'safe_div' : 'safe_mod'}${k ? `_plus_${k}` : ''}_or_${d === null ? 'none' : nameNum(d as number)}`,
       params: 'a, b',
       doc: `Return ${what}${k ? ` plus ${k}` : ''}. If b is 0, return ${py(d)}.`,
       bodies: [

@@ -87,7 +87,7 @@ export const grade = defineFamily({
     const [a, b] = GRADE_WORDS[w];
     const op = strict ? '>' : '>=';
     return {
-      fn: `${a}_or_${b}_${t}`,
+      fn: `${a}_or_${b}_${strict ? 'above' : 'from'}_${t}`,
       params: 'score',
       doc: `Return '${a}' if score is ${strict ? 'greater than' : 'at least'} ${t}, otherwise '${b}'.`,
       bodies: [`if score ${op} ${t}:\n    return '${a}'\nreturn '${b}'`, `return '${a}' if score ${op} ${t} else '${b}'`],
@@ -103,7 +103,7 @@ export const labelNumber = defineFamily({
   name: 'label_number',
   sample: (r) => ({ word: pick(r, WORDS), sep: pick(r, SEPS) }),
   build: ({ word, sep }, r) => ({
-    fn: `${word}_label`,
+    fn: `${word}_${{ '-': 'dash', ':': 'colon', '_': 'underscore', '#': 'hash' }[sep as '-']}_label`,
     params: 'n',
     doc: `Return the text '${word}${sep}' followed by the number n, e.g. '${word}${sep}7' for 7.`,
     bodies: [`return '${word}${sep}' + str(n)`, `return f'${word}${sep}{n}'`, `return '${word}${sep}{}'.format(n)`],
@@ -133,7 +133,7 @@ export const toIntOr = defineFamily({
   build: ({ d, k }, r) => {
     const val = k ? `int(s) + ${k}` : 'int(s)';
     return {
-      fn: k ? `parse_plus_${k}` : `parse_or_${d === null ? 'none' : nameNum(d)}`,
+      fn: `parse${k ? `_plus_${k}` : ''}_or_${d === null ? 'none' : nameNum(d)}`,
       params: 's',
       doc: `If s is made only of digits, return its integer value${k ? ` plus ${k}` : ''}; otherwise (including the empty string) return ${py(d)}.`,
       bodies: [

@@ -39,7 +39,7 @@ export const lookupPlus = defineFamily({
     const d1 = dict();
     const present = Object.keys(d1)[0];
     return {
-      fn: k ? `lookup_plus_${k}` : `lookup_or_${d === null ? 'none' : nameNum(d)}`,
+      fn: `lookup${k ? `_plus_${k}` : ''}_or_${d === null ? 'none' : nameNum(d)}`,
       params: 'd, key',
       doc: `Return d[key]${k ? ` plus ${k}` : ''} if key is in the dict d, otherwise ${py(d)}.`,
       bodies: [

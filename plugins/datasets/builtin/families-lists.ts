@@ -246,7 +246,7 @@ export const indexOfFirst = defineFamily({
   build: ({ c, k, d }, r) => {
     const cmp = COMPARISONS[c];
     return {
-      fn: `index_of_first_${cmp.name}_${nameNum(k)}`,
+      fn: `index_of_first_${cmp.name}_${nameNum(k)}_or_${d === null ? 'none' : nameNum(d)}`,
       params: 'xs',
       doc: `Return the index of the first number in xs that is ${cmp.text} ${k}, or ${py(d)} if there is none.`,
       bodies: [

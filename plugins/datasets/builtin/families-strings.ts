@@ -119,7 +119,7 @@ export const pickWord = defineFamily({
     const w = `words[${last ? '-1' : '0'}]${upper ? '.upper()' : ''}`;
     const p = `parts[${last ? '-1' : '0'}]${upper ? '.upper()' : ''}`;
     return {
-      fn: `${last ? 'last' : 'first'}_word${upper ? '_upper' : ''}`,
+      fn: `${last ? 'last' : 'first'}_word${upper ? '_upper' : ''}_or_${d === null ? 'none' : d ? 'question' : 'empty'}`,
       params: 's',
       doc: `Return the ${last ? 'last' : 'first'} word of s${upper ? ' in upper case' : ''}, or ${py(d)} if s has no words.`,
       bodies: [

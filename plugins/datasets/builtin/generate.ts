@@ -1,7 +1,6 @@
 // Deterministic generation of the builtin problem set from the families, and the rendering the SFT
 // recipe shares (so corpus prompts look exactly like dataset prompts).
 import type { Problem } from '../../../core/contract/data.js';
-import type { Rng } from '../../../core/contract/context.js';
 import { SeededRng, deriveSeed } from '../../../core/services/rng.js';
 import { py, type Family, type Instance } from './family.js';
 import { ARITHMETIC } from './families-arithmetic.js';
@@ -69,17 +68,23 @@ export function familyCounts(total = TOTAL_PROBLEMS): Map<string, number> {
   return new Map(FAMILIES.map((f, i) => [f.name, base + (i < extra ? 1 : 0)]));
 }
 
-export function makeProblem(family: Family, params: unknown, k: number, rng: Rng): Problem {
+/** The rendering of problem k of a family: the prompt, every solution style (canonical first) and the tests. */
+export function renderBuiltin(family: Family, params: unknown, k: number): Rendered & { fn: string } {
+  const rng = new SeededRng(deriveSeed(DATASET_SEED, `problem:${family.name}:${k}`));
   const inst = family.build(params, rng);
-  const r = render(inst, rng.int(inst.bodies.length));
+  return { ...render(inst, rng.int(inst.bodies.length)), fn: inst.fn };
+}
+
+export function makeProblem(family: Family, params: unknown, k: number): Problem {
+  const r = renderBuiltin(family, params, k);
   return {
     id: `builtin/${family.name}/${k}`,
     prompt: r.prompt,
-    entryPoint: inst.fn,
+    entryPoint: r.fn,
     tests: r.tests.map((t, i) => ({ id: `t${i}`, code: t.code })),
     canonicalSolution: r.solutions[0],
     language: 'python',
-    meta: { family: family.name, params, paramKey: paramKey(params), solutions: r.solutions.length },
+    meta: { family: family.name, params, paramKey: paramKey(params), index: k },
   };
 }
 
@@ -88,10 +93,7 @@ export function builtinProblems(): Problem[] {
   const counts = familyCounts();
   const out: Problem[] = [];
   for (const family of FAMILIES) {
-    familyParams(family, counts.get(family.name)!).forEach((params, k) => {
-      const rng = new SeededRng(deriveSeed(DATASET_SEED, `problem:${family.name}:${k}`));
-      out.push(makeProblem(family, params, k, rng));
-    });
+    familyParams(family, counts.get(family.name)!).forEach((params, k) => out.push(makeProblem(family, params, k)));
   }
   return out;
 }

@@ -88,6 +88,20 @@ test('every solution style of every family passes on fresh parameters', () => {
   assert.equal(runPython(jobs), []);
 });
 
+test('a function name identifies its parameter set (no renamed held-out problem in training)', () => {
+  for (const family of FAMILIES) {
+    const rng = new SeededRng(deriveSeed(3, family.name));
+    const byName = new Map<string, string>();
+    for (let i = 0; i < 400; i++) {
+      const p = family.sample(rng);
+      const fn = family.build(p, rng.fork(String(i))).fn;
+      const key = JSON.stringify(p);
+      assert.is(byName.get(fn) ?? key, key, `${family.name}: ${fn} names two parameter sets`);
+      byName.set(fn, key);
+    }
+  }
+});
+
 test('plugin: loads through the contract, count and families filter', async () => {
   const all = await (await instantiate<Dataset>(plugin as never, {})).load();
   assert.is(all.length, 200);
