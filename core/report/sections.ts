@@ -1,0 +1,165 @@
+// The report's sections as HTML fragments. Every section renders from whatever results.json holds
+// and says plainly when a part of the run did not happen.
+import { barChart, esc, lineChart } from './svg.js';
+import { asComparison, asEval, fmtNum, fmtP, fmtPct, fmtSigned, type EvalView } from './format.js';
+import type { RunResults } from './types.js';
+
+const STATUSES = ['SUCCESS', 'WRONG_OUTPUT', 'RUNTIME_ERROR', 'TIMEOUT', 'SYNTAX_ERROR'];
+
+const table = (head: string[], rows: string[][], cls = '') =>
+  `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+
+export function headlineSection(r: RunResults): string {
+  const ev = r.evaluation;
+  if (!ev) return `<section id="headline"><h2>Headline</h2><p class="muted">No evaluator ran in this run.</p></section>`;
+  const base = asEval(ev.details?.base);
+  const trained = asEval(ev.details?.trained);
+  const cmp = asComparison(ev.details?.comparison);
+  if (base && trained && cmp) {
+    const rows = Object.entries(cmp.metrics).map(([key, c]) => {
+      const t = cmp.tests[key];
+      const cls = t && t.ttest.p < 0.05 ? (c.absolute > 0 ? 'up' : 'down') : '';
+      return [esc(key), fmtNum(c.a), fmtNum(c.b), `<span class="${cls}">${fmtSigned(c.absolute)}</span>`, fmtPct(c.relative), t ? fmtP(t.ttest.p) : '', t ? fmtP(t.wilcoxon.p) : ''];
+    });
+    return `<section id="headline"><h2>Headline</h2>${table(['metric', 'base', 'trained', 'change', 'relative', 't-test p', 'Wilcoxon p'], rows, 'headline')}
+<p class="muted">Paired over ${base.problemIds?.length ?? '?'} test problems; p-values are two-sided, per-problem paired tests.</p></section>`;
+  }
+  const rows = Object.entries(ev.headline ?? {}).map(([k, v]) => [esc(k), fmtNum(v)]);
+  return `<section id="headline"><h2>Headline</h2>${table(['metric', 'value'], rows, 'headline')}</section>`;
+}
+
+function evaluations(r: RunResults): EvalView[] {
+  const d = r.evaluation?.details;
+  return [asEval(d?.base), asEval(d?.trained)].filter((e): e is EvalView => !!e);
+}
+
+export function evaluationSection(r: RunResults): string {
+  const evals = evaluations(r);
+  if (evals.length === 0) return '';
+  const ks = Object.keys(evals[0].passAtK);
+  const passChart = barChart({
+    id: 'pass-at-k',
+    title: 'pass@k with 95% confidence intervals',
+    categories: ks,
+    series: evals.map((e) => ({ name: e.label, values: ks.map((k) => e.passAtK[k]?.value), errors: ks.map((k) => e.passAtK[k]?.ci95) })),
+    yMax: 1,
+  });
+  const taxChart = barChart({
+    id: 'error-taxonomy',
+    title: 'Error taxonomy (share of samples)',
+    categories: STATUSES,
+    series: evals.map((e) => ({ name: e.label, values: STATUSES.map((s) => e.taxonomy.shares[s] ?? 0) })),
+    yMax: 1,
+    format: (v) => `${(v * 100).toFixed(0)}%`,
+    width: 720,
+  });
+  const cmp = asComparison(r.evaluation?.details?.comparison);
+  const perModel = table(
+    ['model', ...ks.map((k) => `${k} (95% CI)`), 'compile rate', 'test pass rate', 'gen ms/problem (mean / median)', 'exec ms/problem (mean / median)'],
+    evals.map((e) => [
+      esc(e.label + (e.model?.model ? ` (${e.model.model})` : '')),
+      ...ks.map((k) => `${fmtNum(e.passAtK[k]?.value)} [${fmtNum(e.passAtK[k]?.ci95?.[0])}, ${fmtNum(e.passAtK[k]?.ci95?.[1])}]`),
+      fmtNum(e.compileRate), fmtNum(e.meanTestPassRate),
+      `${fmtNum(e.timing?.generationMs?.mean, 1)} / ${fmtNum(e.timing?.generationMs?.median, 1)}`,
+      `${fmtNum(e.timing?.executionMs?.mean, 1)} / ${fmtNum(e.timing?.executionMs?.median, 1)}`,
+    ]),
+  );
+  const taxTable = table(
+    ['status', ...evals.map((e) => `${e.label} count (share)`), ...(cmp ? ['change (share)', 'relative'] : [])],
+    STATUSES.map((s) => [
+      esc(s),
+      ...evals.map((e) => `${e.taxonomy.counts[s] ?? 0} (${((e.taxonomy.shares[s] ?? 0) * 100).toFixed(1)}%)`),
+      ...(cmp ? [fmtSigned(cmp.taxonomy[s]?.absolute), fmtPct(cmp.taxonomy[s]?.relative)] : []),
+    ]),
+  );
+  const tests = cmp
+    ? `<h3>Significance (trained − base, per problem)</h3>${table(
+        ['metric', 'mean difference', '95% CI', 't', 'df', 'p (t-test)', 'Wilcoxon W', 'p (Wilcoxon)', 'Wilcoxon method', 'notes'],
+        Object.entries(cmp.tests).map(([k, t]) => [
+          esc(k), fmtSigned(t.ttest.meanDifference), `[${fmtNum(t.ttest.ci95[0])}, ${fmtNum(t.ttest.ci95[1])}]`, fmtNum(t.ttest.t), String(t.ttest.df), fmtP(t.ttest.p),
+          fmtNum(t.wilcoxon.statistic), fmtP(t.wilcoxon.p), esc(`${t.wilcoxon.method}; ${t.wilcoxon.n} non-zero, ${t.wilcoxon.zeros} ties at 0`), esc([t.ttest.note, t.wilcoxon.note].filter(Boolean).join('; ')),
+        ]),
+      )}`
+    : '';
+  const s = evals[0].sampling;
+  const sampling = s ? `<p class="muted">n = ${s.n} samples per problem, temperature ${s.temperature}, top-p ${s.topP}, seed ${s.seed}.</p>` : '';
+  return `<section id="evaluation"><h2>Evaluation</h2>${sampling}<div class="charts">${passChart}${taxChart}</div>${perModel}<h3>Error taxonomy</h3>${taxTable}${tests}</section>`;
+}
+
+export function pairingSection(r: RunResults): string {
+  const s = r.pairing?.stats as Record<string, any> | undefined;
+  if (!s) return `<section id="pairing"><h2>Pairing</h2><p class="muted">No pairing stage ran in this run.</p></section>`;
+  const charts: string[] = [];
+  const hist = s.scoreGap?.histogram as { edges: number[]; counts: number[] } | undefined;
+  if (hist?.counts?.length) {
+    charts.push(barChart({
+      id: 'score-gap', title: 'Score gap (chosen − rejected)', categories: hist.counts.map((_, i) => `${hist.edges[i]}–${hist.edges[i + 1]}`),
+      series: [{ name: 'pairs', values: hist.counts }], format: (v) => v.toFixed(0),
+    }));
+  }
+  const mix = s.statusMix as { chosen: Record<string, number>; rejected: Record<string, number> } | undefined;
+  if (mix) {
+    const cats = [...new Set([...STATUSES, ...Object.keys(mix.chosen), ...Object.keys(mix.rejected)])].filter((c) => mix.chosen[c] || mix.rejected[c]);
+    charts.push(barChart({
+      id: 'status-mix', title: 'Status mix: chosen vs rejected', categories: cats,
+      series: [{ name: 'chosen', values: cats.map((c) => mix.chosen[c] ?? 0) }, { name: 'rejected', values: cats.map((c) => mix.rejected[c] ?? 0) }],
+      format: (v) => v.toFixed(0),
+    }));
+  }
+  const rows: string[][] = [];
+  const add = (k: string, v: unknown) => rows.push([esc(k), esc(typeof v === 'number' ? fmtNum(v) : String(v))]);
+  if (s.strategy) add('strategy', s.strategy);
+  add('pairs', s.pairs);
+  add('problems with pairs', s.problems);
+  if (s.pairsPerProblem) add('pairs per problem (min / median / mean / max)', `${fmtNum(s.pairsPerProblem.min)} / ${fmtNum(s.pairsPerProblem.median)} / ${fmtNum(s.pairsPerProblem.mean)} / ${fmtNum(s.pairsPerProblem.max)}`);
+  if (s.distinctChosenPerProblem) add('distinct chosen per problem (mean)', fmtNum(s.distinctChosenPerProblem.mean));
+  if (s.scoreGap) add('score gap (mean / median)', `${fmtNum(s.scoreGap.mean)} / ${fmtNum(s.scoreGap.median)}`);
+  for (const [k, v] of Object.entries((s.candidates ?? {}) as Record<string, number>)) add(`candidates: ${k}`, v);
+  const gates = s.gates as { input: number; kept: number; dropShare: number; dropped: Record<string, number> } | undefined;
+  const gateTable = gates
+    ? `<h3>Quality gates</h3>${table(['', 'pairs'], [
+        ['before gates', String(gates.input)], ['kept', String(gates.kept)], ['dropped share', `${(gates.dropShare * 100).toFixed(1)}%`],
+        ...Object.entries(gates.dropped).map(([k, v]) => [`dropped: ${esc(k)}`, String(v)]),
+      ])}`
+    : '';
+  return `<section id="pairing"><h2>Pairing</h2><div class="charts">${charts.join('')}</div>${table(['statistic', 'value'], rows)}${gateTable}</section>`;
+}
+
+export function trainingSection(r: RunResults): string {
+  if (!r.training) return `<section id="training"><h2>Training</h2><p class="muted">No trainer ran in this run.</p></section>`;
+  const curves = Object.entries(r.training.curves ?? {}).filter(([, pts]) => Array.isArray(pts) && pts.length > 0);
+  // One small chart per metric family ("train/loss" and "val/loss" share the "loss" chart).
+  const groups = new Map<string, Array<{ name: string; points: Array<[number, number]> }>>();
+  for (const [name, points] of curves) {
+    const family = name.includes('/') ? name.slice(name.indexOf('/') + 1) : name;
+    groups.set(family, [...(groups.get(family) ?? []), { name, points }]);
+  }
+  const charts = [...groups.entries()].map(([family, series]) => lineChart({ id: `curve-${family}`, title: family, series }));
+  const stats = Object.entries(r.training.stats ?? {}).filter(([, v]) => typeof v !== 'object' || v === null);
+  return `<section id="training"><h2>Training</h2><div class="charts">${charts.join('') || '<p class="muted">The trainer reported no curves.</p>'}</div>${
+    stats.length ? table(['statistic', 'value'], stats.map(([k, v]) => [esc(k), esc(fmtNum(v))])) : ''
+  }</section>`;
+}
+
+export function metadataSection(r: RunResults): string {
+  const run = r.run;
+  const facts = [
+    ['run id', run.id], ['name', run.name], ['seed', String(run.seed)], ['started', run.startedAt], ['finished', run.finishedAt], ...(run.node ? [['node', run.node]] : []),
+  ].map(([k, v]) => [esc(k), esc(v)]);
+  const plugins = Object.entries(run.plugins ?? {}).map(([k, v]) => [esc(k), esc(v)]);
+  const records = Object.entries(run.records ?? {}).map(([k, v]) => [esc(k), `<code>${esc(typeof v === 'string' ? v : JSON.stringify(v))}</code>`]);
+  const hashes = { ...(r.dataset.hash ? { dataset: r.dataset.hash } : {}), ...(r.dataset.hashes ?? {}) };
+  const data = [
+    ...(r.dataset.count !== undefined ? [['problems', String(r.dataset.count)]] : []),
+    ...Object.entries(r.dataset.splitCounts ?? {}).map(([k, v]) => [`${k} split`, String(v)]),
+    ...Object.entries(hashes).map(([k, v]) => [`hash: ${k}`, `<code>${esc(v)}</code>`]),
+  ].map(([k, v]) => [esc(k), v]);
+  return `<section id="metadata"><h2>Run metadata</h2><div class="meta">
+<div>${table(['run', ''], facts)}</div>
+<div>${table(['plugin', 'version'], plugins)}</div>
+<div>${table(['dataset', ''], data)}</div></div>
+<h3>Recorded facts (backend, prompt format, judge, ...)</h3>${records.length ? table(['key', 'value'], records, 'records') : '<p class="muted">none</p>'}
+<h3>Resolved manifest</h3><pre>${esc(JSON.stringify(run.manifest, null, 2))}</pre></section>`;
+}

@@ -1,0 +1,46 @@
+// The concise summary printed at the end of `crucible run` (and by `crucible show`).
+import { asComparison, asEval, fmtNum, fmtP, fmtSigned } from './format.js';
+import type { RunResults } from './types.js';
+
+export function formatTerminalSummary(results: RunResults, options: { reportPath?: string } = {}): string {
+  const r = results;
+  const lines: string[] = [`${r.run.name} (${r.run.id})`];
+  const split = r.dataset?.splitCounts ?? {};
+  const count = r.dataset?.count ?? Object.values(split).reduce((s, v) => s + (v ?? 0), 0);
+  lines.push(`  dataset     ${count} problems (train ${split.train ?? 0} / val ${split.val ?? 0} / test ${split.test ?? 0})`);
+  const ps = r.pairing?.stats as Record<string, any> | undefined;
+  if (ps) {
+    const gates = ps.gates as { dropped?: Record<string, number>; input?: number } | undefined;
+    const dropped = Object.entries(gates?.dropped ?? {}).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`  pairing     ${ps.pairs ?? '?'} pairs from ${ps.problems ?? '?'} problems${ps.strategy ? ` (${ps.strategy})` : ''}${gates ? `; gates dropped ${gates.input !== undefined ? gates.input - (ps.pairs ?? 0) : '?'}${dropped ? ` (${dropped})` : ''}` : ''}`);
+  }
+  if (r.training) {
+    const nums = Object.entries(r.training.stats ?? {}).filter(([, v]) => typeof v === 'number').slice(0, 4);
+    lines.push(`  training    ${nums.map(([k, v]) => `${k} ${fmtNum(v)}`).join(', ') || 'done'}`);
+  }
+  const ev = r.evaluation;
+  if (ev) {
+    const base = asEval(ev.details?.base);
+    const trained = asEval(ev.details?.trained);
+    const cmp = asComparison(ev.details?.comparison);
+    if (base && trained && cmp) {
+      lines.push('  evaluation  metric                 base   trained    change   p(t-test)  p(Wilcoxon)');
+      for (const [key, c] of Object.entries(cmp.metrics)) {
+        if (key.endsWith('_ms_per_problem')) continue;
+        const t = cmp.tests[key];
+        lines.push(`              ${key.padEnd(20)} ${fmtNum(c.a).padStart(6)} ${fmtNum(c.b).padStart(9)} ${fmtSigned(c.absolute).padStart(9)} ${(t ? fmtP(t.ttest.p) : '').padStart(11)} ${(t ? fmtP(t.wilcoxon.p) : '').padStart(12)}`);
+      }
+      const t1 = cmp.tests['pass@1'];
+      if (t1) lines.push(`              pass@1 difference 95% CI [${fmtNum(t1.ttest.ci95[0])}, ${fmtNum(t1.ttest.ci95[1])}] over ${t1.ttest.n} problems`);
+    } else {
+      const shown = Object.entries(ev.headline ?? {}).map(([k, v]) => `${k} ${fmtNum(v)}`);
+      lines.push(`  evaluation  ${shown.join(', ') || '(no headline numbers)'}`);
+      if (base) {
+        const mix = Object.entries(base.taxonomy.shares).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ');
+        lines.push(`              ${mix}`);
+      }
+    }
+  }
+  if (options.reportPath) lines.push(`  report      ${options.reportPath}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,33 @@
+// The shape of results.json, which the runner writes and the report, `crucible report` and `crucible compare` read.
+import type { SplitName } from '../contract/data.js';
+
+export type Curves = Record<string, Array<[number, number]>>;
+
+export interface RunResults {
+  run: {
+    id: string;
+    name: string;
+    seed: number;
+    startedAt: string;
+    finishedAt: string;
+    /** The resolved manifest (after extends and --set). */
+    manifest: unknown;
+    /** Plugin name -> version, e.g. { "pairing": "all-pairs@1.0.0" }. */
+    plugins: Record<string, string>;
+    /** Facts recorded during the run: backend, prompt format, judge model, ... */
+    records: Record<string, unknown>;
+    stages?: unknown;
+    node?: string;
+  };
+  dataset: {
+    /** Content hashes by file or split name. */
+    hashes?: Record<string, string>;
+    /** One hash of the whole dataset, when only that is known. */
+    hash?: string;
+    count?: number;
+    splitCounts: Partial<Record<SplitName, number>>;
+  };
+  pairing?: { stats: Record<string, unknown> };
+  training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown };
+  evaluation?: { headline: Record<string, number>; details: Record<string, unknown> };
+}
