@@ -5,7 +5,7 @@ export function fmtNum(v: unknown, digits = 3): string {
   if (typeof v !== 'number') return String(v);
   if (Number.isNaN(v)) return 'n/a';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '−∞';
-  if (Number.isInteger(v) && Math.abs(v) >= 1) return String(v);
+  if (Number.isInteger(v)) return String(v);
   return Math.abs(v) < 1e-3 && v !== 0 ? v.toExponential(2) : v.toFixed(digits);
 }
 

@@ -4,6 +4,7 @@ import { barChart, esc, lineChart } from './svg.js';
 import { asComparison, asEval, fmtNum, fmtP, fmtPct, fmtSigned, type EvalView } from './format.js';
 import type { RunResults } from './types.js';
 
+const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 const STATUSES = ['SUCCESS', 'WRONG_OUTPUT', 'RUNTIME_ERROR', 'TIMEOUT', 'SYNTAX_ERROR'];
 
 const table = (head: string[], rows: string[][], cls = '') =>
@@ -96,7 +97,7 @@ export function pairingSection(r: RunResults): string {
   if (hist?.counts?.length) {
     charts.push(barChart({
       id: 'score-gap', title: 'Score gap (chosen − rejected)', categories: hist.counts.map((_, i) => `${hist.edges[i]}–${hist.edges[i + 1]}`),
-      series: [{ name: 'pairs', values: hist.counts }], format: (v) => v.toFixed(0),
+      series: [{ name: 'pairs', values: hist.counts }], format: count,
     }));
   }
   const mix = s.statusMix as { chosen: Record<string, number>; rejected: Record<string, number> } | undefined;
@@ -105,7 +106,7 @@ export function pairingSection(r: RunResults): string {
     charts.push(barChart({
       id: 'status-mix', title: 'Status mix: chosen vs rejected', categories: cats,
       series: [{ name: 'chosen', values: cats.map((c) => mix.chosen[c] ?? 0) }, { name: 'rejected', values: cats.map((c) => mix.rejected[c] ?? 0) }],
-      format: (v) => v.toFixed(0),
+      format: count,
     }));
   }
   const rows: string[][] = [];
@@ -136,7 +137,7 @@ export function trainingSection(r: RunResults): string {
     const family = name.includes('/') ? name.slice(name.indexOf('/') + 1) : name;
     groups.set(family, [...(groups.get(family) ?? []), { name, points }]);
   }
-  const charts = [...groups.entries()].map(([family, series]) => lineChart({ id: `curve-${family}`, title: family, series }));
+  const charts = [...groups.entries()].map(([family, series]) => lineChart({ id: `curve-${family}`, title: series.length === 1 ? series[0].name : family, series }));
   const stats = Object.entries(r.training.stats ?? {}).filter(([, v]) => typeof v !== 'object' || v === null);
   return `<section id="training"><h2>Training</h2><div class="charts">${charts.join('') || '<p class="muted">The trainer reported no curves.</p>'}</div>${
     stats.length ? table(['statistic', 'value'], stats.map(([k, v]) => [esc(k), esc(fmtNum(v))])) : ''

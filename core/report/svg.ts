@@ -103,7 +103,7 @@ export function lineChart(spec: LineChartSpec): string {
   [y0, y1] = [y0 - pad, y1 + pad];
   const sx = (x: number) => num(left + ((x - x0) / (x1 - x0)) * (right - left));
   const sy = (v: number) => num(bottom - ((v - y0) / (y1 - y0)) * (bottom - top));
-  const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
+  const fmt = (v: number) => (Number.isInteger(v) || Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
   const grid = [0, 0.5, 1].map((f) => {
     const v = y0 + f * (y1 - y0);
     return `<line x1="${left}" x2="${right}" y1="${sy(v)}" y2="${sy(v)}" class="grid"/><text x="${left - 6}" y="${sy(v) + 4}" class="tick" text-anchor="end">${esc(fmt(v))}</text>`;
@@ -115,7 +115,7 @@ export function lineChart(spec: LineChartSpec): string {
     return `<path class="line" data-series="${esc(s.name)}" d="${d}" fill="none" stroke="${PALETTE[i % PALETTE.length]}" stroke-width="2"/>${dot}`;
   });
   return `<svg class="chart" data-chart="${esc(spec.id)}" role="img" aria-label="${esc(spec.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">
-<text x="${left}" y="18" class="title">${esc(spec.title)}</text>
+<text x="${left}" y="18" class="title">${esc(spec.title)}</text>${spec.series.length > 1 ? legend(spec.series, left + 140, 8) : ''}
 ${grid.join('')}<line x1="${left}" x2="${right}" y1="${bottom}" y2="${bottom}" class="axis"/>
 <text x="${left}" y="${bottom + 16}" class="tick">${esc(fmt(x0))}</text><text x="${right}" y="${bottom + 16}" class="tick" text-anchor="end">${esc(fmt(x1))}</text>
 <text x="${(left + right) / 2}" y="${bottom + 30}" class="tick" text-anchor="middle">step</text>
