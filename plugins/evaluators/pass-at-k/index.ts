@@ -3,7 +3,7 @@
 import { definePlugin } from '../../../core/contract/define-plugin.js';
 import type { EvaluationResult } from '../../../core/contract/kinds.js';
 import { CrucibleError } from '../../../core/errors.js';
-import { compareEvaluations } from '../stats/compare.js';
+import { compareEvaluations, compareSavedEvaluations, pickModelEvaluation } from '../stats/compare.js';
 import type { ModelEvaluation, PassAtKDetails, SamplingSettings } from '../stats/types.js';
 import { evaluateModel } from './run-model.js';
 
@@ -59,6 +59,11 @@ export default definePlugin({
           headline[`wilcoxon_p/${key}`] = test.wilcoxon.p;
         }
         return { headline, details: details as unknown as Record<string, unknown> };
+      },
+      /** Two saved runs: each run's final model (trained when there is one), B against A. */
+      compare(a, b) {
+        const models = { a: pickModelEvaluation(a.details, 'final', 'A').label, b: pickModelEvaluation(b.details, 'final', 'B').label };
+        return { models, comparison: compareSavedEvaluations(a, b, { which: 'final', labels: ['A', 'B'] }) };
       },
     };
   },
