@@ -58,6 +58,8 @@ export default definePlugin({
           headline[`ttest_p/${key}`] = test.ttest.p;
           headline[`wilcoxon_p/${key}`] = test.wilcoxon.p;
         }
+        // Undefined statistics (one problem, say) stay in details with their note; the flat index holds numbers only.
+        for (const [key, value] of Object.entries(headline)) if (!Number.isFinite(value)) delete headline[key];
         return { headline, details: details as unknown as Record<string, unknown> };
       },
       /** Two saved runs: each run's final model (trained when there is one), B against A. */

@@ -119,4 +119,14 @@ test('k larger than n fails at create with a hint; short sample lists fail the e
   }
 });
 
+test('one test problem: the comparison notes the undefined t-test; the headline keeps finite numbers only', async () => {
+  const evaluator = await instantiate<Evaluator>(plugin as never, {});
+  const result = await evaluator.evaluate({ problems: [problem('p2')], base: scriptedGenerator('m0', baseMix), trained: scriptedGenerator('m1', trainedMix), executor: scriptedExecutor });
+  assert.ok(Object.values(result.headline).every(Number.isFinite));
+  assert.not.ok('ttest_p/pass@1' in result.headline);
+  assert.ok(Math.abs(result.headline['delta/pass@1'] - 0.3) < 1e-12);
+  const details = result.details as unknown as PassAtKDetails;
+  assert.match(details.comparison!.tests['pass@1'].ttest.note!, /at least 2 problems/);
+});
+
 test.run();
