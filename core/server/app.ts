@@ -1,5 +1,5 @@
 // Builds the fastify app: auth, limits, coded errors, OpenAPI docs, and the /v1 routes.
-import Fastify, { type FastifyBaseLogger } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -33,7 +33,14 @@ export async function buildServer(options: FinalOptions, logger: PinoLogger): Pr
   const scheduler = new Scheduler(store, { maxConcurrent: options.maxConcurrent, cancelGraceMs: options.cancelGraceMs, logger });
   const ctx: ServerContext = { store, scheduler, progress: new ProgressTracker((id) => store.runDir(id)), options, version };
 
-  const app: App = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: options.bodyLimit, disableRequestLogging: true }).withTypeProvider<JsonSchemaToTsProvider>();
+  // Per-request log lines are off (a poll loop would flood the log); errors are logged by the error handler.
+  // forceCloseConnections: open event streams must not hold a shutdown.
+  const app: App = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit,
+    logController: new LogController({ disableRequestLogging: true }),
+    forceCloseConnections: true,
+  }).withTypeProvider<JsonSchemaToTsProvider>();
   const scrub = makeScrubber([
     { dir: options.manifestsDir, label: '' },
     { dir: store.root, label: '<runs>/' },

@@ -7,7 +7,7 @@ import { EventTail } from './event-tail.js';
 export interface StageProgress {
   name: string;
   status: 'running' | 'done';
-  reused: boolean | null;
+  reused: 'run' | 'cache' | null;
   done: number | null;
   total: number | null;
   durationMs: number | null;
@@ -53,14 +53,14 @@ function fold(stages: Map<string, StageProgress>, e: RunEvent): void {
   const name = typeof e.stage === 'string' ? e.stage : undefined;
   if (!name) return;
   if (e.type === 'stage' && e.status === 'start') {
-    stages.set(name, { name, status: 'running', reused: (e.reused as boolean | null) ?? null, done: null, total: null, durationMs: null });
+    stages.set(name, { name, status: 'running', reused: (e.reused as StageProgress['reused']) ?? null, done: null, total: null, durationMs: null });
     return;
   }
   const s = stages.get(name);
   if (!s) return;
   if (e.type === 'stage' && e.status === 'end') {
     s.status = 'done';
-    s.reused = (e.reused as boolean | null) ?? null;
+    s.reused = (e.reused as StageProgress['reused']) ?? null;
     s.durationMs = typeof e.durationMs === 'number' ? e.durationMs : null;
     if (s.total !== null) s.done = s.total;
   } else if (e.type === 'progress') {

@@ -67,7 +67,7 @@ export const stageSchema = {
   properties: {
     name: { type: 'string' },
     status: { type: 'string', enum: ['running', 'done'] },
-    reused: { type: ['boolean', 'null'] },
+    reused: { type: ['string', 'null'], enum: ['run', 'cache', null], description: 'run = finished earlier in this run (resume), cache = reused from another run' },
     done: { type: ['integer', 'null'] },
     total: { type: ['integer', 'null'] },
     durationMs: { type: ['number', 'null'] },
