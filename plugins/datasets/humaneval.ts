@@ -1,0 +1,175 @@
+// The `humaneval` dataset: openai/human-eval's jsonl(.gz) and evalplus's HumanEval+ (same problems, with
+// base_input/plus_input instead of hand-written asserts).
+//
+// HumanEval: check(candidate) is split into one test per assertion at the AST level (python/split_checks.py);
+// the test file's module-level code and `candidate = <entry_point>` go in testSetup.
+// HumanEval+: each base input (and, with plusInputs, each plus input) is one test comparing the candidate's
+// output with the canonical solution's output, computed once at load time (python/plus_tests.py).
+// Both Python steps run once per file and are cached on disk by the file's sha256.
+import { isAbsolute, resolve } from 'node:path';
+import { definePlugin } from '../../core/contract/define-plugin.js';
+import type { Problem } from '../../core/contract/data.js';
+import { checkFields, checkUniqueIds, datasetError, fileSha256, readJsonlRecords, type RawRecord } from './python/fields.js';
+import { defaultCacheDir, runTool } from './python/run.js';
+
+interface SplitResult { id: string; setup?: string; tests?: string[]; trivial?: number; error?: string }
+export interface PlusResult {
+  id: string;
+  tests?: Array<{ source: 'base' | 'plus'; index: number; code: string }>;
+  skipped?: Array<{ source: string; index: number; reason: string }>;
+  inputsFrom?: string;
+  setup?: string;
+  error?: string;
+}
+
+const BASE_FIELDS = { task_id: 'string', prompt: 'string', entry_point: 'string', canonical_solution: 'string', test: 'string' } as const;
+const PLUS_FIELDS = { ...BASE_FIELDS, base_input: 'array', atol: 'number' } as const;
+
+export function isPlusRecord(r: RawRecord): boolean {
+  return r.value !== null && typeof r.value === 'object' && 'base_input' in r.value;
+}
+
+/** Takes the first `max` plus inputs (0 = all), so a quick run can use a bounded share of them. */
+export function limitInputs(inputs: unknown, max: number): unknown[] {
+  const list = Array.isArray(inputs) ? inputs : [];
+  return max > 0 ? list.slice(0, max) : list;
+}
+
+export function resolveCacheDir(cacheDir: string, baseDir: string): string {
+  if (cacheDir === 'none') return '';
+  if (cacheDir === '') return defaultCacheDir();
+  return isAbsolute(cacheDir) ? cacheDir : resolve(baseDir, cacheDir);
+}
+
+export default definePlugin({
+  kind: 'dataset',
+  name: 'humaneval',
+  version: '1.0.0',
+  apiVersion: '^1',
+  description:
+    'HumanEval (openai/human-eval jsonl or jsonl.gz) and HumanEval+ (evalplus). HumanEval asserts are split one test per assertion; HumanEval+ inputs are one test each, checked against the canonical solution\'s output.',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['path'],
+    properties: {
+      path: { type: 'string', minLength: 1, description: 'The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).' },
+      variant: {
+        type: 'string',
+        enum: ['auto', 'humaneval', 'plus'],
+        default: 'auto',
+        description: 'auto: HumanEval+ when records carry base_input, HumanEval otherwise.',
+      },
+      plusInputs: { type: 'boolean', default: false, description: 'HumanEval+ only: also make a test of every plus_input (slow: ~120k inputs).' },
+      maxPlusInputs: { type: 'integer', minimum: 0, default: 0, description: 'With plusInputs: at most this many plus inputs per problem (0 = all).' },
+      keepTrivialAsserts: {
+        type: 'boolean',
+        default: false,
+        description: 'HumanEval only: keep `assert True, "..."` lines as tests (they always pass; dropped and counted in meta by default).',
+      },
+      cacheDir: {
+        type: 'string',
+        default: '',
+        description: 'Where split tests and expected outputs are cached ("" = <os tmpdir>/crucible-dataset-cache, "none" = no cache; relative to the manifest).',
+      },
+    },
+  } as const,
+  create(config, ctx) {
+    const file = isAbsolute(config.path) ? config.path : resolve(ctx.baseDir, config.path);
+    const cacheDir = resolveCacheDir(config.cacheDir, ctx.baseDir);
+    return {
+      async load(): Promise<Problem[]> {
+        const records = readJsonlRecords(file);
+        if (records.length === 0) throw datasetError({ file }, 'the file holds no records');
+        const plus = config.variant === 'plus' || (config.variant === 'auto' && isPlusRecord(records[0]));
+        for (const r of records) checkFields(r, plus ? PLUS_FIELDS : BASE_FIELDS, plus ? { contract: 'string' } : {});
+        checkUniqueIds(records.map((r) => ({ id: r.value.task_id as string, where: r.where })));
+        const fileHash = await fileSha256(file);
+        ctx.throwIfCancelled();
+        const problems = plus
+          ? await loadPlus(records, { file, fileHash, cacheDir, plusInputs: config.plusInputs, maxPlusInputs: config.maxPlusInputs })
+          : await loadBase(records, { file, fileHash, cacheDir, keepTrivial: config.keepTrivialAsserts });
+        ctx.logger.info({ file, variant: plus ? 'plus' : 'humaneval', problems: problems.length, tests: problems.reduce((n, p) => n + p.tests.length, 0) }, 'humaneval loaded');
+        return problems;
+      },
+    };
+  },
+});
+
+interface LoadOptions { file: string; fileHash: string; cacheDir: string }
+
+async function loadBase(records: RawRecord[], o: LoadOptions & { keepTrivial: boolean }): Promise<Problem[]> {
+  const tasks = records.map((r) => ({
+    id: r.value.task_id,
+    test: r.value.test,
+    entryPoint: r.value.entry_point,
+    keepTrivial: o.keepTrivial,
+  }));
+  const results = await runTool<SplitResult>({ command: 'split-checks', tasks, file: o.file, fileHash: o.fileHash, cacheDir: o.cacheDir, options: { keepTrivial: o.keepTrivial } });
+  return records.map((r, i) => {
+    const res = results[i];
+    const v = r.value as Record<string, string>;
+    if (!res || res.id !== v.task_id) throw datasetError(r.where, `internal: the test splitter answered out of order at ${v.task_id}`);
+    if (res.error) throw datasetError(r.where, `${v.task_id}: cannot split its test into assertions: ${res.error}`);
+    return {
+      id: v.task_id,
+      prompt: v.prompt,
+      entryPoint: v.entry_point,
+      tests: res.tests!.map((code, k) => ({ id: `t${k}`, code })),
+      testSetup: res.setup,
+      canonicalSolution: v.canonical_solution,
+      language: 'python',
+      meta: { dataset: 'humaneval', variant: 'humaneval', line: r.where.line, droppedTrivialAsserts: res.trivial ?? 0 },
+    } satisfies Problem;
+  });
+}
+
+async function loadPlus(records: RawRecord[], o: LoadOptions & { plusInputs: boolean; maxPlusInputs: number }): Promise<Problem[]> {
+  const tasks = records.map((r) => ({
+    id: r.value.task_id,
+    program: `${r.value.prompt as string}${r.value.canonical_solution as string}`,
+    entryPoint: r.value.entry_point,
+    baseInput: r.value.base_input,
+    plusInput: o.plusInputs ? limitInputs(r.value.plus_input, o.maxPlusInputs) : undefined,
+    atol: r.value.atol,
+  }));
+  const results = await runTool<PlusResult>({
+    command: 'plus-tests',
+    tasks,
+    file: o.file,
+    fileHash: o.fileHash,
+    cacheDir: o.cacheDir,
+    options: { plusInputs: o.plusInputs, maxPlusInputs: o.maxPlusInputs },
+  });
+  return records.map((r, i) => {
+    const v = r.value as Record<string, string>;
+    return plusProblem(r, results[i], {
+      id: v.task_id,
+      prompt: v.prompt,
+      entryPoint: v.entry_point,
+      canonicalSolution: v.canonical_solution,
+      meta: { dataset: 'humaneval', variant: 'plus', line: r.where.line, atol: r.value.atol, contract: r.value.contract },
+    });
+  });
+}
+
+/** A HumanEval+/MBPP+ problem from the plus-tests answer; inputs without an expected value are listed in meta. */
+export function plusProblem(
+  r: RawRecord,
+  res: PlusResult | undefined,
+  p: { id: string; prompt: string; entryPoint: string; canonicalSolution: string; meta: Record<string, unknown> },
+): Problem {
+  if (!res || res.id !== p.id) throw datasetError(r.where, `internal: the expected-output helper answered out of order at ${p.id}`);
+  if (res.error) throw datasetError(r.where, `${p.id}: cannot compute the canonical solution's outputs: ${res.error}`);
+  if (!res.tests!.length) throw datasetError(r.where, `${p.id}: no input has a computable expected output (${res.skipped?.[0]?.reason ?? 'no inputs'})`);
+  return {
+    id: p.id,
+    prompt: p.prompt,
+    entryPoint: p.entryPoint,
+    tests: res.tests!.map((t) => ({ id: t.source === 'base' ? `b${t.index}` : `p${t.index}`, code: t.code })),
+    testSetup: `${res.setup!.trim()}\n\ncandidate = ${p.entryPoint}\n`,
+    canonicalSolution: p.canonicalSolution,
+    language: 'python',
+    meta: { ...p.meta, inputsFrom: res.inputsFrom, skippedInputs: res.skipped ?? [] },
+  };
+}

@@ -1,0 +1,107 @@
+// Runs the dataset helpers in plugins/datasets/python/tool.py: one Python process per command and file,
+// its JSON answer cached on disk under a key made of the input file's sha256, the helpers' own source and
+// the options, so a second load of the same file costs no Python start.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CrucibleError } from '../../../core/errors.js';
+import { hashJson, sha256 } from '../../../core/util/hash.js';
+import { packageRoot } from '../../../core/util/package-root.js';
+
+export type ToolCommand = 'split-checks' | 'plus-tests' | 'mbpp-prompts';
+
+export function toolDir(): string {
+  return join(packageRoot(), 'plugins', 'datasets', 'python');
+}
+
+let python: string | undefined;
+
+/** The interpreter's real path (a pyenv shim costs ~150 ms per start); CRUCIBLE_PYTHON overrides. */
+export function pythonExecutable(): string {
+  if (python) return python;
+  const wanted = process.env.CRUCIBLE_PYTHON ?? 'python3';
+  const res = spawnSync(wanted, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  if (res.status !== 0 || !res.stdout.trim()) {
+    throw new CrucibleError('CRUCIBLE_E_DATASET', `cannot start ${wanted} (needed to split HumanEval tests and compute HumanEval+/MBPP+ expected outputs)`, [
+      { message: res.error?.message ?? res.stderr.trim(), hint: 'install Python 3.9+ or set CRUCIBLE_PYTHON' },
+    ]);
+  }
+  python = res.stdout.trim();
+  return python;
+}
+
+let scriptsHash: string | undefined;
+function helpersHash(): string {
+  if (scriptsHash) return scriptsHash;
+  const dir = toolDir();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.py')).sort();
+  scriptsHash = sha256(files.map((f) => `${f}\n${readFileSync(join(dir, f), 'utf8')}`).join('\n'));
+  return scriptsHash;
+}
+
+export function defaultCacheDir(): string {
+  return join(tmpdir(), 'crucible-dataset-cache');
+}
+
+export interface ToolRun {
+  command: ToolCommand;
+  tasks: unknown[];
+  /** The data file these tasks come from, for error messages. */
+  file: string;
+  /** sha256 of the data file; with `options` it keys the cache. */
+  fileHash: string;
+  options?: Record<string, unknown>;
+  /** '' = no cache. */
+  cacheDir: string;
+}
+
+/** Runs one helper command over all tasks (or returns the cached answer). */
+export async function runTool<T>(run: ToolRun): Promise<T[]> {
+  const key = hashJson({ command: run.command, file: run.fileHash, helpers: helpersHash(), options: run.options ?? {} });
+  const cacheFile = run.cacheDir ? join(run.cacheDir, `${run.command}-${key.slice(0, 32)}.json`) : '';
+  if (cacheFile && existsSync(cacheFile)) {
+    try {
+      return JSON.parse(readFileSync(cacheFile, 'utf8')) as T[];
+    } catch {
+      // a corrupt cache entry is recomputed below and overwritten
+    }
+  }
+  const out = await spawnTool(run);
+  let parsed: T[];
+  try {
+    parsed = JSON.parse(out) as T[];
+  } catch (error) {
+    throw new CrucibleError('CRUCIBLE_E_DATASET', `dataset helper ${run.command} returned malformed output for ${run.file}: ${(error as Error).message}`);
+  }
+  if (cacheFile) {
+    mkdirSync(run.cacheDir, { recursive: true });
+    const tmp = `${cacheFile}.${process.pid}.tmp`;
+    writeFileSync(tmp, out);
+    renameSync(tmp, cacheFile);
+  }
+  return parsed;
+}
+
+function spawnTool(run: ToolRun): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(pythonExecutable(), ['-S', '-I', join(toolDir(), 'tool.py'), run.command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => stdout.push(d));
+    child.stderr.on('data', (d: Buffer) => stderr.push(d));
+    child.on('error', (error) => reject(new CrucibleError('CRUCIBLE_E_DATASET', `cannot run the dataset helper: ${error.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
+      const tail = Buffer.concat(stderr).toString('utf8').slice(-2000);
+      reject(
+        CrucibleError.at('CRUCIBLE_E_DATASET', {
+          file: run.file,
+          message: `dataset helper ${run.command} failed (${signal ?? `exit ${code}`}): ${tail.trim()}`,
+        }),
+      );
+    });
+    child.stdin.on('error', () => undefined); // the close handler reports a helper that died early
+    child.stdin.end(JSON.stringify(run.tasks));
+  });
+}

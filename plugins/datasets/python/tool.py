@@ -1,0 +1,37 @@
+"""Entry point of crucible's dataset helpers: `python3 tool.py COMMAND` reads a JSON list of tasks on stdin
+and writes a JSON list of results on stdout. One process handles a whole file."""
+import json
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.setrecursionlimit(10000)
+
+import mbpp_prompts  # noqa: E402
+import plus_tests  # noqa: E402
+import split_checks  # noqa: E402
+
+COMMANDS = {"split-checks": split_checks.run, "plus-tests": plus_tests.run, "mbpp-prompts": mbpp_prompts.run}
+
+
+def _decode_float(obj):
+    """The loaders send NaN/Infinity as {"$float": "nan" | "inf" | "-inf"} (JSON has no such numbers)."""
+    if len(obj) == 1 and "$float" in obj:
+        return float(obj["$float"])
+    return obj
+
+
+def main():
+    if len(sys.argv) != 2 or sys.argv[1] not in COMMANDS:
+        sys.stderr.write("usage: tool.py {%s} < tasks.json\n" % ",".join(COMMANDS))
+        return 2
+    tasks = json.load(sys.stdin, object_hook=_decode_float)
+    real_stdout = sys.stdout
+    results = COMMANDS[sys.argv[1]](tasks)
+    real_stdout.write(json.dumps(results))
+    real_stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
