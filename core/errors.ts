@@ -37,13 +37,14 @@ export interface ErrorDetail {
 
 export class CrucibleError extends Error {
   readonly code: ErrorCode;
-  readonly details: ErrorDetail[];
+  /** One entry per place (named `issues`, not `details`: test reporters treat `err.details` as a string). */
+  readonly issues: ErrorDetail[];
 
   constructor(code: ErrorCode, message: string, details: ErrorDetail[] = [], options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'CrucibleError';
     this.code = code;
-    this.details = details;
+    this.issues = details;
   }
 
   /** A single-place error: "CODE: file:line path: message (hint)". */
@@ -57,12 +58,12 @@ export class CrucibleError extends Error {
 
   /** Multi-line form for terminals: one line per detail. */
   format(): string {
-    if (this.details.length === 0 || (this.details.length === 1 && this.message === formatDetail(this.details[0]))) return this.toString();
-    return [`${this.code}: ${this.message}`, ...this.details.map((d) => `  - ${formatDetail(d)}`)].join('\n');
+    if (this.issues.length === 0 || (this.issues.length === 1 && this.message === formatDetail(this.issues[0]))) return this.toString();
+    return [`${this.code}: ${this.message}`, ...this.issues.map((d) => `  - ${formatDetail(d)}`)].join('\n');
   }
 
   toJSON(): { code: ErrorCode; message: string; details: ErrorDetail[] } {
-    return { code: this.code, message: this.message, details: this.details };
+    return { code: this.code, message: this.message, details: this.issues };
   }
 }
 

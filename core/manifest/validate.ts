@@ -67,7 +67,7 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
       spec.config = config;
     } catch (error) {
       if (!isCrucibleError(error)) throw error;
-      const details = error.details.length ? error.details : [{ path: `${path}.plugin`, message: error.message }];
+      const details = error.issues.length ? error.issues : [{ path: `${path}.plugin`, message: error.message }];
       errors.push(...details.map((d) => at({ ...d, message: `${error.code}: ${d.message}` })));
     }
   }

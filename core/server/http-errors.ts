@@ -75,7 +75,7 @@ export function installErrorHandlers(app: AnyFastify, scrub: (e: ErrorBody['erro
     if (isCrucibleError(error)) {
       const status = STATUS_BY_CODE[error.code] ?? 500;
       if (status >= 500) request.log.error({ err: error }, 'run error');
-      return send(status, error.code, error.message, error.details);
+      return send(status, error.code, error.message, error.issues);
     }
     const fe = error as FastifyError;
     if (fe.validation) {

@@ -16,7 +16,7 @@ test('a bad manifest reports every error with path, file:line and a suggestion',
     assert.instance(error, CrucibleError);
     const e = error as CrucibleError;
     assert.is(e.code, 'CRUCIBLE_E_MANIFEST');
-    const byPath = Object.fromEntries(e.details.map((d) => [d.path, d]));
+    const byPath = Object.fromEntries(e.issues.map((d) => [d.path, d]));
     assert.match(byPath['stages.generator.plugin'].message, 'CRUCIBLE_E_PLUGIN_NOT_FOUND');
     assert.match(byPath['stages.generator.plugin'].hint ?? '', 'did you mean "replay"');
     assert.match(byPath['stages.executor.plugin'].message, 'CRUCIBLE_E_PLUGIN_KIND');
@@ -47,7 +47,7 @@ test('extends merges slot config; --set switches a plugin and drops its old conf
     await resolveManifest(join(fixtures, 'toy.json'), { sets: ['stages.pairing.config.maxPairz=3'] });
     assert.unreachable();
   } catch (error) {
-    const d = (error as CrucibleError).details[0];
+    const d = (error as CrucibleError).issues[0];
     assert.is(d.path, 'stages.pairing.config.maxPairz');
     assert.match(d.hint ?? '', 'did you mean "maxPairs"');
   }

@@ -37,7 +37,7 @@ test('bad config is rejected with the manifest path of the key', async () => {
     assert.unreachable();
   } catch (error) {
     assert.instance(error, CrucibleError);
-    assert.is((error as CrucibleError).details[0].path, 'stages.pairing.config.maxPairsPerProblem');
+    assert.is((error as CrucibleError).issues[0].path, 'stages.pairing.config.maxPairsPerProblem');
   }
 });
 

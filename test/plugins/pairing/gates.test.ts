@@ -64,8 +64,8 @@ test('the stage fails with CRUCIBLE_E_PAIRING_GATES when the dropped share excee
     const err = e as CrucibleError;
     assert.is(err.code, 'CRUCIBLE_E_PAIRING_GATES');
     assert.match(err.message, /dropped \d+\.\d% of \d+ pairs \(empty 2, identical 1, refusal 4, template 4, not_code 2\), more than the allowed 30\.0%/);
-    assert.is(err.details[0].path, 'stages.pairing.config.gates.maxDropShare');
-    assert.ok(err.details[0].hint);
+    assert.is(err.issues[0].path, 'stages.pairing.config.gates.maxDropShare');
+    assert.ok(err.issues[0].hint);
   }
   const report = ctx.files.path('pairing_gates_report.json');
   assert.ok(existsSync(report), 'the report of why is written');
@@ -83,7 +83,7 @@ test('too few pairs or problems fail the stage too', async () => {
   } catch (e) {
     const err = e as CrucibleError;
     assert.is(err.code, 'CRUCIBLE_E_PAIRING_GATES');
-    assert.equal(err.details.map((d) => d.path), ['stages.pairing.config.gates.minPairs', 'stages.pairing.config.gates.minProblems']);
+    assert.equal(err.issues.map((d) => d.path), ['stages.pairing.config.gates.minPairs', 'stages.pairing.config.gates.minProblems']);
   }
 });
 
