@@ -1,0 +1,123 @@
+// The model behind the server tests. The real in-process runtime (loadTextModel on the embedded tiny model, or
+// on a tiny random folder) is used as soon as it exists; until plugins/lm exports loadTextModel, a small
+// deterministic character-level model stands in (consistent generate/logprobs, seeded sampling).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Completion, SamplingParams, TextModel, TokenLogprobs } from '../../../plugins/lm/types.js';
+
+const VOCAB = [...'abcdefghijklmnopqrstuvwxyz0123456789 ()_:=+-*,.\n'];
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Log-probs over VOCAB given the last few characters. */
+function dist(context: string): number[] {
+  const r = mulberry32(hash(context.slice(-3)));
+  const logits = VOCAB.map(() => r() * 4);
+  const max = Math.max(...logits);
+  const z = Math.log(logits.reduce((a, l) => a + Math.exp(l - max), 0)) + max;
+  return logits.map((l) => l - z);
+}
+
+class CharModel implements TextModel {
+  readonly id = 'char-stand-in';
+  readonly path = '/nonexistent/char-stand-in';
+  readonly backend = 'cpu';
+  constructor(readonly chatTemplate?: string) {}
+
+  async generate(prompts: string[], p: SamplingParams, options: { logprobs?: boolean } = {}): Promise<Completion[][]> {
+    return prompts.map((prompt) => {
+      const rand = mulberry32(p.seed);
+      return Array.from({ length: p.n }, () => {
+        let text = '';
+        const lps: number[] = [];
+        let finish: 'stop' | 'length' = 'length';
+        for (let t = 0; t < p.maxTokens; t++) {
+          const d = dist(prompt + text);
+          const probs = d.map((l) => Math.exp(l / Math.max(p.temperature, 1e-6)));
+          const total = probs.reduce((a, b) => a + b, 0);
+          let u = rand() * total;
+          let k = p.temperature === 0 ? d.indexOf(Math.max(...d)) : 0;
+          if (p.temperature > 0) while (k < VOCAB.length - 1 && (u -= probs[k]) > 0) k++;
+          text += VOCAB[k];
+          lps.push(d[k]);
+          const hit = p.stop.find((s) => text.endsWith(s));
+          if (hit) {
+            text = text.slice(0, -hit.length);
+            lps.length = text.length;
+            finish = 'stop';
+            break;
+          }
+        }
+        return { text, tokens: text.length, finishReason: finish, ...(options.logprobs ? { logprobs: lps, tokenTexts: [...text] } : {}) };
+      });
+    });
+  }
+
+  async logprobs(prompt: string, completion: string): Promise<TokenLogprobs> {
+    const tokens = [...completion].map((c, i) => {
+      const k = VOCAB.indexOf(c);
+      return k < 0 ? -20 : dist(prompt + completion.slice(0, i))[k];
+    });
+    return { sum: tokens.reduce((a, b) => a + b, 0), tokens, tokenTexts: [...completion] };
+  }
+
+  countTokens(text: string): number {
+    return text.length;
+  }
+
+  dispose(): void {}
+}
+
+type Loader = (path: string, options?: { backend?: string }) => Promise<TextModel>;
+
+/** The real loader when plugins/lm exports it. */
+export async function realLoader(): Promise<Loader | undefined> {
+  try {
+    const specifier = '../../../plugins/lm/index.js';
+    const mod = (await import(specifier)) as { loadTextModel?: Loader };
+    return mod.loadTextModel;
+  } catch {
+    return undefined;
+  }
+}
+
+export const EMBEDDED_MODEL = join(process.cwd(), 'models', 'crucible-tiny-coder');
+
+/** A model for the tests; `real` says whether it is the actual runtime. */
+export async function testModel(options: { chatTemplate?: string } = {}): Promise<{ model: TextModel; real: boolean }> {
+  const load = await realLoader();
+  if (load && existsSync(join(EMBEDDED_MODEL, 'config.json'))) {
+    const model = await load(EMBEDDED_MODEL, { backend: 'wasm' });
+    return { model: options.chatTemplate ? withChatTemplate(model, options.chatTemplate) : model, real: true };
+  }
+  return { model: new CharModel(options.chatTemplate), real: false };
+}
+
+/** The same model with another chat template (methods delegate, so the real model's internals stay intact). */
+export function withChatTemplate(model: TextModel, chatTemplate: string): TextModel {
+  return {
+    id: model.id,
+    path: model.path,
+    backend: model.backend,
+    chatTemplate,
+    generate: (prompts, params, options) => model.generate(prompts, params, options),
+    logprobs: (prompt, completion) => model.logprobs(prompt, completion),
+    countTokens: (text) => model.countTokens(text),
+    dispose: () => model.dispose(),
+  };
+}
