@@ -1,0 +1,189 @@
+// One warm Python fork-server process: starts it (directly or inside bubblewrap), sends it one job at a time,
+// and notices its death. The Python side (fork_server.py) forks a child per candidate and enforces the limits.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { CrucibleError } from '../../../core/errors.js';
+
+export interface ServerJob {
+  id: number;
+  code: string;
+  setup: string | null;
+  tests: string[];
+  /** CPU seconds for the whole program (a blocked program is stopped at 3x this in wall time). */
+  timeout: number;
+  /** CPU seconds per test case. */
+  testTimeout: number;
+}
+
+export interface RawTest {
+  o: 'pass' | 'fail' | 'error' | 'timeout';
+  t: string | null;
+  ms?: number;
+}
+
+export interface RawResult {
+  id: number;
+  /** Compilation failed with this exception type; nothing ran. */
+  syntax?: string;
+  /** Defining the candidate or running the test setup failed: every test shares this outcome. */
+  fatal?: { phase: 'define' | 'setup' | 'harness'; o: 'fail' | 'error' | 'timeout'; t: string };
+  tests: Array<RawTest | null>;
+  ms: number;
+  stderr?: string;
+  programTimeout?: boolean;
+}
+
+export interface LaunchSpec {
+  command: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Describes the launch in errors ("bwrap sandbox", "python3.11 without sandbox"). */
+  label: string;
+}
+
+export interface ServerInfo {
+  ready: true;
+  /** The uid candidates run as, when the server could drop root for them. */
+  uid: number | null;
+  python: string;
+  pid: number;
+}
+
+/** The fork-server died or stopped answering while a job was in flight. */
+export class ServerDied extends Error {
+  constructor(readonly reason: string) {
+    super(`fork-server died: ${reason}`);
+  }
+}
+
+const STDERR_KEEP = 4000;
+
+export class ForkServer {
+  private out = '';
+  private errTail = '';
+  private pending?: { resolve(r: RawResult): void; reject(e: Error): void; timer: NodeJS.Timeout };
+  private exited?: string;
+  private readyWaiter?: { resolve(info: ServerInfo): void; reject(e: Error): void };
+
+  private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly spec: LaunchSpec) {
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => this.onData(chunk));
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      this.errTail = (this.errTail + chunk).slice(-STDERR_KEEP);
+    });
+    child.stdin.on('error', () => undefined); // EPIPE when it died: reported through 'exit'
+    child.on('error', (error) => this.onExit(`cannot start ${spec.command}: ${error.message}`));
+    child.on('exit', (code, signal) => this.onExit(signal ? `killed by ${signal}` : `exited with code ${code}`));
+  }
+
+  /** Starts a server and waits for its ready line; a CRUCIBLE_E_SANDBOX / _EXECUTOR error when it cannot start. */
+  static async start(spec: LaunchSpec, startTimeoutMs = 30_000): Promise<{ server: ForkServer; info: ServerInfo }> {
+    const child = spawn(spec.command, spec.args, { stdio: 'pipe', detached: true, env: spec.env });
+    const server = new ForkServer(child, spec);
+    const info = await new Promise<ServerInfo>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        server.kill();
+        reject(server.startError('did not become ready in time'));
+      }, startTimeoutMs);
+      server.readyWaiter = {
+        resolve: (i) => { clearTimeout(timer); resolve(i); },
+        reject: (e) => { clearTimeout(timer); reject(e); },
+      };
+    });
+    return { server, info };
+  }
+
+  get alive(): boolean {
+    return this.exited === undefined;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Runs one job; rejects with ServerDied when the server dies or misses `watchdogMs`. */
+  run(job: ServerJob, watchdogMs: number): Promise<RawResult> {
+    if (this.exited !== undefined) return Promise.reject(new ServerDied(this.exited));
+    if (this.pending) return Promise.reject(new Error('crucible: fork-server is busy (one job at a time)'));
+    return new Promise<RawResult>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.kill();
+        this.fail(new ServerDied(`no answer within ${Math.round(watchdogMs / 1000)} s (watchdog)`));
+      }, watchdogMs);
+      this.pending = { resolve, reject, timer };
+      this.child.stdin.write(JSON.stringify(job) + '\n');
+    });
+  }
+
+  /** Kills the server and everything in its process group (bwrap's pid namespace takes the rest). */
+  kill(): void {
+    const pid = this.child.pid;
+    if (pid === undefined || this.exited !== undefined) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      this.child.kill('SIGKILL');
+    }
+  }
+
+  /** Closes stdin: the server exits after its current job. */
+  end(): void {
+    this.child.stdin.end();
+  }
+
+  private startError(reason: string): CrucibleError {
+    const tail = this.errTail.trim().split('\n').slice(-5).join(' | ');
+    const sandboxed = this.spec.label.includes('bwrap');
+    return CrucibleError.at(sandboxed ? 'CRUCIBLE_E_SANDBOX' : 'CRUCIBLE_E_EXECUTOR', {
+      message: `the Python fork-server (${this.spec.label}) ${reason}${tail ? `: ${tail}` : ''}`,
+      path: 'stages.executor.config.sandbox',
+      hint: sandboxed
+        ? 'bubblewrap could not create its namespaces here; allow unprivileged user namespaces or set sandbox to "off"'
+        : 'check the "python" option',
+    });
+  }
+
+  private onData(chunk: string): void {
+    this.out += chunk;
+    let nl: number;
+    while ((nl = this.out.indexOf('\n')) >= 0) {
+      const line = this.out.slice(0, nl);
+      this.out = this.out.slice(nl + 1);
+      let message: unknown;
+      try {
+        message = JSON.parse(line);
+      } catch {
+        continue; // nothing else writes to this pipe; ignore a torn line rather than crash
+      }
+      if (this.readyWaiter) {
+        const waiter = this.readyWaiter;
+        this.readyWaiter = undefined;
+        waiter.resolve(message as ServerInfo);
+      } else if (this.pending) {
+        const { resolve, timer } = this.pending;
+        clearTimeout(timer);
+        this.pending = undefined;
+        resolve(message as RawResult);
+      }
+    }
+  }
+
+  private onExit(reason: string): void {
+    if (this.exited !== undefined) return;
+    this.exited = reason;
+    if (this.readyWaiter) {
+      const waiter = this.readyWaiter;
+      this.readyWaiter = undefined;
+      waiter.reject(this.startError(reason));
+    }
+    this.fail(new ServerDied(reason));
+  }
+
+  private fail(error: Error): void {
+    if (!this.pending) return;
+    const { reject, timer } = this.pending;
+    clearTimeout(timer);
+    this.pending = undefined;
+    reject(error);
+  }
+}

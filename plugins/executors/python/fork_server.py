@@ -1,0 +1,464 @@
+# crucible's Python fork-server: one warm interpreter per executor worker.
+#
+# Protocol (one JSON object per line): argv[1] is the init object; the server answers {"ready": ...}, then reads
+# one job per line on stdin and answers one result per line on stdout. Each job runs in forked children
+# ("segments"): a segment defines the candidate, runs the test setup, then runs tests from a start index,
+# reporting each over a private pipe. A test that times out or kills its process is recorded and the
+# remaining tests continue in a fresh segment, so the pass rate stays exact.
+import builtins
+import ctypes
+import json
+import os
+import resource
+import select
+import shutil
+import signal
+import sys
+import time
+import traceback
+
+# Warm the modules candidates commonly import, so a child finds them already loaded (the fork copies them).
+for _name in ('math', 're', 'collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 'typing',
+              'random', 'hashlib', 'copy', 'operator', 'fractions', 'decimal', 'statistics', 'datetime', 'io'):
+    try:
+        __import__(_name)
+    except Exception:  # a missing optional module is not the server's problem
+        pass
+
+# Warm the compiler and the encoders too: their first use builds lazy state (AST types, encoder tables) that
+# every child would otherwise rebuild, which costs ~2 ms per fork.
+exec(compile('def _f(x):\n    assert x == 1, "x"\n    return [i for i in range(x)]\n_f(1)\n', '<warm>', 'exec'), {})
+json.loads(json.dumps({'k': 'warm', 'c': time.process_time(), 'ms': time.perf_counter()}))
+
+PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
+WALL_FACTOR = 3.0  # limits count CPU seconds; a process that sleeps or blocks is stopped at this many times the wall
+MIN_WAIT = 0.005
+TICKS = os.sysconf('SC_CLK_TCK')
+libc = ctypes.CDLL(None, use_errno=True)
+
+INIT = json.loads(sys.argv[1])
+WORK_ROOT = INIT['workRoot']
+WIPE_TMP = bool(INIT.get('wipeTmp'))
+STDERR_BYTES = int(INIT.get('stderrBytes', 2000))
+LIMITS = INIT['limits']
+
+
+def log(msg):
+    sys.stderr.write('crucible fork-server: %s\n' % msg)
+    sys.stderr.flush()
+
+
+def probe_uid(uid):
+    """Whether a child running as `uid` can still read the standard library (it may live in an unreadable home)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.listdir(os.path.dirname(os.__file__))
+            os.listdir(os.path.dirname(json.__file__))
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+DROP_UID = None
+if INIT.get('uid') is not None and os.geteuid() == 0 and probe_uid(INIT['uid']):
+    DROP_UID = int(INIT['uid'])
+
+libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a candidate come back to us, so we can kill them
+libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # never outlive the executor
+os.makedirs(WORK_ROOT, mode=0o755, exist_ok=True)
+IO_DIR = os.path.join(WORK_ROOT, 'io')
+os.makedirs(IO_DIR, mode=0o700, exist_ok=True)
+WORK_DIR = os.path.join(WORK_ROOT, 'w')
+NULL_FD = os.open(os.devnull, os.O_RDWR)
+
+
+def send(obj):
+    sys.stdout.write(json.dumps(obj) + '\n')
+    sys.stdout.flush()
+
+
+# ---------------------------------------------------------------- child side
+
+def child_main(job, start, wfd, out_fd, err_fd):
+    """Runs in the forked child: never returns."""
+    try:
+        os.setsid()  # own process group: the server kills the whole group
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        # Park the four fds high first, so that none is clobbered while we place them at 0-3.
+        for i, fd in enumerate((NULL_FD, out_fd, err_fd, wfd)):
+            os.dup2(fd, 200 + i)
+        for i in range(4):
+            os.dup2(200 + i, i)
+        os.closerange(4, 1 << 16)
+        os.chdir(WORK_DIR)
+        if DROP_UID is not None:
+            os.setgroups([])
+            os.setgid(DROP_UID)
+            os.setuid(DROP_UID)
+        set_limits(job)
+        os.environ['HOME'] = WORK_DIR
+        os.environ['TMPDIR'] = WORK_DIR
+        sys.stdin = open(os.devnull)
+        for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGXCPU):
+            signal.signal(sig, signal.SIG_DFL)
+    except BaseException as e:  # the harness itself failed: report it as such, not as the candidate's fault
+        try:
+            os.write(3, (json.dumps({'k': 'harness', 't': repr(e)}) + '\n').encode())
+        finally:
+            os._exit(70)
+    run_candidate(job, start)
+    os._exit(0)
+
+
+def set_limits(job):
+    mb = LIMITS.get('memoryMb')
+    if mb:
+        resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
+    if DROP_UID is not None and LIMITS.get('maxProcesses'):
+        n = LIMITS['maxProcesses']
+        resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
+    out = LIMITS.get('maxOutputBytes')
+    if out:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (out, out))
+    files = LIMITS.get('maxOpenFiles')
+    if files:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
+    cpu = int(job['timeout']) + 2  # a backstop: the server normally stops the child before this
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def report(obj):
+    obj['c'] = time.process_time()
+    os.write(3, (json.dumps(obj) + '\n').encode())
+
+
+def flush_output():
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            pass
+
+
+def print_error(e):
+    tb = e.__traceback__.tb_next if e.__traceback__ else None  # drop the harness's own frame
+    traceback.print_exception(type(e), e, tb)
+
+
+def run_candidate(job, start):
+    try:
+        code = compile(job['code'], '<candidate>', 'exec')
+    except BaseException as e:  # SyntaxError, ValueError (NUL bytes), RecursionError/MemoryError (deep nesting)
+        report({'k': 'syntax', 't': type(e).__name__})
+        return
+    ns = {'__name__': 'candidate', '__builtins__': builtins}
+    for phase, source in (('define', code), ('setup', job.get('setup'))):
+        if source is None:
+            continue
+        try:
+            exec(source if phase == 'define' else compile(source, '<test setup>', 'exec'), ns)
+        except BaseException as e:
+            outcome = 'fail' if isinstance(e, AssertionError) else 'error'
+            if outcome == 'error':
+                print_error(e)
+            flush_output()
+            report({'k': phase, 'o': outcome, 't': type(e).__name__})
+            return
+    report({'k': 'ready'})
+    tests = job['tests']
+    for i in range(start, len(tests)):
+        t0 = time.perf_counter()
+        try:
+            exec(compile(tests[i], '<test %d>' % i, 'exec'), ns)
+            outcome, etype = 'pass', None
+        except AssertionError:
+            outcome, etype = 'fail', 'AssertionError'
+        except BaseException as e:
+            outcome, etype = 'error', type(e).__name__
+            print_error(e)
+        report({'k': 'test', 'i': i, 'o': outcome, 't': etype, 'ms': (time.perf_counter() - t0) * 1000})
+    flush_output()
+    report({'k': 'done'})
+
+
+# ---------------------------------------------------------------- server side
+
+def proc_cpu(pid):
+    """CPU seconds of a live child (all its threads), from /proc."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            fields = f.read().rsplit(b')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants():
+    """Pids whose parent chain leads to this server (orphans were re-parented to us as subreaper)."""
+    me = os.getpid()
+    parent = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry, 'rb') as f:
+                    parent[int(entry)] = int(f.read().rsplit(b')', 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, frontier = set(), {me}
+    while frontier:
+        frontier = {p for p, pp in parent.items() if pp in frontier and p not in found}
+        found |= frontier
+    return found
+
+
+def reap_all():
+    """Kill and reap every remaining descendant; returns once none is left."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        for p in descendants():
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def signal_name(num):
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return 'signal %d' % num
+
+
+def open_pidfd(pid):
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # before Linux 5.3: rely on EOF and the time limits
+        return None
+
+
+def run_segment(job, start, cpu_budget, wall_deadline):
+    """Forks one child that runs tests from `start`; returns (events, end, cpu_seconds)."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(rfd)
+        child_main(job, start, wfd, job['_out'], job['_err'])
+    os.close(wfd)
+    pidfd = open_pidfd(pid)  # readable once the child has exited
+    watch = [rfd] if pidfd is None else [rfd, pidfd]
+    events, buf, end = [], b'', None
+    test_limit = job['testTimeout']
+    phase_wall, phase_cpu = time.monotonic(), 0.0
+    known_cpu, known_at = 0.0, phase_wall
+    in_test = False
+    while end is None:
+        now = time.monotonic()
+        cpu_limit = cpu_budget
+        wall_limit = wall_deadline
+        if in_test:
+            cpu_limit = min(cpu_limit, phase_cpu + test_limit)
+            wall_limit = min(wall_limit, phase_wall + test_limit * WALL_FACTOR)
+        wake = min(wall_limit, known_at + max(cpu_limit - known_cpu, 0.0))
+        if now >= wake:
+            if now >= wall_limit:
+                end = ('timeout', 'wall')
+                break
+            cpu = proc_cpu(pid)
+            if cpu is not None:
+                known_cpu, known_at = cpu, now
+                if cpu >= cpu_limit:
+                    end = ('timeout', 'cpu')
+                    break
+            wake = min(wall_limit, now + max(cpu_limit - known_cpu, MIN_WAIT))
+        ready, _, _ = select.select(watch, [], [], max(wake - now, 0.0))
+        if not ready:
+            continue
+        exited = pidfd in ready
+        if exited:  # drain what it wrote before exiting; a grandchild may hold the pipe open, so no EOF
+            chunk = b''
+            while select.select([rfd], [], [], 0)[0]:
+                more = os.read(rfd, 1 << 16)
+                if not more:
+                    break
+                chunk += more
+        else:
+            chunk = os.read(rfd, 1 << 16)
+        buf += chunk
+        while b'\n' in buf:
+            line, buf = buf.split(b'\n', 1)
+            try:
+                ev = json.loads(line)
+            except ValueError:
+                continue  # the candidate wrote garbage on our channel; ignore it
+            events.append(ev)
+            known_cpu, known_at = max(known_cpu, ev.get('c', 0.0)), time.monotonic()
+            if ev.get('k') in ('ready', 'test'):
+                in_test, phase_wall, phase_cpu = True, known_at, known_cpu
+            if ev.get('k') in ('done', 'syntax', 'define', 'setup', 'harness'):
+                end = ('done',)
+        if end is None and (exited or not chunk):
+            end = ('eof',)
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the child is at worst a zombie here, so its group id is still ours
+    except OSError:
+        pass
+    _, status, usage = os.wait4(pid, 0)
+    os.close(rfd)
+    if pidfd is not None:
+        os.close(pidfd)
+    reap_all()
+    if end[0] == 'eof':
+        if os.WIFSIGNALED(status):
+            end = ('died', signal_name(os.WTERMSIG(status)))
+        else:
+            end = ('died', 'exit(%d)' % os.WEXITSTATUS(status))
+    return events, end, usage.ru_utime + usage.ru_stime
+
+
+DEATH_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
+
+
+def run_job(job):
+    t0 = time.monotonic()
+    tests = job['tests']
+    n = len(tests)
+    outcomes = [None] * n
+    result = {'id': job['id']}
+    prepare_dirs(job)
+    cpu_used = 0.0
+    wall_deadline = t0 + job['timeout'] * WALL_FACTOR
+    start = 0
+    try:
+        while True:
+            events, end, cpu = run_segment(job, start, job['timeout'] - cpu_used, wall_deadline)
+            cpu_used += cpu
+            current = start  # the test running when the segment ended
+            ready = False
+            for ev in events:
+                k = ev.get('k')
+                if k == 'syntax':
+                    result['syntax'] = ev['t']
+                    return finish(result, outcomes, t0)
+                if k in ('define', 'setup', 'harness'):
+                    result['fatal'] = {'phase': k, 'o': ev.get('o', 'error'), 't': ev['t']}
+                    return finish(result, outcomes, t0)
+                if k == 'ready':
+                    ready = True
+                if k == 'test':
+                    outcomes[ev['i']] = {'o': ev['o'], 't': ev['t'], 'ms': round(ev['ms'], 3)}
+                    current = ev['i'] + 1
+            if end[0] == 'done':
+                break
+            died = end[1] if end[0] == 'died' else None
+            limit = DEATH_LIMITS.get(died)
+            timed_out = end[0] == 'timeout' or limit == 'cpu'
+            if not ready:  # the candidate never finished defining itself
+                result['fatal'] = {'phase': 'define', 'o': 'timeout' if timed_out else 'error', 't': limit or died or 'timeout'}
+                return finish(result, outcomes, t0)
+            if current >= n:
+                break
+            outcomes[current] = {'o': 'timeout' if timed_out else 'error', 't': limit or died}
+            start = current + 1
+            if start >= n:
+                break
+            if cpu_used >= job['timeout'] or time.monotonic() >= wall_deadline:
+                for i in range(start, n):
+                    outcomes[i] = {'o': 'timeout', 't': None}
+                result['programTimeout'] = True
+                break
+        return finish(result, outcomes, t0)
+    finally:
+        cleanup(job)
+
+
+def finish(result, outcomes, t0):
+    result['tests'] = outcomes
+    result['ms'] = (time.monotonic() - t0) * 1000
+    return result
+
+
+def prepare_dirs(job):
+    os.mkdir(WORK_DIR, 0o700)
+    if DROP_UID is not None:
+        os.chown(WORK_DIR, DROP_UID, DROP_UID)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    job['_out'] = os.open(os.path.join(IO_DIR, 'out'), flags, 0o600)
+    job['_err'] = os.open(os.path.join(IO_DIR, 'err'), flags, 0o600)
+
+
+def make_writable(func, path, _exc):
+    try:
+        os.chmod(os.path.dirname(path), 0o700)
+        os.chmod(path, 0o700)
+        func(path)
+    except OSError:
+        pass
+
+
+def cleanup(job):
+    for key in ('_out', '_err'):
+        os.close(job.pop(key))
+    shutil.rmtree(WORK_DIR, onerror=make_writable)
+    if WIPE_TMP:  # the sandbox's private /tmp: nothing a candidate left there reaches the next one
+        for entry in os.listdir('/tmp'):
+            path = os.path.join('/tmp', entry)
+            if os.path.realpath(path) == os.path.realpath(WORK_ROOT):
+                continue
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, onerror=make_writable)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
+def stderr_excerpt():
+    path = os.path.join(IO_DIR, 'err')
+    try:
+        size = os.path.getsize(path)
+        if size == 0:
+            return None
+        with open(path, 'rb') as f:
+            if size > STDERR_BYTES:
+                f.seek(size - STDERR_BYTES)
+            return f.read(STDERR_BYTES).decode('utf-8', 'replace')
+    except OSError:
+        return None
+
+
+def main():
+    if os.path.exists(WORK_DIR):
+        shutil.rmtree(WORK_DIR, onerror=make_writable)
+    send({'ready': True, 'uid': DROP_UID, 'python': sys.version.split()[0], 'pid': os.getpid()})
+    stdin = sys.stdin.buffer
+    while True:
+        line = stdin.readline()
+        if not line:
+            return
+        job = json.loads(line)
+        result = run_job(job)
+        err = stderr_excerpt()
+        if err:
+            result['stderr'] = err
+        send(result)
+
+
+main()

@@ -1,0 +1,154 @@
+// python: runs candidates in forked children of warm Python fork-servers (one per worker), inside bubblewrap
+// when available, with per-child resource limits, CPU-time limits per program and per test, and full taxonomy.
+import { availableParallelism, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { definePlugin, type ConfigOf } from '../../../core/contract/define-plugin.js';
+import type { Candidate, Execution, Problem } from '../../../core/contract/data.js';
+import type { Executor } from '../../../core/contract/kinds.js';
+import type { PluginContext } from '../../../core/contract/context.js';
+import { CrucibleError } from '../../../core/errors.js';
+import { packageRoot } from '../../../core/util/package-root.js';
+import { resolveInterpreter, type Interpreter } from './interpreter.js';
+import { bwrapArgs, findBwrap, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT, type SandboxMode } from './sandbox.js';
+import { ForkServer, type LaunchSpec, type ServerInfo, type ServerJob } from './fork-server.js';
+import { Pool } from './pool.js';
+import { toExecution } from './classify.js';
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    workers: { type: 'integer', minimum: 0, default: 0, description: 'fork-servers running in parallel; 0 = one per CPU core' },
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program (a blocked program is stopped at 3x this in wall time)' },
+    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 3, description: 'CPU seconds per test case' },
+    memoryMb: { type: 'integer', minimum: 16, default: 1024, description: 'address-space limit of each candidate process (MiB)' },
+    maxProcesses: { type: 'integer', minimum: 1, default: 32, description: 'processes a candidate may have at once (enforced when candidates run under their own uid, i.e. as root)' },
+    maxOutputBytes: { type: 'integer', minimum: 1024, default: 8388608, description: 'largest file (and captured stdout/stderr) a candidate may write' },
+    maxOpenFiles: { type: 'integer', minimum: 16, default: 256, description: 'open file descriptors per candidate process' },
+    stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
+    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off' },
+    python: { type: 'string', default: '', description: 'interpreter command or path; empty = python3 (resolved once to its real path)' },
+  },
+} as const;
+
+export type PythonExecutorConfig = ConfigOf<typeof configSchema>;
+
+const SERVER_FILE = () => join(packageRoot(), 'plugins', 'executors', 'python', 'fork_server.py');
+const BWRAP_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
+let warnedNoSandbox = false;
+
+export interface PythonExecutor extends Executor {
+  /** What the executor runs with: interpreter, sandbox, limits (recorded with the run). */
+  describe(): Record<string, unknown>;
+  /** Pids of the live fork-servers. */
+  serverPids(): number[];
+}
+
+export async function createPythonExecutor(config: PythonExecutorConfig, ctx: PluginContext): Promise<PythonExecutor> {
+  const interpreter = await resolveInterpreter(config.python);
+  const workers = config.workers || availableParallelism();
+  const requested = config.sandbox as SandboxMode;
+  const bwrap = requested === 'off' ? undefined : findBwrap();
+  if (requested === 'required' && !bwrap) {
+    throw CrucibleError.at('CRUCIBLE_E_SANDBOX', {
+      message: 'sandbox "required" but bubblewrap (bwrap) is not installed',
+      path: 'stages.executor.config.sandbox',
+      hint: BWRAP_HINT,
+    });
+  }
+  if (requested === 'auto' && !bwrap && !warnedNoSandbox) {
+    warnedNoSandbox = true;
+    ctx.logger.warn({ hint: BWRAP_HINT }, 'python executor: bubblewrap not found; candidates run with resource limits only, without isolation. ' + BWRAP_HINT);
+  }
+  let sandboxed = bwrap !== undefined;
+  let hostWorkDir: string | undefined;
+  let lastInfo: ServerInfo | undefined;
+  const uidBase = 200_000 + (process.pid % 100_000) * 64;
+
+  const spec = (slot: number): LaunchSpec => {
+    const limits = { memoryMb: config.memoryMb, maxProcesses: config.maxProcesses, maxOutputBytes: config.maxOutputBytes, maxOpenFiles: config.maxOpenFiles };
+    const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/tmp' };
+    const init = { limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64) };
+    if (sandboxed) {
+      const initJson = JSON.stringify({ ...init, workRoot: SANDBOX_WORK_ROOT, wipeTmp: true });
+      const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];
+      const args = [...bwrapArgs(interpreter, SERVER_FILE(), hide), interpreter.executable, '-S', '-I', SANDBOX_SERVER_PATH, initJson];
+      return { command: bwrap!, args, env, label: `bwrap sandbox, ${interpreter.executable}` };
+    }
+    hostWorkDir ??= mkdtempSync(join(tmpdir(), 'crucible-exec-'));
+    const initJson = JSON.stringify({ ...init, workRoot: join(hostWorkDir, `slot-${slot}`), wipeTmp: false });
+    return { command: interpreter.executable, args: ['-S', '-I', SERVER_FILE(), initJson], env: { ...env, HOME: hostWorkDir }, label: `${interpreter.executable} without sandbox` };
+  };
+
+  const launch = async (slot: number): Promise<ForkServer> => {
+    try {
+      const { server, info } = await ForkServer.start(spec(slot));
+      lastInfo = info;
+      return server;
+    } catch (error) {
+      if (!(sandboxed && requested === 'auto')) throw error;
+      // bwrap is installed but cannot create namespaces here (e.g. inside some containers): degrade, loudly.
+      ctx.logger.warn({ error: (error as Error).message }, 'python executor: bubblewrap failed to start; continuing without the sandbox');
+      sandboxed = false;
+      const { server, info } = await ForkServer.start(spec(slot));
+      lastInfo = info;
+      return server;
+    }
+  };
+
+  // The server enforces the limits itself; the watchdog only catches a server that stopped answering.
+  const watchdogMs = (job: ServerJob) => (job.timeout * 3 + 10) * 1000 + job.tests.length * 50;
+  const pool = new Pool(workers, launch, watchdogMs);
+  const cancelled = () => new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
+  const onAbort = () => pool.abort(cancelled());
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  let nextId = 0;
+
+  return {
+    async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
+      ctx.throwIfCancelled();
+      const setup = problem.testSetup ?? null;
+      const tests = problem.tests.map((t) => t.code);
+      return Promise.all(candidates.map(async (candidate) => {
+        const job: ServerJob = { id: nextId++, code: candidate.code, setup, tests, timeout: config.timeoutSeconds, testTimeout: config.testTimeoutSeconds };
+        const startedAt = performance.now();
+        const raw = await pool.run(job);
+        return toExecution(problem, candidate, raw, startedAt, performance.now());
+      }));
+    },
+    async close() {
+      ctx.signal.removeEventListener('abort', onAbort);
+      await pool.close();
+      if (hostWorkDir) rmSync(hostWorkDir, { recursive: true, force: true });
+      hostWorkDir = undefined;
+    },
+    describe: () => ({
+      python: interpreter.executable,
+      pythonVersion: interpreter.version,
+      sandbox: sandboxed ? 'bwrap' : 'off',
+      candidateUid: lastInfo?.uid ?? null,
+      workers,
+      timeoutSeconds: config.timeoutSeconds,
+      testTimeoutSeconds: config.testTimeoutSeconds,
+      memoryMb: config.memoryMb,
+      maxProcesses: config.maxProcesses,
+      maxOutputBytes: config.maxOutputBytes,
+      maxOpenFiles: config.maxOpenFiles,
+    }),
+    serverPids: () => pool.serverPids(),
+  };
+}
+
+export type { Interpreter };
+
+export default definePlugin({
+  kind: 'executor',
+  name: 'python',
+  version: '1.0.0',
+  apiVersion: '^1',
+  description: 'runs Python candidates in warm fork-servers (bubblewrap sandbox, rlimits, CPU-time limits per program and per test), with the full error taxonomy',
+  configSchema,
+  create: (config, ctx) => createPythonExecutor(config, ctx),
+});
