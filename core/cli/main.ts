@@ -11,6 +11,7 @@ import * as validate from './commands/validate.js';
 import * as plugins from './commands/plugins.js';
 import * as show from './commands/show.js';
 import * as compare from './commands/compare.js';
+import * as report from './commands/report.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -20,7 +21,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('execution-grounded experiments on code models')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [run, validate, plugins, show, compare]) command.register(program);
+  for (const command of [run, validate, plugins, show, compare, report]) command.register(program);
   try {
     await program.parseAsync(argv);
     return 0;

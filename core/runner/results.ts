@@ -1,6 +1,7 @@
 // results.json: every metric, comparison and fact about the run, and the report made from it.
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.js';
+import { writeReport } from '../report/index.js';
 import type { PipelineState } from './pipeline-state.js';
 
 export interface RunResultsFile {
@@ -51,7 +52,5 @@ export function buildResults(state: PipelineState, meta: { startedAt: string; ve
 export async function writeResults(runDir: string, results: RunResultsFile, report: boolean): Promise<void> {
   writeJsonAtomic(join(runDir, 'results.json'), results);
   if (!report) return;
-  const reportModule = '../report/index.js'; // written by the report module; loaded only when a report is wanted
-  const { writeReport } = (await import(reportModule)) as { writeReport(dir: string, r: unknown): Promise<void> };
-  await writeReport(runDir, results as never);
+  await writeReport(runDir, results);
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunStore } from '../../store/run-store.js';
 import { openStore, runsDirOption } from '../shared.js';
+import { formatTerminalSummary } from '../../report/index.js';
 
 export function register(program: Command): void {
   runsDirOption(program.command('runs').description('list runs').option('--state <state>').option('--name <name>').option('--json')).action(
@@ -37,15 +38,6 @@ export async function printSummary(store: RunStore, id: string): Promise<void> {
   const file = join(store.runDir(id), 'results.json');
   if (!existsSync(file)) return;
   const results = JSON.parse(readFileSync(file, 'utf8'));
-  let text: string;
-  try {
-    const reportModule = '../../report/index.js';
-    const { formatTerminalSummary } = (await import(reportModule)) as { formatTerminalSummary(r: unknown): string };
-    text = formatTerminalSummary(results);
-  } catch {
-    text = Object.entries(results.evaluation?.headline ?? {}).map(([k, v]) => `  ${k.padEnd(28)} ${fmt(v as number)}`).join('\n');
-  }
-  process.stdout.write(text + '\n');
   const html = join(store.runDir(id), 'report.html');
-  if (existsSync(html)) process.stdout.write(`report: ${html}\n`);
+  process.stdout.write(formatTerminalSummary(results, { reportPath: existsSync(html) ? html : undefined }) + '\n');
 }
