@@ -12,6 +12,8 @@ import * as plugins from './commands/plugins.js';
 import * as show from './commands/show.js';
 import * as compare from './commands/compare.js';
 import * as report from './commands/report.js';
+import * as serve from './commands/serve.js';
+import * as serveModel from './commands/serve-model.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -21,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('execution-grounded experiments on code models')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [run, validate, plugins, show, compare, report]) command.register(program);
+  for (const command of [run, validate, plugins, show, compare, report, serve, serveModel]) command.register(program);
   try {
     await program.parseAsync(argv);
     return 0;
