@@ -1,0 +1,37 @@
+// The in-process model runtime's entry points.
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ensureBackend, type BackendChoice } from './backend.js';
+import { loadFolder } from './folder.js';
+import { LocalTextModel } from './text-model.js';
+import { loadTokenizer } from './tokenizer.js';
+import { CrucibleError } from '../../core/errors.js';
+
+export { ensureBackend, activeBackend, type BackendChoice } from './backend.js';
+export { readSafetensors, writeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';
+export { parseConfig, newConfig, toHfConfig, type DecoderConfig, type NewDecoderConfig } from './config.js';
+export { loadTokenizer, type TextTokenizer } from './tokenizer.js';
+export { Decoder, type ForwardOptions, type LayerCache, type LoraLayer } from './model.js';
+export { initParams, paramSpecs, LINEAR_MODULES } from './weights.js';
+export { loadFolder, saveFolder, createDecoder, readConfig, TOKENIZER_FILES, type SaveOptions } from './folder.js';
+export { LocalTextModel } from './text-model.js';
+export type { TextModel, SamplingParams, Completion, TokenLogprobs } from './types.js';
+
+export interface LoadOptions {
+  backend?: BackendChoice;
+}
+
+/** Loads a Hugging Face model folder (config.json, model.safetensors, tokenizer.json) as a TextModel. */
+export async function loadTextModel(path: string, options: LoadOptions = {}): Promise<LocalTextModel> {
+  const dir = resolve(path);
+  if (!existsSync(dir)) {
+    throw CrucibleError.at('CRUCIBLE_E_MODEL', { file: dir, message: 'model folder does not exist', hint: 'train one with the sft trainer or download a Llama/Qwen2 checkpoint' });
+  }
+  const backend = await ensureBackend(options.backend ?? 'auto');
+  const tokenizer = loadTokenizer(dir);
+  const { decoder, rawConfig, generationConfig } = loadFolder(dir);
+  const genEos = generationConfig?.eos_token_id;
+  if (typeof genEos === 'number' && !decoder.config.eosTokenIds.includes(genEos)) decoder.config.eosTokenIds.push(genEos);
+  if (Array.isArray(genEos)) for (const e of genEos) if (typeof e === 'number' && !decoder.config.eosTokenIds.includes(e)) decoder.config.eosTokenIds.push(e);
+  return new LocalTextModel(decoder, tokenizer, backend, dir, rawConfig, generationConfig);
+}

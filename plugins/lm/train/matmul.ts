@@ -1,0 +1,44 @@
+// Matmuls whose backward pass uses explicit transposes + plain matmuls. tfjs' own gradients emit
+// matMul(transposeA/transposeB), which on wasm is ~10x slower than transposing first.
+import * as tf from '@tensorflow/tfjs-core';
+
+type CustomGradFn = Parameters<typeof tf.customGrad>[0];
+
+const swapLast = (t: tf.Tensor) => {
+  const perm = t.shape.map((_, i) => i);
+  const n = perm.length;
+  [perm[n - 2], perm[n - 1]] = [perm[n - 1], perm[n - 2]];
+  return tf.transpose(t, perm);
+};
+
+/** a [..., M, K] x b [..., K, N] (same batch dims) with a transpose-free gradient. */
+export const matmul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved;
+      return [tf.matMul(dy, swapLast(sb)), tf.matMul(swapLast(sa), dy)];
+    },
+  };
+}) as unknown as CustomGradFn) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** a x b^T without matMul's transposeB flag (slow on wasm). */
+export function matmulBT(a: tf.Tensor, b: tf.Tensor, grad: boolean): tf.Tensor {
+  return grad ? matmul(a, swapLast(b)) : tf.matMul(a, swapLast(b));
+}
+
+/**
+ * Embedding lookup whose gradient is a one-hot matmul: gather's gradient needs UnsortedSegmentSum,
+ * which the wasm backend lacks.
+ */
+export function embed(table: tf.Tensor2D, ids: tf.Tensor, grad: boolean): tf.Tensor {
+  const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
+  if (!grad) return tf.gather(table, flat);
+  const vocab = table.shape[0];
+  const f = tf.customGrad(((t: tf.Tensor) => ({
+    value: tf.gather(t, flat),
+    gradFunc: (dy: tf.Tensor) => [tf.matMul(tf.transpose(tf.oneHot(flat, vocab, 1, 0, 'float32')), dy as tf.Tensor2D)],
+  })) as unknown as CustomGradFn) as (t: tf.Tensor) => tf.Tensor;
+  return f(table);
+}
