@@ -29,12 +29,6 @@ export function isPlusRecord(r: RawRecord): boolean {
   return r.value !== null && typeof r.value === 'object' && 'base_input' in r.value;
 }
 
-/** Takes the first `max` plus inputs (0 = all), so a quick run can use a bounded share of them. */
-export function limitInputs(inputs: unknown, max: number): unknown[] {
-  const list = Array.isArray(inputs) ? inputs : [];
-  return max > 0 ? list.slice(0, max) : list;
-}
-
 export function resolveCacheDir(cacheDir: string, baseDir: string): string {
   if (cacheDir === 'none') return '';
   if (cacheDir === '') return defaultCacheDir();
@@ -129,8 +123,10 @@ async function loadPlus(records: RawRecord[], o: LoadOptions & { plusInputs: boo
     id: r.value.task_id,
     program: `${r.value.prompt as string}${r.value.canonical_solution as string}`,
     entryPoint: r.value.entry_point,
-    baseInput: r.value.base_input,
-    plusInput: o.plusInputs ? limitInputs(r.value.plus_input, o.maxPlusInputs) : undefined,
+    // inputs are read by Python from the raw line: a JS round trip would turn 1.0 into 1
+    raw: r.raw,
+    plusInputs: o.plusInputs,
+    maxPlusInputs: o.maxPlusInputs,
     atol: r.value.atol,
   }));
   const results = await runTool<PlusResult>({

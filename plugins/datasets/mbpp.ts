@@ -30,7 +30,7 @@ import {
   type RawRecord,
 } from './python/fields.js';
 import { runTool } from './python/run.js';
-import { limitInputs, plusProblem, resolveCacheDir, type PlusResult } from './humaneval.js';
+import { plusProblem, resolveCacheDir, type PlusResult } from './humaneval.js';
 
 type Variant = 'full' | 'sanitized' | 'plus';
 interface PromptResult { id: string; entryPoint?: string; prompt?: string; canonical?: string; error?: string }
@@ -136,8 +136,9 @@ export default definePlugin({
             id: idOf(r),
             program: r.value.canonical_solution,
             entryPoint: r.value.entry_point,
-            baseInput: r.value.base_input,
-            plusInput: config.plusInputs ? limitInputs(r.value.plus_input, config.maxPlusInputs) : undefined,
+            raw: r.raw, // Python reads base_input/plus_input from the line itself (JSON.parse turns 1.0 into 1)
+            plusInputs: config.plusInputs,
+            maxPlusInputs: config.maxPlusInputs,
             atol: r.value.atol,
             assertion: r.value.assertion,
           }));

@@ -1,9 +1,11 @@
 // Record checks shared by the humaneval and mbpp loaders: every bad record names its file and line
 // (or its index in a JSON array) and the field at fault.
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { CrucibleError } from '../../../core/errors.js';
 import { readText } from '../../../core/util/jsonl.js';
 import { hashFile } from '../../../core/util/hash.js';
+import { pythonExecutable } from './run.js';
 
 export type FieldType = 'string' | 'number' | 'integer' | 'array' | 'string[]' | 'string|integer';
 
@@ -17,6 +19,8 @@ export interface Where {
 export interface RawRecord {
   value: Record<string, unknown>;
   where: Where;
+  /** The line as written: Python re-reads inputs from it, since JSON.parse turns 1.0 into 1. */
+  raw?: string;
 }
 
 function typeName(v: unknown): string {
@@ -109,7 +113,7 @@ export function readJsonlRecords(file: string): RawRecord[] {
     } catch (error) {
       throw datasetError({ file, line: i + 1 }, `not valid JSON (${(error as Error).message})`, 'each line must hold one JSON object');
     }
-    out.push({ value: value as Record<string, unknown>, where: { file, line: i + 1 } });
+    out.push({ value: value as Record<string, unknown>, where: { file, line: i + 1 }, raw });
   }
   return out;
 }
@@ -123,11 +127,25 @@ export function readJsonArrayRecords(file: string): RawRecord[] {
   } catch (error) {
     const message = (error as Error).message;
     const pos = /position (\d+)/.exec(message);
-    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : undefined;
+    const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : pythonJsonErrorLine(text);
     throw datasetError({ file, line }, `not valid JSON (${message})`, 'the file must hold one JSON array of records');
   }
   if (!Array.isArray(parsed)) throw datasetError({ file }, `expected a JSON array of records, got ${typeName(parsed)}`);
   return parsed.map((value, i) => ({ value: value as Record<string, unknown>, where: { file, path: `[${i}]` } }));
+}
+
+/** Node 20's JSON.parse does not always say where it failed; Python's json module does ("line 3 column 11"). */
+function pythonJsonErrorLine(text: string): number | undefined {
+  try {
+    const res = spawnSync(pythonExecutable(), ['-S', '-I', '-c', 'import json,sys\ntry: json.loads(sys.stdin.read())\nexcept ValueError as e: print(getattr(e, "lineno", ""))'], {
+      input: text,
+      encoding: 'utf8',
+    });
+    const n = Number.parseInt(res.stdout.trim(), 10);
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the file starts with `[` (a JSON array) rather than one object per line. */

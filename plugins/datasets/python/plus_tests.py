@@ -8,6 +8,7 @@ import ast
 import contextlib
 import copy
 import io
+import json
 import re
 import signal
 
@@ -62,7 +63,7 @@ def _call(fn, args):
         signal.setitimer(signal.ITIMER_REAL, 0)
 
 
-def _typed_inputs_from_assertion(task):
+def _typed_inputs_from_assertion(task, count):
     """MBPP+ stores inputs as JSON (tuples become lists, complex numbers strings); its `assertion` field
     holds the same calls as Python literals. Returns those argument lists when every call is a literal."""
     src = task.get("assertion")
@@ -83,7 +84,7 @@ def _typed_inputs_from_assertion(task):
             calls.append([ast.literal_eval(a) for a in found[0].args])
         except (ValueError, SyntaxError, TypeError):
             return None
-    return calls if len(calls) == len(task["baseInput"]) else None
+    return calls if len(calls) == count else None
 
 
 def _json_shape(value):
@@ -119,16 +120,30 @@ def _test_code(task, args, expected, label):
     return "assert _crucible_close(%s, %s, %r), %r" % (call, to_source(expected), atol, label)
 
 
+def _inputs(task):
+    """base_input and (on request, the first maxPlusInputs of) plus_input, parsed from the record's own line."""
+    record = json.loads(task["raw"]) if task.get("raw") else task
+    base = record.get("base_input") or []
+    plus = None
+    if task.get("plusInputs"):
+        plus = record.get("plus_input") or []
+        if not isinstance(plus, list):
+            plus = []
+        if task.get("maxPlusInputs"):
+            plus = plus[: task["maxPlusInputs"]]
+    return base, plus
+
+
 def build(task):
+    base, plus = _inputs(task)
     namespace = {}
     with contextlib.redirect_stdout(io.StringIO()):
         exec(compile(task["program"], task["id"], "exec"), namespace)
     fn = namespace.get(task["entryPoint"])
     if not callable(fn):
         raise ValueError("the canonical program does not define %s" % task["entryPoint"])
-    base = task["baseInput"]
     inputs_from = "base_input"
-    typed = _typed_inputs_from_assertion(task)
+    typed = _typed_inputs_from_assertion(task, len(base))
     if typed is not None and _json_shape(typed) == _json_shape(base):
         base, inputs_from = typed, "assertion"
     base_results = _expected_all(fn, base)
@@ -138,8 +153,8 @@ def build(task):
         if all(r[0] == "ok" for r in retry):
             base, base_results, inputs_from = typed, retry, "assertion"
     groups = [("base", base, base_results)]
-    if task.get("plusInput"):
-        groups.append(("plus", task["plusInput"], _expected_all(fn, task["plusInput"])))
+    if plus:
+        groups.append(("plus", plus, _expected_all(fn, plus)))
     tests, skipped = [], []
     for source, inputs, results in groups:
         for i, (args, (status, value)) in enumerate(zip(inputs, results)):

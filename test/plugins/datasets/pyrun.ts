@@ -1,0 +1,62 @@
+// Test helper: runs programs against split tests as the executor will (program, then testSetup, then each
+// test on its own copy of that namespace) and reports per-test outcomes. A stand-in for the real executor.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { Problem } from '../../../core/contract/data.js';
+import { packageRoot } from '../../../core/util/package-root.js';
+import { pythonExecutable } from '../../../plugins/datasets/python/run.js';
+
+export const DATA = join(packageRoot(), '..', 'shared', 'data');
+
+const RUNNER = String.raw`
+import contextlib, io, json, signal, sys
+def alarm(*_): raise TimeoutError()
+signal.signal(signal.SIGALRM, alarm)
+jobs = json.load(sys.stdin)
+out = []
+for job in jobs:
+    res = []
+    ns = {"__name__": "__main__"}
+    signal.alarm(20)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(job["program"], ns)
+            exec(job["setup"], ns)
+    except BaseException as e:
+        out.append({"label": job["label"], "setup_error": type(e).__name__ + ": " + str(e)[:200], "results": []})
+        signal.alarm(0)
+        continue
+    for t in job["tests"]:
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(t, dict(ns))
+            res.append("pass")
+        except AssertionError:
+            res.append("fail")
+        except BaseException as e:
+            res.append("error:" + type(e).__name__ + ": " + str(e)[:200])
+    signal.alarm(0)
+    out.append({"label": job["label"], "results": res})
+print(json.dumps(out))
+`;
+
+export interface RunResult { label: string; results: string[]; setup_error?: string }
+
+export function runJobs(jobs: Array<{ label: string; program: string; setup: string; tests: string[] }>): RunResult[] {
+  const res = spawnSync(pythonExecutable(), ['-S', '-I', '-c', RUNNER], { input: JSON.stringify(jobs), encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (res.status !== 0) throw new Error(`python runner failed: ${res.stderr}`);
+  return JSON.parse(res.stdout) as RunResult[];
+}
+
+/** Runs each problem's canonical program (prompt + canonicalSolution) on its tests; returns every non-pass. */
+export function canonicalFailures(problems: Problem[]): string[] {
+  const results = runJobs(
+    problems.map((p) => ({ label: p.id, program: p.prompt + p.canonicalSolution!, setup: p.testSetup ?? '', tests: p.tests.map((t) => t.code) })),
+  );
+  const bad: string[] = [];
+  for (const r of results) {
+    if (r.setup_error) bad.push(`${r.label}: ${r.setup_error}`);
+    r.results.forEach((x, i) => x !== 'pass' && bad.push(`${r.label} test ${i}: ${x}`));
+  }
+  return bad;
+}
