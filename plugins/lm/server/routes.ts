@@ -83,16 +83,8 @@ export function installRoutes(app: FastifyInstance, options: RouteOptions): void
       const outputs = params.maxTokens > 0
         ? await model.generate(prompts, params, { logprobs: wantLogprobs })
         : prompts.map(() => Array.from({ length: params.n }, () => ({ text: '', tokens: 0, finishReason: 'length' as const, logprobs: [] as number[], tokenTexts: [] as string[] })));
-      // Prompt log-probs (echo): every prompt token but the first, which has no context and gets null.
       const promptLogprobs: Array<CompletionLogprobs | undefined> = [];
-      for (const prompt of prompts) {
-        if (!echo || !wantLogprobs) {
-          promptLogprobs.push(undefined);
-          continue;
-        }
-        const scored = prompt === '' ? { tokens: [], tokenTexts: [] } : await model.logprobs('', prompt);
-        promptLogprobs.push(completionLogprobs(scored.tokenTexts, scored.tokens.map((lp, i) => (i === 0 ? null : lp))));
-      }
+      for (const prompt of prompts) promptLogprobs.push(echo && wantLogprobs ? await echoLogprobs(model, prompt) : undefined);
       let completionTokens = 0;
       let promptTokens = 0;
       const choices = prompts.flatMap((prompt, p) => {
@@ -155,4 +147,21 @@ export function installRoutes(app: FastifyInstance, options: RouteOptions): void
       };
     });
   });
+}
+
+/**
+ * Prompt log-probs for echo, as vLLM reports them: the first token has no context and gets null; every other
+ * token is scored given the prompt tokens before it (no artificial start token), so the log-probs of a
+ * completion inside an echoed prompt agree with model.logprobs(prompt, completion).
+ */
+async function echoLogprobs(model: TextModel, prompt: string): Promise<CompletionLogprobs> {
+  if (prompt === '') return completionLogprobs([], []);
+  const whole = await model.logprobs('', prompt); // split into tokens (scored after a start token)
+  const first = whole.tokenTexts[0];
+  if (whole.tokenTexts.length >= 2 && whole.tokenTexts.join('') === prompt && first) {
+    const rest = await model.logprobs(first, prompt.slice(first.length));
+    if (rest.tokenTexts.join('') === prompt.slice(first.length)) return completionLogprobs([first, ...rest.tokenTexts], [null, ...rest.tokens]);
+  }
+  // Token texts that do not spell the prompt (byte pieces): keep the one-pass scores.
+  return completionLogprobs(whole.tokenTexts, whole.tokens.map((lp, i) => (i === 0 ? null : lp)));
 }

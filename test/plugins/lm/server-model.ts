@@ -1,7 +1,8 @@
 // The model behind the server tests. The real in-process runtime (loadTextModel on the embedded tiny model, or
 // on a tiny random folder) is used as soon as it exists; until plugins/lm exports loadTextModel, a small
 // deterministic character-level model stands in (consistent generate/logprobs, seeded sampling).
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Completion, SamplingParams, TextModel, TokenLogprobs } from '../../../plugins/lm/types.js';
 
@@ -37,7 +38,7 @@ class CharModel implements TextModel {
   readonly id = 'char-stand-in';
   readonly path = '/nonexistent/char-stand-in';
   readonly backend = 'cpu';
-  constructor(readonly chatTemplate?: string) {}
+  readonly chatTemplate?: string;
 
   async generate(prompts: string[], p: SamplingParams, options: { logprobs?: boolean } = {}): Promise<Completion[][]> {
     return prompts.map((prompt) => {
@@ -85,27 +86,48 @@ class CharModel implements TextModel {
 
 type Loader = (path: string, options?: { backend?: string }) => Promise<TextModel>;
 
-/** The real loader when plugins/lm exports it. */
-export async function realLoader(): Promise<Loader | undefined> {
+export const EMBEDDED_MODEL = join(process.cwd(), 'models', 'crucible-tiny-coder');
+
+interface LmModule {
+  loadTextModel?: Loader;
+  ensureBackend?: (choice: string) => Promise<string>;
+  createDecoder?: (c: Record<string, unknown>, seed: number) => { dispose(): void };
+  saveFolder?: (dir: string, decoder: unknown, o?: { tokenizerFrom?: string }) => void;
+}
+
+async function lmModule(): Promise<LmModule | undefined> {
   try {
     const specifier = '../../../plugins/lm/index.js';
-    const mod = (await import(specifier)) as { loadTextModel?: Loader };
-    return mod.loadTextModel;
+    return (await import(specifier)) as LmModule;
   } catch {
     return undefined;
   }
 }
 
-export const EMBEDDED_MODEL = join(process.cwd(), 'models', 'crucible-tiny-coder');
+/** The folder to serve: the embedded model when trained, else a tiny random decoder with its tokenizer. */
+function tinyFolder(lm: LmModule): string | undefined {
+  if (existsSync(join(EMBEDDED_MODEL, 'model.safetensors'))) return EMBEDDED_MODEL;
+  const tokenizer = join(EMBEDDED_MODEL, 'tokenizer.json');
+  if (!existsSync(tokenizer) || !lm.createDecoder || !lm.saveFolder) return undefined;
+  const raw = JSON.parse(readFileSync(tokenizer, 'utf8')) as { model: { vocab: Record<string, number> }; added_tokens?: Array<{ id: number }> };
+  const vocabSize = Math.max(...Object.values(raw.model.vocab), ...(raw.added_tokens ?? []).map((t) => t.id)) + 1;
+  const dir = mkdtempSync(join(tmpdir(), 'crucible-tiny-random-'));
+  const decoder = lm.createDecoder({ vocabSize, hiddenSize: 32, numLayers: 2, numHeads: 4, numKvHeads: 2, maxPositions: 512, eosTokenIds: [0], padTokenId: 1 }, 7);
+  lm.saveFolder(dir, decoder, { tokenizerFrom: EMBEDDED_MODEL });
+  decoder.dispose();
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
 
-/** A model for the tests; `real` says whether it is the actual runtime. */
-export async function testModel(options: { chatTemplate?: string } = {}): Promise<{ model: TextModel; real: boolean }> {
-  const load = await realLoader();
-  if (load && existsSync(join(EMBEDDED_MODEL, 'config.json'))) {
-    const model = await load(EMBEDDED_MODEL, { backend: 'wasm' });
-    return { model: options.chatTemplate ? withChatTemplate(model, options.chatTemplate) : model, real: true };
+/** A model for the tests; `real` says whether it is the actual runtime (loadTextModel on a real folder). */
+export async function testModel(): Promise<{ model: TextModel; real: boolean }> {
+  const lm = await lmModule();
+  if (lm?.loadTextModel && lm.ensureBackend) {
+    await lm.ensureBackend('wasm');
+    const folder = tinyFolder(lm);
+    if (folder) return { model: await lm.loadTextModel(folder, { backend: 'wasm' }), real: true };
   }
-  return { model: new CharModel(options.chatTemplate), real: false };
+  return { model: new CharModel(), real: false };
 }
 
 /** The same model with another chat template (methods delegate, so the real model's internals stay intact). */
