@@ -119,14 +119,19 @@ function tinyFolder(lm: LmModule): string | undefined {
   return dir;
 }
 
+/** A model folder the real runtime loads, when plugins/lm is there. */
+export async function testFolder(): Promise<string | undefined> {
+  const lm = await lmModule();
+  if (!lm?.loadTextModel || !lm.ensureBackend) return undefined;
+  await lm.ensureBackend('wasm');
+  return tinyFolder(lm);
+}
+
 /** A model for the tests; `real` says whether it is the actual runtime (loadTextModel on a real folder). */
 export async function testModel(): Promise<{ model: TextModel; real: boolean }> {
   const lm = await lmModule();
-  if (lm?.loadTextModel && lm.ensureBackend) {
-    await lm.ensureBackend('wasm');
-    const folder = tinyFolder(lm);
-    if (folder) return { model: await lm.loadTextModel(folder, { backend: 'wasm' }), real: true };
-  }
+  const folder = await testFolder();
+  if (folder && lm?.loadTextModel) return { model: await lm.loadTextModel(folder, { backend: 'wasm' }), real: true };
   return { model: new CharModel(), real: false };
 }
 
