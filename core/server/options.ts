@@ -42,7 +42,7 @@ export const DEFAULTS: ServerOptions = {
   keepAliveMs: 5000,
   cancelGraceMs: 5000,
   publicDocs: false,
-  logLevel: 'info',
+  logLevel: process.env.CRUCIBLE_LOG_LEVEL ?? 'info',
 };
 
 export function isLoopback(host: string): boolean {

@@ -27,6 +27,7 @@ async function main(argv: string[]): Promise<number> {
     if (event.type === 'stage') console.log(`#${event.seq} stage ${event.stage} ${event.status}`);
     else if (event.type === 'state') console.log(`#${event.seq} state ${event.state}`);
     else if (event.type === 'progress') console.log(`#${event.seq} ${event.stage} ${event.done}/${event.total}`);
+    else console.log(`#${event.seq} ${event.type}`);
     if (dropAfter && seen === dropAfter) abortFirst?.();
   }
   const run = await client.get(id);
