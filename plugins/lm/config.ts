@@ -37,6 +37,9 @@ export interface NewDecoderConfig {
   eosTokenIds?: number[];
   bosTokenId?: number;
   padTokenId?: number;
+  /** 'qwen2' gives q/k/v biases; 'llama' (default) has none unless attentionBias. */
+  modelType?: 'llama' | 'qwen2';
+  attentionBias?: boolean;
 }
 
 function num(raw: Record<string, unknown>, key: string, file: string, fallback?: number): number {
@@ -98,7 +101,8 @@ export function parseConfig(raw: Record<string, unknown>, file = 'config.json'):
 
 export function newConfig(c: NewDecoderConfig): DecoderConfig {
   const raw: Record<string, unknown> = {
-    model_type: 'llama',
+    model_type: c.modelType ?? 'llama',
+    attention_bias: c.attentionBias ?? false,
     vocab_size: c.vocabSize,
     hidden_size: c.hiddenSize,
     intermediate_size: c.intermediateSize ?? Math.round((c.hiddenSize * 8) / 3 / 32) * 32,

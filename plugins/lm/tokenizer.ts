@@ -59,7 +59,7 @@ export function loadTokenizer(dir: string, extraEos: number[] = []): TextTokeniz
   const texts = new Map<number, string>();
   return {
     encode: (text, special = false) => (text ? tok.encode(text, { add_special_tokens: special }).ids : special ? tok.encode('', { add_special_tokens: true }).ids : []),
-    decode: (ids) => tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+    decode: (ids) => (ids.length ? tok.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }) : ''),
     tokenText: (id) => {
       const cached = texts.get(id);
       if (cached !== undefined) return cached;

@@ -70,7 +70,7 @@ export function initParams(c: DecoderConfig, seed: number): Map<string, tf.Varia
       const std = /o_proj|down_proj/.test(spec.name) ? residual : 0.02;
       return tf.randomNormal(shape, 0, std, 'float32', deriveSeed(seed, spec.name));
     });
-    out.set(spec.name, tf.variable(value, true, spec.name));
+    out.set(spec.name, tf.variable(value, true));
     value.dispose();
   }
   return out;
@@ -92,7 +92,7 @@ export function paramsFromTensors(c: DecoderConfig, tensors: Map<string, NamedTe
         const raw = tf.tensor(t.data, t.shape, 'float32');
         return spec.kind === 'linear' ? tf.transpose(raw) : raw;
       });
-      out.set(spec.name, tf.variable(value, true, spec.name));
+      out.set(spec.name, tf.variable(value, true));
       value.dispose();
     }
   } catch (err) {

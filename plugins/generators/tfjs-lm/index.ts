@@ -1,0 +1,159 @@
+// tfjs-lm: samples candidates in-process from a Hugging Face model folder through the TensorFlow.js
+// decoder (plugins/lm). Problems are batched together; each problem's samples use a seed derived from
+// the run seed and the problem id, so results do not depend on problem order or batch composition.
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { definePlugin } from '../../../core/contract/define-plugin.js';
+import type { PluginContext } from '../../../core/contract/context.js';
+import type { Candidate, ModelArtifact, Problem } from '../../../core/contract/data.js';
+import type { GenerateOptions, Generator, ProblemSamples } from '../../../core/contract/kinds.js';
+import { CrucibleError } from '../../../core/errors.js';
+import { deriveSeed } from '../../../core/services/rng.js';
+import { packageRoot } from '../../../core/util/package-root.js';
+import type { BackendChoice } from '../../lm/backend.js';
+import type { LocalTextModel } from '../../lm/text-model.js';
+
+export const DEFAULT_STOP = ['\ndef ', '\nclass ', '\nif __name__', '\nprint(', '\n#'];
+export const DEFAULT_MODEL = 'models/crucible-tiny-coder';
+
+const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    model: { type: 'string', default: DEFAULT_MODEL, description: 'Hugging Face model folder (relative to the manifest folder; the embedded model by default)' },
+    n: { type: 'integer', minimum: 1, default: 10 },
+    temperature: { type: 'number', minimum: 0, default: 0.8, description: '0 = greedy' },
+    topP: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95 },
+    topK: { type: 'integer', minimum: 0, default: 0, description: '0 = off' },
+    maxTokens: { type: 'integer', minimum: 1, default: 128 },
+    stop: { type: 'array', items: { type: 'string' }, default: DEFAULT_STOP },
+    seed: { type: 'integer', description: 'base seed; the run seed when omitted' },
+    batchSize: { type: 'integer', minimum: 1, default: 128, description: 'sequences decoded together' },
+    backend: { type: 'string', enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
+  },
+} as const;
+
+interface Settings {
+  n: number;
+  temperature: number;
+  topP: number;
+  topK: number;
+  maxTokens: number;
+  stop: string[];
+  seed?: number;
+  batchSize: number;
+  backend: BackendChoice;
+}
+
+function resolveModel(path: string, baseDir: string): string {
+  if (isAbsolute(path)) return path;
+  const fromManifest = resolve(baseDir, path);
+  if (existsSync(fromManifest)) return fromManifest;
+  // The embedded model ships with crucible, wherever the manifest lives.
+  const fromPackage = resolve(packageRoot(), path);
+  return existsSync(fromPackage) ? fromPackage : fromManifest;
+}
+
+function makeGenerator(modelPath: string, s: Settings, ctx: PluginContext): Generator {
+  let loading: Promise<LocalTextModel> | undefined;
+  const model = (): Promise<LocalTextModel> => {
+    loading ??= (async () => {
+      const { loadTextModel } = await import('../../lm/index.js');
+      const m = await loadTextModel(modelPath, { backend: s.backend });
+      ctx.events.record('tfjs.backend', m.backend);
+      ctx.logger.info({ backend: m.backend, model: modelPath }, `tfjs-lm: ${m.id} on ${m.backend}`);
+      return m;
+    })();
+    return loading;
+  };
+
+  return {
+    info: () => ({ model: modelPath, promptFormat: 'completion:raw', backend: s.backend, stop: s.stop }),
+
+    async *generate(problems: Problem[], options: GenerateOptions = {}): AsyncIterable<ProblemSamples> {
+      const m = await model();
+      const n = options.n ?? s.n;
+      const base = options.seed ?? s.seed ?? ctx.seed;
+      const params = {
+        n,
+        temperature: options.temperature ?? s.temperature,
+        topP: options.topP ?? s.topP,
+        topK: s.topK,
+        maxTokens: options.maxTokens ?? s.maxTokens,
+        stop: s.stop,
+        seed: base,
+      };
+      ctx.events.record('tfjs.sampling', { model: modelPath, backend: m.backend, ...params, batchSize: s.batchSize });
+      ctx.progress.start(problems.length, 'sampling');
+      const perBatch = Math.max(1, Math.floor(s.batchSize / n));
+      for (let i = 0; i < problems.length; i += perBatch) {
+        ctx.throwIfCancelled();
+        const chunk = problems.slice(i, i + perBatch);
+        const started = Date.now();
+        const seeds = chunk.map((p) => deriveSeed(base, p.id));
+        const out = await m.generate(chunk.map((p) => p.prompt), { ...params, seeds }, { logprobs: true, signal: ctx.signal, maxBatch: s.batchSize });
+        const ms = Date.now() - started;
+        for (let j = 0; j < chunk.length; j++) {
+          const problem = chunk[j];
+          const candidates: Candidate[] = out[j].map((c, index) => ({
+            id: `${problem.id}#${index}`,
+            problemId: problem.id,
+            index,
+            prompt: problem.prompt,
+            completion: c.text,
+            code: problem.prompt + c.text,
+            promptFormat: 'completion:raw',
+            logprob: (c.logprobs ?? []).reduce((a, b) => a + b, 0),
+            tokens: c.tokens,
+            durationMs: Math.round(ms / (chunk.length * n)),
+            meta: { seed: seeds[j], finishReason: c.finishReason },
+          }));
+          yield { problem, candidates };
+          ctx.progress.tick();
+        }
+      }
+    },
+
+    async logprobs(prompt: string, completion: string) {
+      const r = await (await model()).logprobs(prompt, completion);
+      return { sum: r.sum, tokens: r.tokens };
+    },
+
+    baseModel: (): ModelArtifact => ({ kind: 'policy', path: modelPath }),
+
+    async withModel(artifact: ModelArtifact): Promise<Generator> {
+      if (artifact.kind !== 'policy') {
+        throw CrucibleError.at('CRUCIBLE_E_MODEL', { message: `tfjs-lm samples from policies, got a ${artifact.kind}`, path: 'stages.generator' });
+      }
+      return makeGenerator(resolve(artifact.path), s, ctx);
+    },
+
+    async close() {
+      if (loading) (await loading).dispose();
+      loading = undefined;
+    },
+  };
+}
+
+export default definePlugin({
+  kind: 'generator',
+  name: 'tfjs-lm',
+  version: '1.0.0',
+  apiVersion: '^1',
+  description: 'in-process sampling from a Hugging Face Llama/Qwen2 folder on TensorFlow.js (KV cache, batched, seeded per problem)',
+  configSchema,
+  create(config, ctx) {
+    const s: Settings = {
+      n: config.n ?? 10,
+      temperature: config.temperature ?? 0.8,
+      topP: config.topP ?? 0.95,
+      topK: config.topK ?? 0,
+      maxTokens: config.maxTokens ?? 128,
+      stop: config.stop ? [...config.stop] : DEFAULT_STOP,
+      seed: config.seed,
+      batchSize: config.batchSize ?? 128,
+      backend: (config.backend ?? 'auto') as BackendChoice,
+    };
+    return makeGenerator(resolveModel(config.model ?? DEFAULT_MODEL, ctx.baseDir), s, ctx);
+  },
+});
