@@ -7,6 +7,7 @@
 # remaining tests continue in a fresh segment, so the pass rate stays exact.
 import builtins
 import ctypes
+import gc
 import json
 import os
 import resource
@@ -77,6 +78,7 @@ IO_DIR = os.path.join(WORK_ROOT, 'io')
 os.makedirs(IO_DIR, mode=0o700, exist_ok=True)
 WORK_DIR = os.path.join(WORK_ROOT, 'w')
 NULL_FD = os.open(os.devnull, os.O_RDWR)
+NULL_IN = open(os.devnull)  # the candidate's sys.stdin: reads end at once (EOFError from input())
 
 
 def send(obj):
@@ -105,7 +107,7 @@ def child_main(job, start, wfd, out_fd, err_fd):
         set_limits(job)
         os.environ['HOME'] = WORK_DIR
         os.environ['TMPDIR'] = WORK_DIR
-        sys.stdin = open(os.devnull)
+        sys.stdin = NULL_IN
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGXCPU):
             signal.signal(sig, signal.SIG_DFL)
     except BaseException as e:  # the harness itself failed: report it as such, not as the candidate's fault
@@ -395,9 +397,15 @@ def finish(result, outcomes, t0):
 
 
 def prepare_dirs(job):
-    os.mkdir(WORK_DIR, 0o700)
+    # The working dir persists across jobs (emptied after each one; rmdir is slow on overlay filesystems).
+    # A candidate may have chmod-ed or replaced it (when it runs as our uid): restore it every time.
+    if os.path.islink(WORK_DIR) or not os.path.isdir(WORK_DIR):
+        if os.path.lexists(WORK_DIR):
+            os.unlink(WORK_DIR)
+        os.mkdir(WORK_DIR, 0o700)
     if DROP_UID is not None:
         os.chown(WORK_DIR, DROP_UID, DROP_UID)
+    os.chmod(WORK_DIR, 0o700)
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND
     job['_out'] = os.open(os.path.join(IO_DIR, 'out'), flags, 0o600)
     job['_err'] = os.open(os.path.join(IO_DIR, 'err'), flags, 0o600)
@@ -412,10 +420,26 @@ def make_writable(func, path, _exc):
         pass
 
 
+def empty_dir(path):
+    try:
+        entries = os.listdir(path)
+    except OSError:
+        return
+    for entry in entries:
+        full = os.path.join(path, entry)
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full, onerror=make_writable)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+
+
 def cleanup(job):
     for key in ('_out', '_err'):
         os.close(job.pop(key))
-    shutil.rmtree(WORK_DIR, onerror=make_writable)
+    empty_dir(WORK_DIR)
     if WIPE_TMP:  # the sandbox's private /tmp: nothing a candidate left there reaches the next one
         for entry in os.listdir('/tmp'):
             path = os.path.join('/tmp', entry)
@@ -445,8 +469,9 @@ def stderr_excerpt():
 
 
 def main():
-    if os.path.exists(WORK_DIR):
-        shutil.rmtree(WORK_DIR, onerror=make_writable)
+    empty_dir(WORK_DIR)
+    gc.collect()
+    gc.freeze()  # children then never walk (and copy-on-write) the server's own objects during their collections
     send({'ready': True, 'uid': DROP_UID, 'python': sys.version.split()[0], 'pid': os.getpid()})
     stdin = sys.stdin.buffer
     while True:

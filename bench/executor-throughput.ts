@@ -1,0 +1,134 @@
+// Executor throughput: crucible's python executor against a human-eval-style baseline measured in the same run,
+// on HumanEval canonical solutions and on 1,640 real model samples (with the clean-up documented in
+// ../shared/data/README.md), plus how well each reproduces the samples' recorded verdicts.
+//
+//   node --import tsx bench/executor-throughput.ts [--data DIR] [--workers N] [--sandbox auto|required|off] [--skip-baseline]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Candidate, Execution, Problem } from '../core/contract/data.js';
+import { createTestContext, instantiate } from '../core/testing/index.js';
+import { readJsonl, readText } from '../core/util/jsonl.js';
+import { packageRoot } from '../core/util/package-root.js';
+import humaneval from '../plugins/datasets/humaneval.js';
+import python, { type PythonExecutor } from '../plugins/executors/python/index.js';
+import { resolveInterpreter } from '../plugins/executors/python/interpreter.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    data: { type: 'string', default: join(packageRoot(), '..', 'shared', 'data') },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    sandbox: { type: 'string', default: 'auto' },
+    'skip-baseline': { type: 'boolean', default: false },
+  },
+});
+const workers = Number(opts.workers);
+const SAMPLES = 'samples/humaneval_mistral-7b-instruct-v0.1_n10_t0.2.results.jsonl';
+
+interface RawTask { task_id: string; prompt: string; test: string; entry_point: string; canonical_solution: string }
+interface RawSample { task_id: string; completion: string; result: string; passed: boolean }
+
+/** The clean-up the samples' recorded verdicts were made with (../shared/data/README.md, steps 1-4). */
+export function cleanCompletion(completion: string): string {
+  let c = completion.replace(/"""[\s\S]*?"""/g, '').replace(/'''[\s\S]*?'''/g, '');
+  c = c.replace(/END CODE/g, '\n');
+  if (/^\w/.test(c)) c = '\t' + c;
+  return c;
+}
+
+async function runCrucible(executor: PythonExecutor, byProblem: Map<Problem, Candidate[]>): Promise<{ seconds: number; executions: Map<string, Execution> }> {
+  const t0 = performance.now();
+  const results = await Promise.all([...byProblem].map(([problem, candidates]) => executor.execute(problem, candidates)));
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, executions: new Map(results.flat().map((e) => [e.candidateId, e])) };
+}
+
+async function runBaseline(programs: string[]): Promise<{ seconds: number; verdicts: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'crucible-bench-'));
+  try {
+    const file = join(dir, 'programs.jsonl');
+    writeFileSync(file, programs.map((program) => JSON.stringify({ program })).join('\n') + '\n');
+    const { executable } = await resolveInterpreter();
+    const script = join(packageRoot(), 'bench', 'humaneval_style_baseline.py');
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(executable, [script, file, String(workers)], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
+      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`baseline exited with ${code}`))));
+    });
+    const lines = out.trim().split('\n').map((l) => JSON.parse(l) as unknown);
+    const { seconds } = lines.pop() as { seconds: number };
+    return { seconds, verdicts: lines as string[] };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const rate = (n: number, s: number) => (n / s).toFixed(1);
+
+async function main(): Promise<void> {
+  const ctx = createTestContext();
+  const problems = await (await instantiate<{ load(): Promise<Problem[]> }>(humaneval as never, { path: join(opts.data!, 'HumanEval.jsonl.gz') }, ctx)).load();
+  const raw = new Map(readJsonl<RawTask>(join(opts.data!, 'HumanEval.jsonl.gz')).map((r) => [r.value.task_id, r.value]));
+  const samples = readJsonl<RawSample>(join(opts.data!, SAMPLES)).map((r) => r.value);
+  const byId = new Map(problems.map((p) => [p.id, p]));
+
+  const canonical = new Map<Problem, Candidate[]>(problems.map((p) => [p, [{
+    id: `${p.id}#canonical`, problemId: p.id, index: 0, prompt: p.prompt, completion: p.canonicalSolution!, code: p.prompt + p.canonicalSolution!,
+  }]]));
+  const sampled = new Map<Problem, Candidate[]>();
+  samples.forEach((s, i) => {
+    const p = byId.get(s.task_id)!;
+    const completion = cleanCompletion(s.completion);
+    const list = sampled.get(p) ?? [];
+    list.push({ id: `sample-${i}`, problemId: p.id, index: list.length, prompt: p.prompt, completion, code: p.prompt + completion });
+    sampled.set(p, list);
+  });
+
+  const executor = await instantiate<PythonExecutor>(python as never, { workers, sandbox: opts.sandbox }, ctx);
+  await executor.execute(problems[0], [...canonical.get(problems[0])!]); // start the fork-servers outside the timing
+  const info = executor.describe();
+  console.log(`python ${info.pythonVersion} (${info.python}), sandbox ${info.sandbox}, ${workers} workers, ${availableParallelism()} cores`);
+
+  const rows: string[][] = [['set', 'programs', 'crucible/s', 'baseline/s', 'ratio']];
+  const program = (t: RawTask, completion: string) => `${t.prompt}${completion}\n\n${t.test}\n\ncheck(${t.entry_point})\n`;
+
+  const c1 = await runCrucible(executor, canonical);
+  const canonOk = [...c1.executions.values()].filter((e) => e.status === 'SUCCESS' && e.passRate === 1).length;
+  const c2 = await runCrucible(executor, sampled);
+  await executor.close();
+
+  let b1: { seconds: number; verdicts: string[] } | undefined;
+  let b2: typeof b1;
+  if (!opts['skip-baseline']) {
+    b1 = await runBaseline(problems.map((p) => program(raw.get(p.id)!, p.canonicalSolution!)));
+    b2 = await runBaseline(samples.map((s) => program(raw.get(s.task_id)!, cleanCompletion(s.completion))));
+  }
+  rows.push(['HumanEval canonical', String(problems.length), rate(problems.length, c1.seconds), b1 ? rate(problems.length, b1.seconds) : '-', b1 ? `${(b1.seconds / c1.seconds).toFixed(1)}x` : '-']);
+  rows.push(['mistral-7b samples', String(samples.length), rate(samples.length, c2.seconds), b2 ? rate(samples.length, b2.seconds) : '-', b2 ? `${(b2.seconds / c2.seconds).toFixed(1)}x` : '-']);
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+
+  console.log(`canonical solutions: ${canonOk}/${problems.length} SUCCESS with passRate 1`);
+  // Verdict agreement with the recorded labels: a recorded pass must be SUCCESS, a recorded failure must not be.
+  let agree = 0, timeoutsAside = 0, baselineAgree = 0;
+  const mismatches: string[] = [];
+  const counts: Record<string, number> = {};
+  samples.forEach((s, i) => {
+    const e = c2.executions.get(`sample-${i}`)!;
+    counts[e.status] = (counts[e.status] ?? 0) + 1;
+    const recordedTimeout = s.result === 'timed out';
+    if (recordedTimeout || (e.status === 'TIMEOUT' && !s.passed)) timeoutsAside++;
+    else if ((e.status === 'SUCCESS') === s.passed) agree++;
+    else mismatches.push(`${s.task_id} sample-${i}: recorded ${s.passed ? 'passed' : s.result.slice(0, 60)}, crucible ${e.status} ${e.error ?? ''}`);
+    if (b2 && (b2.verdicts[i] === 'passed') === s.passed) baselineAgree++;
+  });
+  console.log(`samples: ${JSON.stringify(counts)}`);
+  console.log(`verdict agreement (crucible vs recorded): ${agree}/${samples.length - timeoutsAside} (${timeoutsAside} recorded or crucible timeouts aside)`);
+  if (b2) console.log(`verdict agreement (baseline vs recorded): ${baselineAgree}/${samples.length}`);
+  for (const m of mismatches.slice(0, 20)) console.log(`  mismatch: ${m}`);
+}
+
+await main();
