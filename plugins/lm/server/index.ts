@@ -11,6 +11,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { basename, resolve } from 'node:path';
 import { CrucibleError } from '../../../core/errors.js';
+import { loadTextModel, type BackendChoice } from '../index.js';
 import type { TextModel } from '../types.js';
 import { chatFormatter } from './chat-template.js';
 import { installRoutes } from './routes.js';
@@ -43,18 +44,10 @@ export interface ModelServer {
   close(): Promise<void>;
 }
 
-async function loadModel(modelDir: string, backend?: string): Promise<TextModel> {
-  // Resolved at run time: the loader lives beside this folder and is optional for callers passing `model`.
-  const specifier = '../index.js';
-  const lm = (await import(specifier)) as { loadTextModel?: (path: string, options?: { backend?: string }) => Promise<TextModel> };
-  if (!lm.loadTextModel) throw new CrucibleError('CRUCIBLE_E_MODEL', 'plugins/lm does not export loadTextModel');
-  return lm.loadTextModel(modelDir, { backend });
-}
-
 export async function startModelServer(options: ModelServerOptions): Promise<ModelServer> {
   if (!options.model && !options.modelDir) throw new CrucibleError('CRUCIBLE_E_INPUT', 'startModelServer needs modelDir or model');
   const owned = !options.model;
-  const model = options.model ?? (await loadModel(resolve(options.modelDir as string), options.backend));
+  const model = options.model ?? (await loadTextModel(resolve(options.modelDir as string), { backend: options.backend as BackendChoice | undefined }));
   const names = [options.servedModelName ?? model.id, model.id, basename(model.path)].filter((n, i, all) => n && all.indexOf(n) === i);
   const stats = emptyStats();
   const app = Fastify({ logger: options.logger ?? false, bodyLimit: 16 * 1024 * 1024 });

@@ -12,7 +12,8 @@ const PROMPT = 'def add(a, b):\n    return';
 
 test.before(async () => {
   ({ model } = await testModel());
-  server = await startModelServer({ model, port: 0 });
+  // Without a chat template whatever the folder has, so the plain template is what chat requests get.
+  server = await startModelServer({ model: withChatTemplate(model, undefined), port: 0 });
   client = new OpenAI({ baseURL: server.url, apiKey: 'unused', maxRetries: 0 });
 });
 test.after(async () => {
@@ -97,8 +98,7 @@ test('requests reach the model one at a time, and are counted', async () => {
   let active = 0;
   let peak = 0;
   const counted: TextModel = {
-    ...withChatTemplate(model, ''),
-    chatTemplate: undefined,
+    ...withChatTemplate(model, undefined),
     generate: async (p, params, o) => {
       active++;
       peak = Math.max(peak, active);
