@@ -10,7 +10,7 @@ import { deriveSeed } from '../../../core/services/rng.js';
 import { hashJson } from '../../../core/util/hash.js';
 import { chatAnswer, completionAnswer, echoLogprobs, type Answer } from './answers.js';
 import { asCompleted, type Gate } from './as-completed.js';
-import { postprocessText } from './postprocess-call.js';
+import { postprocessAll } from './postprocess-call.js';
 import { promptBuilder } from './prompts.js';
 import { configSchema, DEFAULT_CHAT_USER_TEMPLATE, HUMANEVAL_STOP, type PostprocessMode } from './schema.js';
 import { Transport } from './transport.js';
@@ -91,7 +91,8 @@ export default definePlugin({
       return answer;
     }
 
-    async function sample(problem: Problem, index: number, params: Required<Omit<GenerateOptions, 'n'>>, gate: Gate): Promise<Candidate> {
+    /** One sample's answer (cached or asked for) and its seed. */
+    async function sample(problem: Problem, index: number, params: Required<Omit<GenerateOptions, 'n'>>, gate: Gate): Promise<{ answer: Answer; seed: number }> {
       const seed = deriveSeed(params.seed, `${problem.id}#${index}`);
       const body: Record<string, unknown> = {
         ...extra,
@@ -105,23 +106,30 @@ export default definePlugin({
         ...(stop.length > 0 ? { stop } : {}),
         ...(config.logprobs ? (chat ? { logprobs: true } : { logprobs: 1 }) : {}),
       };
-      const answer = await ask(endpoint, body, index, chat ? chatAnswer : completionAnswer, `sample ${problem.id}#${index}`, gate);
-      const processed = await postprocessText(answer.text, mode, problem, chat);
-      const candidate: Candidate = {
-        id: `${problem.id}#${index}`,
-        problemId: problem.id,
-        index,
-        prompt: problem.prompt,
-        completion: processed.completion,
-        code: processed.code,
-        promptFormat: builder.format,
-        durationMs: answer.durationMs,
-        meta: { seed, finishReason: answer.finishReason },
-      };
-      if (processed.raw !== undefined) candidate.raw = processed.raw;
-      if (answer.logprob !== undefined) candidate.logprob = answer.logprob;
-      if (answer.tokens !== undefined) candidate.tokens = answer.tokens;
-      return candidate;
+      return { answer: await ask(endpoint, body, index, chat ? chatAnswer : completionAnswer, `sample ${problem.id}#${index}`, gate), seed };
+    }
+
+    async function candidates(problem: Problem, n: number, params: Required<Omit<GenerateOptions, 'n'>>, gate: Gate): Promise<Candidate[]> {
+      const samples = await Promise.all(Array.from({ length: n }, (_, i) => sample(problem, i, params, gate)));
+      const processed = await postprocessAll(samples.map((s) => s.answer.text), mode, problem, chat);
+      return samples.map(({ answer, seed }, index) => {
+        const p = processed[index];
+        const candidate: Candidate = {
+          id: `${problem.id}#${index}`,
+          problemId: problem.id,
+          index,
+          prompt: problem.prompt,
+          completion: p.completion,
+          code: p.code,
+          promptFormat: builder.format,
+          durationMs: answer.durationMs,
+          meta: { seed, finishReason: answer.finishReason, ...(p.warning ? { postprocessWarning: p.warning } : {}) },
+        };
+        if (p.raw !== undefined) candidate.raw = p.raw;
+        if (answer.logprob !== undefined) candidate.logprob = answer.logprob;
+        if (answer.tokens !== undefined) candidate.tokens = answer.tokens;
+        return candidate;
+      });
     }
 
     return {
@@ -136,10 +144,7 @@ export default definePlugin({
           maxTokens: options.maxTokens ?? config.maxTokens,
         };
         ctx.events.record('generator.promptFormat', { ...builder.describe, model: config.model, postprocess: mode, stop, extra, n, ...params });
-        return asCompleted(problems, async (problem, gate) => ({
-          problem,
-          candidates: await Promise.all(Array.from({ length: n }, (_, i) => sample(problem, i, params, gate))),
-        }));
+        return asCompleted(problems, async (problem, gate) => ({ problem, candidates: await candidates(problem, n, params, gate) }));
       },
 
       async logprobs(prompt: string, completion: string): Promise<LogprobResult> {

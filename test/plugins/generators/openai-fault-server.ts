@@ -1,5 +1,5 @@
 // A fault-injecting OpenAI-compatible stand-in for the error-path tests: each request is answered by the next
-// behaviour in a script (then by the last one forever). The happy path is tested against crucible's own server.
+// behaviour in a script (then by the last one forever); correct answers hold `reply(body)`. The happy path is tested against crucible's own server.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 export type Behaviour =
@@ -19,8 +19,18 @@ export interface FaultServer {
   close(): Promise<void>;
 }
 
-function completion(body: Record<string, unknown>): string {
-  const text = `    return ${String(body.seed)}\n`;
+export type Reply = (body: Record<string, unknown>) => string;
+const defaultReply: Reply = (body) => `    return ${String(body.seed)}\n`;
+
+function completion(body: Record<string, unknown>, chat: boolean, reply: Reply): string {
+  const text = reply(body);
+  if (chat) {
+    return JSON.stringify({
+      id: 'chatcmpl-x', object: 'chat.completion', created: 0, model: body.model,
+      choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop', logprobs: null }],
+      usage: { prompt_tokens: 3, completion_tokens: 5, total_tokens: 8 },
+    });
+  }
   return JSON.stringify({
     id: 'cmpl-x', object: 'text_completion', created: 0, model: body.model,
     choices: [{ index: 0, text, finish_reason: 'stop', logprobs: { tokens: [text], token_logprobs: [-0.5], top_logprobs: [null], text_offset: [0] } }],
@@ -28,7 +38,7 @@ function completion(body: Record<string, unknown>): string {
   });
 }
 
-export async function startFaultServer(script: Behaviour[]): Promise<FaultServer> {
+export async function startFaultServer(script: Behaviour[], reply: Reply = defaultReply): Promise<FaultServer> {
   let count = 0;
   const bodies: Array<Record<string, unknown>> = [];
   const headers: IncomingMessage['headers'][] = [];
@@ -42,7 +52,7 @@ export async function startFaultServer(script: Behaviour[]): Promise<FaultServer
       const body = JSON.parse(raw || '{}') as Record<string, unknown>;
       bodies.push(body);
       headers.push(req.headers);
-      const ok = () => res.writeHead(200, { 'content-type': 'application/json' }).end(completion(body));
+      const ok = () => res.writeHead(200, { 'content-type': 'application/json' }).end(completion(body, (req.url ?? '').includes('/chat/'), reply));
       if (behaviour === 'ok') return ok();
       if (behaviour === 'drop') return req.socket.destroy();
       if (behaviour === 'malformed') return res.writeHead(200, { 'content-type': 'application/json' }).end('{"choices": [{"text": "de');
