@@ -72,7 +72,13 @@ export class Scheduler {
     const entry: Active = { child, cancelRequested: false, exited };
     this.active.set(id, entry);
     log.info({ pid: child.pid }, 'run started');
-    child.on('error', (error) => log.error({ err: error }, 'worker failed to start'));
+    child.on('error', (error) => {
+      log.error({ err: error }, 'worker failed to start');
+      if (child.pid !== undefined) return; // a started child still reports through 'exit'
+      this.active.delete(id);
+      this.settle(id, false, null, null);
+      done();
+    });
     child.on('exit', (code, signal) => {
       clearTimeout(entry.graceTimer);
       this.active.delete(id);
