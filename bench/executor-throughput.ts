@@ -4,13 +4,13 @@
 //
 //   node --import tsx bench/executor-throughput.ts [--data DIR] [--workers N] [--sandbox auto|required|off] [--skip-baseline]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Candidate, Execution, Problem } from '../core/contract/data.js';
 import { createTestContext, instantiate } from '../core/testing/index.js';
-import { readJsonl, readText } from '../core/util/jsonl.js';
+import { readJsonl } from '../core/util/jsonl.js';
 import { packageRoot } from '../core/util/package-root.js';
 import humaneval from '../plugins/datasets/humaneval.js';
 import python, { type PythonExecutor } from '../plugins/executors/python/index.js';
@@ -52,12 +52,12 @@ async function runBaseline(programs: string[]): Promise<{ seconds: number; verdi
     writeFileSync(file, programs.map((program) => JSON.stringify({ program })).join('\n') + '\n');
     const { executable } = await resolveInterpreter();
     const script = join(packageRoot(), 'bench', 'humaneval_style_baseline.py');
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(executable, [script, file, String(workers)], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (text += c));
-      child.on('exit', (code) => (code === 0 ? resolve(text) : reject(new Error(`baseline exited with ${code}`))));
+    const outFile = join(dir, 'verdicts.jsonl');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(executable, [script, file, String(workers), outFile], { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`baseline exited with ${code}`))));
     });
+    const out = readFileSync(outFile, 'utf8');
     const lines = out.trim().split('\n').map((l) => JSON.parse(l) as unknown);
     const { seconds } = lines.pop() as { seconds: number };
     return { seconds, verdicts: lines as string[] };

@@ -1,7 +1,8 @@
 # A baseline that runs programs the way openai/human-eval does (written for crucible's benchmark, not copied):
 # per candidate, a multiprocessing.Manager list for the result and a forked Process running the whole program
 # (prompt + completion + test + check call), joined with a timeout; a thread pool drives the candidates.
-# Input: a JSONL file of {"program": str}; output: one JSON verdict per line, then {"seconds": total}.
+# Input: a JSONL file of {"program": str}; writes to the output file one JSON verdict per line, then {"seconds": total}.
+import io
 import json
 import multiprocessing
 import sys
@@ -12,6 +13,8 @@ TIMEOUT = 3.0
 
 
 def run_program(program, result):
+    sys.stdout = io.StringIO()  # swallow the program's prints, as human-eval does
+    sys.stdin = io.StringIO()
     try:
         exec(program, {})
         result.append('passed')
@@ -37,14 +40,15 @@ def check_one(program):
 def main():
     multiprocessing.set_start_method('fork')
     programs = [json.loads(line)['program'] for line in open(sys.argv[1])]
-    workers = int(sys.argv[2]) if len(sys.argv) > 2 else multiprocessing.cpu_count()
+    workers = int(sys.argv[2])
     t0 = time.perf_counter()
     with ThreadPoolExecutor(max_workers=workers) as pool:
         verdicts = list(pool.map(check_one, programs))
     seconds = time.perf_counter() - t0
-    for v in verdicts:
-        print(json.dumps(v))
-    print(json.dumps({'seconds': seconds}))
+    with open(sys.argv[3], 'w') as out:
+        for v in verdicts:
+            out.write(json.dumps(v) + '\n')
+        out.write(json.dumps({'seconds': seconds}) + '\n')
 
 
 if __name__ == '__main__':

@@ -1,0 +1,113 @@
+// Taxonomy and per-test pass rates, on real Python (sandbox off here; hostile.test.ts runs the sandbox).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createTestContext, instantiate } from '../../../core/testing/index.js';
+import type { Execution } from '../../../core/contract/data.js';
+import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
+import { toExecution } from '../../../plugins/executors/python/classify.js';
+import { ServerDied } from '../../../plugins/executors/python/fork-server.js';
+import { candidates, problem } from './helpers.js';
+
+let executor: PythonExecutor;
+const run = async (codes: string[], tests: string[], extra = {}): Promise<Execution[]> => executor.execute(problem(tests, extra), candidates(codes));
+const F = ['assert f(1) == 2', 'assert f(2) == 3', 'assert f(3) == 4'];
+
+test.before(async () => {
+  executor = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 2, timeoutSeconds: 2, testTimeoutSeconds: 0.5 });
+});
+test.after(async () => executor.close());
+
+test('the five statuses, each with its exception type', async () => {
+  const [ok, syntax, wrong, runtime, timeout] = await run([
+    'def f(x):\n    return x + 1',
+    'def f(x)\n    return x + 1',
+    'def f(x):\n    return x',
+    'def f(x):\n    return x / 0',
+    'def f(x):\n    while True:\n        pass',
+  ], F);
+  assert.is(ok.status, 'SUCCESS');
+  assert.equal([ok.passed, ok.total, ok.passRate], [3, 3, 1]);
+  assert.is(ok.error, undefined);
+  assert.is(syntax.status, 'SYNTAX_ERROR');
+  assert.is(syntax.error, 'SyntaxError');
+  assert.is(syntax.passed, 0);
+  assert.is(wrong.status, 'WRONG_OUTPUT');
+  assert.equal(wrong.tests.map((t) => t.outcome), ['fail', 'fail', 'fail']);
+  assert.is(runtime.status, 'RUNTIME_ERROR');
+  assert.is(runtime.error, 'ZeroDivisionError');
+  assert.match(runtime.stderr ?? '', 'ZeroDivisionError: division by zero');
+  assert.is(timeout.status, 'TIMEOUT');
+  assert.ok(timeout.tests.every((t) => t.outcome === 'timeout'));
+});
+
+test('each test counts on its own: a failing, crashing or hanging test does not stop the others', async () => {
+  const code = 'def f(x):\n    if x == 2:\n        return 0\n    if x == 3:\n        raise KeyError(x)\n    if x == 4:\n        while True:\n            pass\n    return x + 1';
+  const [e] = await run([code], ['assert f(1) == 2', 'assert f(2) == 3', 'assert f(3) == 4', 'assert f(4) == 5', 'assert f(5) == 6']);
+  assert.equal(e.tests.map((t) => t.outcome), ['pass', 'fail', 'error', 'timeout', 'pass']);
+  assert.is(e.tests[2].error, 'KeyError');
+  assert.equal([e.passed, e.total, e.passRate], [2, 5, 0.4]);
+  assert.is(e.status, 'RUNTIME_ERROR', 'an exception explains more than the timeout');
+  const [t] = await run(['def f(x):\n    while x == 2:\n        pass\n    return x + 1'], F);
+  assert.equal(t.tests.map((x) => x.outcome), ['pass', 'timeout', 'pass']);
+  assert.is(t.status, 'TIMEOUT');
+});
+
+test('definition-time failures: assert is WRONG_OUTPUT, other exceptions RUNTIME_ERROR, sys.exit and os._exit recorded', async () => {
+  const [assertion, raised, sysExit, osExit] = await run([
+    'assert 1 == 2\ndef f(x): return x + 1',
+    'import nonexistent_module_xyz\ndef f(x): return x + 1',
+    'import sys\nsys.exit(3)',
+    'import os\nos._exit(4)',
+  ], F);
+  assert.is(assertion.status, 'WRONG_OUTPUT');
+  assert.is(raised.status, 'RUNTIME_ERROR');
+  assert.is(raised.error, 'ModuleNotFoundError');
+  assert.is(sysExit.error, 'SystemExit');
+  assert.is(osExit.status, 'RUNTIME_ERROR');
+  assert.is(osExit.error, 'exit(4)');
+});
+
+test('test setup runs once before the tests, in the candidate namespace; a broken setup is a RUNTIME_ERROR', async () => {
+  const [good] = await run(['def f(x): return x + 1'], ['assert candidate(1) == 2', 'assert helper() == 7'], { testSetup: 'candidate = f\ndef helper():\n    return 7' });
+  assert.is(good.status, 'SUCCESS');
+  const [broken] = await run(['def f(x): return x + 1'], F, { testSetup: 'raise RuntimeError("setup")' });
+  assert.is(broken.status, 'RUNTIME_ERROR');
+  assert.is(broken.error, 'RuntimeError');
+});
+
+test('candidates do not see __main__ blocks run, and the result is deterministic apart from durations', async () => {
+  const code = 'def f(x): return x + 1\nif __name__ == "__main__":\n    raise SystemExit(9)';
+  const a = await run([code, code], F);
+  const strip = (e: Execution) => ({ ...e, candidateId: '', durationMs: 0, tests: e.tests.map((t) => ({ ...t, durationMs: 0 })) });
+  assert.is(a[0].status, 'SUCCESS');
+  assert.equal(strip(a[0]), strip(a[1]));
+});
+
+test('a problem without tests: SUCCESS with passRate 1 when it defines cleanly', async () => {
+  const [e] = await run(['x = 1'], []);
+  assert.equal([e.status, e.passed, e.total, e.passRate], ['SUCCESS', 0, 0, 1]);
+});
+
+test('classification of a dead fork-server: the in-flight candidate is reported, not lost', () => {
+  const e = toExecution(problem(F), candidates(['x'])[0], new ServerDied('killed by SIGKILL'), 0, 12);
+  assert.is(e.status, 'RUNTIME_ERROR');
+  assert.match(e.error ?? '', 'fork-server died');
+  assert.is(e.total, 3);
+  assert.ok(e.tests.every((t) => t.outcome === 'error'));
+});
+
+test('config is validated like the kernel does: unknown keys and bad values are refused', async () => {
+  const codeOf = async (config: unknown) => instantiate(python as never, config).then(() => 'created', (e: any) => `${e.code}: ${e.format?.() ?? e.message}`);
+  assert.match(await codeOf({ timeout: 3 }), 'CRUCIBLE_E_PLUGIN_CONFIG');
+  assert.match(await codeOf({ sandbox: 'maybe' }), 'sandbox');
+  assert.match(await codeOf({ python: '/nonexistent/python3' }), 'CRUCIBLE_E_EXECUTOR');
+});
+
+test('executions keep candidate order across workers', async () => {
+  const codes = Array.from({ length: 12 }, (_, i) => `def f(x):\n    return x + ${i % 2 ? 0 : 1}`);
+  const out = await run(codes, F);
+  assert.equal(out.map((e) => e.candidateId), codes.map((_, i) => `c${i}`));
+  assert.equal(out.map((e) => e.status), codes.map((_, i) => (i % 2 ? 'WRONG_OUTPUT' : 'SUCCESS')));
+});
+
+test.run();
