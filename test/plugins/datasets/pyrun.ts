@@ -1,4 +1,4 @@
-// Test helper: runs programs against split tests as the executor will (program, then testSetup, then each
+// Test helper (5 s per program and per test): runs programs against split tests as the executor will (program, then testSetup, then each
 // test on its own copy of that namespace) and reports per-test outcomes. A stand-in for the real executor.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -17,16 +17,17 @@ out = []
 for job in jobs:
     res = []
     ns = {"__name__": "__main__"}
-    signal.alarm(20)
+    signal.setitimer(signal.ITIMER_REAL, 5)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(job["program"], ns)
             exec(job["setup"], ns)
     except BaseException as e:
         out.append({"label": job["label"], "setup_error": type(e).__name__ + ": " + str(e)[:200], "results": []})
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         continue
     for t in job["tests"]:
+        signal.setitimer(signal.ITIMER_REAL, 5)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(t, dict(ns))
@@ -35,7 +36,7 @@ for job in jobs:
             res.append("fail")
         except BaseException as e:
             res.append("error:" + type(e).__name__ + ": " + str(e)[:200])
-    signal.alarm(0)
+    signal.setitimer(signal.ITIMER_REAL, 0)
     out.append({"label": job["label"], "results": res})
 print(json.dumps(out))
 `;
