@@ -7,7 +7,7 @@ import type { Problem } from '../../../core/contract/data.js';
 import type { Generator, ProblemSamples } from '../../../core/contract/kinds.js';
 import type { CrucibleError } from '../../../core/errors.js';
 import plugin from '../../../plugins/generators/openai-compatible/index.js';
-import { parseRetryAfter } from '../../../plugins/generators/openai-compatible/retry.js';
+import { backoffMs, parseRetryAfter } from '../../../plugins/generators/openai-compatible/retry.js';
 import { startFaultServer, type Behaviour } from './openai-fault-server.js';
 
 const problems: Problem[] = ['a', 'b', 'c'].map((id) => ({ id, prompt: `def ${id}():\n`, entryPoint: id, tests: [], language: 'python', meta: {} }));
@@ -59,6 +59,14 @@ test('Retry-After: seconds, HTTP dates and retry-after-ms', () => {
   assert.is(parseRetryAfter(new Headers({ 'retry-after-ms': '150' })), 150);
   assert.is(parseRetryAfter(new Headers({ 'retry-after': new Date(10_000).toUTCString() }), 7_000), 3000);
   assert.is(parseRetryAfter(new Headers({})), undefined);
+});
+
+test('backoff: full jitter under an exponential ceiling, capped', () => {
+  assert.is(backoffMs(0, 500, 30000, () => 1), 500);
+  assert.is(backoffMs(3, 500, 30000, () => 1), 4000);
+  assert.is(backoffMs(10, 500, 30000, () => 1), 30000);
+  assert.is(backoffMs(3, 500, 30000, () => 0.25), 1000);
+  assert.is(backoffMs(3, 500, 30000, () => 0), 0);
 });
 
 test('500s are retried; a server that keeps failing fails the stage with a clear error', async () => {
