@@ -131,6 +131,21 @@ test('answers received before a failure are cached; the resumed run asks only fo
   });
 });
 
+test('cancelling the run aborts requests in flight with CRUCIBLE_E_CANCELLED', () =>
+  withServer([{ delayMs: 5000 }], async (server) => {
+    const ctx = createTestContext();
+    const gen = await generator(server.url, { timeoutMs: 10000 }, ctx);
+    setTimeout(() => ctx.abort(), 100);
+    const started = Date.now();
+    try {
+      await collect(gen, problems, 2);
+      assert.unreachable();
+    } catch (e) {
+      assert.is((e as CrucibleError).code, 'CRUCIBLE_E_CANCELLED');
+    }
+    assert.ok(Date.now() - started < 2000, 'did not wait for the slow answers');
+  }));
+
 test('several base URLs: load is spread, and a dead one is stepped around', async () => {
   const a = await startFaultServer(['ok']);
   const b = await startFaultServer(['ok']);
