@@ -73,12 +73,16 @@ if INIT.get('uid') is not None and os.geteuid() == 0 and probe_uid(INIT['uid']):
 
 libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a candidate come back to us, so we can kill them
 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # never outlive the executor
+if WIPE_TMP:  # the sandbox's private /tmp: writable by candidates like any /tmp, wiped after each one
+    try:
+        os.chmod('/tmp', 0o1777)
+    except OSError:
+        pass
 os.makedirs(WORK_ROOT, mode=0o755, exist_ok=True)
 IO_DIR = os.path.join(WORK_ROOT, 'io')
 os.makedirs(IO_DIR, mode=0o700, exist_ok=True)
 WORK_DIR = os.path.join(WORK_ROOT, 'w')
 NULL_FD = os.open(os.devnull, os.O_RDWR)
-NULL_IN = open(os.devnull)  # the candidate's sys.stdin: reads end at once (EOFError from input())
 
 
 def send(obj):
@@ -107,7 +111,7 @@ def child_main(job, start, wfd, out_fd, err_fd):
         set_limits(job)
         os.environ['HOME'] = WORK_DIR
         os.environ['TMPDIR'] = WORK_DIR
-        sys.stdin = NULL_IN
+        sys.stdin = open(0, closefd=False)  # /dev/null: reads end at once (EOFError from input())
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGPIPE, signal.SIGXFSZ, signal.SIGXCPU):
             signal.signal(sig, signal.SIG_DFL)
     except BaseException as e:  # the harness itself failed: report it as such, not as the candidate's fault
@@ -152,7 +156,7 @@ def flush_output():
 
 def print_error(e):
     tb = e.__traceback__.tb_next if e.__traceback__ else None  # drop the harness's own frame
-    traceback.print_exception(type(e), e, tb)
+    traceback.print_exception(type(e), e, tb, limit=-12)  # the innermost frames; a deep recursion stays cheap
 
 
 def run_candidate(job, start):
