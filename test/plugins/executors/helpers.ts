@@ -51,10 +51,11 @@ export function descendantsOf(root: number): number[] {
   return out;
 }
 
+/** Whether `pid` is a running process (a zombie waiting for a reaper is not). */
 export function alive(pid: number): boolean {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
