@@ -1,30 +1,20 @@
-// GET /v1/compare?a=&b=: compares two runs' saved evaluations (B against A) with the stats evaluator's
-// comparison (paired tests per pass@k, metric and taxonomy changes) when it is installed; the two
-// headlines are always returned side by side.
+// GET /v1/compare?a=&b=: compares two runs' saved evaluations (B against A) through the kernel's
+// compareRuns (the evaluator plugin's own compare(): paired tests per metric for pass-at-k). The two
+// headlines are always returned side by side; when the evaluator cannot compare, `comparison` is null
+// and `note` says why.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CrucibleError, isCrucibleError } from '../../errors.js';
+import { compareRuns } from '../../runner/compare.js';
 import type { App, ServerContext } from '../context.js';
 import { errorResponses, freeObject } from '../schemas.js';
 import { assertRun } from './runs.js';
 
-type CompareFn = (a: { details: unknown }, b: { details: unknown }, options: { labels: [string, string] }) => unknown;
-
-// Loaded lazily through a computed specifier: core/ keeps no static dependency on plugins/.
-const STATS_MODULE = ['..', '..', '..', 'plugins', 'evaluators', 'stats', 'index.js'].join('/');
-let statsCompare: Promise<CompareFn | undefined> | undefined;
-function loadCompare(): Promise<CompareFn | undefined> {
-  statsCompare ??= import(STATS_MODULE).then(
-    (m: { compareSavedEvaluations?: CompareFn }) => m.compareSavedEvaluations,
-    () => undefined,
-  );
-  return statsCompare;
-}
-
-async function readEvaluation(ctx: ServerContext, id: string, label: string): Promise<{ headline: Record<string, number>; details: unknown }> {
+async function readHeadline(ctx: ServerContext, id: string, label: string): Promise<Record<string, number>> {
   assertRun(ctx, id);
   try {
-    return JSON.parse(await readFile(join(ctx.store.runDir(id), 'stages', 'evaluate', 'evaluation.json'), 'utf8'));
+    const evaluation = JSON.parse(await readFile(join(ctx.store.runDir(id), 'stages', 'evaluate', 'evaluation.json'), 'utf8')) as { headline?: Record<string, number> };
+    return evaluation.headline ?? {};
   } catch {
     throw CrucibleError.at('CRUCIBLE_E_COMPARE', { path: label, message: `run ${id} has no finished evaluation`, hint: 'both runs need a finished evaluator stage' });
   }
@@ -45,7 +35,7 @@ export function compareRoutes(app: App, ctx: ServerContext): void {
           properties: {
             a: side,
             b: side,
-            comparison: { ...freeObject, nullable: true, description: 'the statistical comparison, or null when it could not be made (see note)' },
+            comparison: { ...freeObject, nullable: true, description: 'the evaluator\'s comparison, or null when it could not be made (see note)' },
             note: { type: 'string' },
           },
         },
@@ -54,15 +44,13 @@ export function compareRoutes(app: App, ctx: ServerContext): void {
     },
   }, async (request) => {
     const { a, b } = request.query;
-    const [ea, eb] = await Promise.all([readEvaluation(ctx, a, 'a'), readEvaluation(ctx, b, 'b')]);
-    const out = { a: { id: a, headline: ea.headline ?? {} }, b: { id: b, headline: eb.headline ?? {} } };
-    const compare = await loadCompare();
-    if (!compare) return { ...out, comparison: null, note: 'the statistical comparison (stats evaluator) is not installed on this server: headlines only' };
+    const [ha, hb] = await Promise.all([readHeadline(ctx, a, 'a'), readHeadline(ctx, b, 'b')]);
+    const out = { a: { id: a, headline: ha }, b: { id: b, headline: hb } };
     try {
-      return { ...out, comparison: compare(ea, eb, { labels: ['a', 'b'] }) as Record<string, unknown> };
+      return { ...out, comparison: await compareRuns(ctx.store, a, b) };
     } catch (error) {
-      // Evaluations from evaluators without per-problem pass@k (or over different problems) still show headlines.
-      if (!isCrucibleError(error)) throw error;
+      // Evaluators without compare(), different evaluators or different problems: headlines still help.
+      if (!isCrucibleError(error) || error.code !== 'CRUCIBLE_E_COMPARE') throw error;
       return { ...out, comparison: null, note: `${error.code}: ${error.message}` };
     }
   });
