@@ -1,4 +1,4 @@
-// Test helper (5 s per program and per test): runs programs against split tests as the executor will (program, then testSetup, then each
+// Test helper (a time limit per program and per test, 5 s by default): runs programs against split tests as the executor will (program, then testSetup, then each
 // test on its own copy of that namespace) and reports per-test outcomes. A stand-in for the real executor.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -12,12 +12,13 @@ const RUNNER = String.raw`
 import contextlib, io, json, signal, sys
 def alarm(*_): raise TimeoutError()
 signal.signal(signal.SIGALRM, alarm)
-jobs = json.load(sys.stdin)
+req = json.load(sys.stdin)
+jobs, limit = req["jobs"], req["limit"]
 out = []
 for job in jobs:
     res = []
     ns = {"__name__": "__main__"}
-    signal.setitimer(signal.ITIMER_REAL, 5)
+    signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             exec(job["program"], ns)
@@ -27,7 +28,7 @@ for job in jobs:
         signal.setitimer(signal.ITIMER_REAL, 0)
         continue
     for t in job["tests"]:
-        signal.setitimer(signal.ITIMER_REAL, 5)
+        signal.setitimer(signal.ITIMER_REAL, limit)
         try:
             with contextlib.redirect_stdout(io.StringIO()):
                 exec(t, dict(ns))
@@ -43,8 +44,8 @@ print(json.dumps(out))
 
 export interface RunResult { label: string; results: string[]; setup_error?: string }
 
-export function runJobs(jobs: Array<{ label: string; program: string; setup: string; tests: string[] }>): RunResult[] {
-  const res = spawnSync(pythonExecutable(), ['-S', '-I', '-c', RUNNER], { input: JSON.stringify(jobs), encoding: 'utf8', maxBuffer: 256 << 20 });
+export function runJobs(jobs: Array<{ label: string; program: string; setup: string; tests: string[] }>, limitSeconds = 5): RunResult[] {
+  const res = spawnSync(pythonExecutable(), ['-S', '-I', '-c', RUNNER], { input: JSON.stringify({ jobs, limit: limitSeconds }), encoding: 'utf8', maxBuffer: 256 << 20 });
   if (res.status !== 0) throw new Error(`python runner failed: ${res.stderr}`);
   return JSON.parse(res.stdout) as RunResult[];
 }
@@ -53,6 +54,7 @@ export function runJobs(jobs: Array<{ label: string; program: string; setup: str
 export function canonicalFailures(problems: Problem[]): string[] {
   const results = runJobs(
     problems.map((p) => ({ label: p.id, program: p.prompt + p.canonicalSolution!, setup: p.testSetup ?? '', tests: p.tests.map((t) => t.code) })),
+    30, // a few reference solutions (e.g. mbpp/123) take seconds on a loaded machine
   );
   const bad: string[] = [];
   for (const r of results) {
