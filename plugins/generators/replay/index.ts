@@ -59,7 +59,12 @@ export default definePlugin({
 
     return {
       info() {
-        const shapes = new Set((samples ?? []).map((s) => s.shape));
+        let shapes = new Set<Sample['shape']>();
+        try {
+          shapes = new Set(load().map((s) => s.shape));
+        } catch {
+          // a malformed file is reported by generate(), with its line; info() stays usable
+        }
         const promptFormat = config.promptFormat || (shapes.size === 1 ? formatOf([...shapes][0]) : config.format === 'evalplus' ? 'replay:evalplus' : config.format === 'humaneval' ? 'replay:humaneval' : 'replay');
         return { model: config.model || paths.map((p) => basename(p)).join('+'), promptFormat, postprocess: modes, files: paths };
       },
