@@ -50,9 +50,16 @@ export interface ServerInfo {
 
 /** The fork-server died or stopped answering while a job was in flight. */
 export class ServerDied extends Error {
-  constructor(readonly reason: string) {
+  /** `started` is false for a job that was queued behind the one running: it can simply run elsewhere. */
+  constructor(readonly reason: string, readonly started = true) {
     super(`fork-server died: ${reason}`);
   }
+}
+
+interface Pending {
+  resolve(r: RawResult): void;
+  reject(e: Error): void;
+  watchdogMs: number;
 }
 
 const STDERR_KEEP = 4000;
@@ -60,7 +67,9 @@ const STDERR_KEEP = 4000;
 export class ForkServer {
   private out = '';
   private errTail = '';
-  private pending?: { resolve(r: RawResult): void; reject(e: Error): void; timer: NodeJS.Timeout };
+  /** Jobs written to the server, oldest (running) first; the next one waits in its stdin so it starts at once. */
+  private readonly pending: Pending[] = [];
+  private timer?: NodeJS.Timeout;
   private exited?: string;
   private readyWaiter?: { resolve(info: ServerInfo): void; reject(e: Error): void };
 
@@ -101,18 +110,32 @@ export class ForkServer {
     return this.child.pid;
   }
 
-  /** Runs one job; rejects with ServerDied when the server dies or misses `watchdogMs`. */
+  /** Jobs written and not yet answered. */
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
+  /**
+   * Runs one job (several may be queued: they run one after the other); rejects with ServerDied when the
+   * server dies or misses `watchdogMs` on the running job.
+   */
   run(job: ServerJob, watchdogMs: number): Promise<RawResult> {
-    if (this.exited !== undefined) return Promise.reject(new ServerDied(this.exited));
-    if (this.pending) return Promise.reject(new Error('crucible: fork-server is busy (one job at a time)'));
+    if (this.exited !== undefined) return Promise.reject(new ServerDied(this.exited, false));
     return new Promise<RawResult>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.kill();
-        this.fail(new ServerDied(`no answer within ${Math.round(watchdogMs / 1000)} s (watchdog)`));
-      }, watchdogMs);
-      this.pending = { resolve, reject, timer };
+      this.pending.push({ resolve, reject, watchdogMs });
+      if (this.pending.length === 1) this.arm();
       this.child.stdin.write(JSON.stringify(job) + '\n');
     });
+  }
+
+  private arm(): void {
+    clearTimeout(this.timer);
+    const head = this.pending[0];
+    if (!head) return;
+    this.timer = setTimeout(() => {
+      this.kill();
+      this.fail(`no answer within ${Math.round(head.watchdogMs / 1000)} s (watchdog)`);
+    }, head.watchdogMs);
   }
 
   /** Kills the server and everything in its process group (bwrap's pid namespace takes the rest). */
@@ -159,11 +182,10 @@ export class ForkServer {
         const waiter = this.readyWaiter;
         this.readyWaiter = undefined;
         waiter.resolve(message as ServerInfo);
-      } else if (this.pending) {
-        const { resolve, timer } = this.pending;
-        clearTimeout(timer);
-        this.pending = undefined;
-        resolve(message as RawResult);
+      } else {
+        const head = this.pending.shift();
+        this.arm();
+        head?.resolve(message as RawResult);
       }
     }
   }
@@ -176,14 +198,14 @@ export class ForkServer {
       this.readyWaiter = undefined;
       waiter.reject(this.startError(reason));
     }
-    this.fail(new ServerDied(reason));
+    this.fail(reason);
   }
 
-  private fail(error: Error): void {
-    if (!this.pending) return;
-    const { reject, timer } = this.pending;
-    clearTimeout(timer);
-    this.pending = undefined;
-    reject(error);
+  /** The running job gets ServerDied(started); the ones queued behind it get ServerDied(not started). */
+  private fail(reason: string): void {
+    clearTimeout(this.timer);
+    const [head, ...rest] = this.pending.splice(0);
+    head?.reject(new ServerDied(reason));
+    for (const p of rest) p.reject(new ServerDied(reason, false));
   }
 }

@@ -21,7 +21,7 @@ export const configSchema = {
   properties: {
     workers: { type: 'integer', minimum: 0, default: 0, description: 'fork-servers running in parallel; 0 = one per CPU core' },
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program (a blocked program is stopped at 3x this in wall time)' },
-    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 3, description: 'CPU seconds per test case' },
+    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'CPU seconds per test case (each looping test costs this much, so keep it well under timeoutSeconds)' },
     memoryMb: { type: 'integer', minimum: 16, default: 1024, description: 'address-space limit of each candidate process (MiB)' },
     maxProcesses: { type: 'integer', minimum: 1, default: 32, description: 'processes a candidate may have at once (enforced when candidates run under their own uid, i.e. as root)' },
     maxOutputBytes: { type: 'integer', minimum: 1024, default: 8388608, description: 'largest file (and captured stdout/stderr) a candidate may write' },

@@ -1,8 +1,12 @@
-// A fixed number of fork-server slots fed from one queue. A slot whose server died is refilled on its next job;
-// the job that was in flight comes back as a ServerDied result (reported, never lost or silently retried).
+// A fixed number of fork-server slots fed from one queue. Each slot keeps up to DEPTH jobs written to its server,
+// so the next candidate starts the moment one finishes (no round trip through the event loop in between).
+// A slot whose server died is refilled on its next job: the job that was running comes back as a ServerDied
+// result (reported, never lost or silently retried); jobs queued behind it go back to the queue.
 import { ForkServer, ServerDied, type RawResult, type ServerJob } from './fork-server.js';
 
 export type Launch = (slot: number) => Promise<ForkServer>;
+
+const DEPTH = 2;
 
 interface Queued {
   job: ServerJob;
@@ -12,7 +16,8 @@ interface Queued {
 
 interface Slot {
   server?: ForkServer;
-  busy: boolean;
+  starting?: Promise<ForkServer | undefined>;
+  active: number;
 }
 
 export class Pool {
@@ -22,7 +27,7 @@ export class Pool {
   private broken?: Error;
 
   constructor(size: number, private readonly launch: Launch, private readonly watchdogMs: (job: ServerJob) => number) {
-    this.slots = Array.from({ length: size }, () => ({ busy: false }));
+    this.slots = Array.from({ length: size }, () => ({ active: 0 }));
   }
 
   get size(): number {
@@ -54,44 +59,60 @@ export class Pool {
   }
 
   private dispatch(): void {
-    this.slots.forEach((slot, index) => {
-      if (slot.busy || this.queue.length === 0 || this.broken) return;
-      const item = this.queue.shift()!;
-      slot.busy = true;
-      this.inFlight.add(item);
-      void this.runOn(slot, index, item).finally(() => {
-        this.inFlight.delete(item);
-        slot.busy = false;
-        this.dispatch();
+    // Fill every slot one job at a time, so that a short queue spreads over all workers.
+    for (let depth = 1; depth <= DEPTH; depth++) {
+      this.slots.forEach((slot, index) => {
+        if (slot.active >= depth || this.queue.length === 0 || this.broken) return;
+        const item = this.queue.shift()!;
+        slot.active++;
+        this.inFlight.add(item);
+        void this.runOn(slot, index, item).finally(() => {
+          this.inFlight.delete(item);
+          slot.active--;
+          this.dispatch();
+        });
       });
+    }
+  }
+
+  private async serverFor(slot: Slot, index: number): Promise<ForkServer | undefined> {
+    if (slot.server?.alive) return slot.server;
+    slot.starting ??= this.launch(index).then(
+      (server) => {
+        slot.server = server;
+        return server;
+      },
+      (error: Error) => {
+        // The environment cannot run a server at all (sandbox or interpreter broken): fail everything, loudly.
+        this.abort(error);
+        return undefined;
+      },
+    ).finally(() => {
+      slot.starting = undefined;
     });
+    return slot.starting;
   }
 
   private async runOn(slot: Slot, index: number, item: Queued): Promise<void> {
+    const server = await this.serverFor(slot, index);
+    if (!server || this.broken) return item.reject(this.broken ?? new Error('crucible: fork-server unavailable'));
     try {
-      if (!slot.server?.alive) slot.server = await this.launch(index);
+      item.resolve(await server.run(item.job, this.watchdogMs(item.job)));
     } catch (error) {
-      // The environment cannot run a server at all (sandbox or interpreter broken): fail everything, loudly.
-      this.abort(error as Error);
-      item.reject(error as Error);
-      return;
-    }
-    if (this.broken) return item.reject(this.broken);
-    try {
-      item.resolve(await slot.server.run(item.job, this.watchdogMs(item.job)));
-    } catch (error) {
-      slot.server?.kill();
-      slot.server = undefined;
-      if (error instanceof ServerDied && !this.broken) item.resolve(error);
-      else item.reject(this.broken ?? (error as Error));
+      if (slot.server === server) {
+        server.kill();
+        slot.server = undefined;
+      }
+      if (this.broken) item.reject(this.broken);
+      else if (error instanceof ServerDied && !error.started) this.queue.unshift(item); // never ran: run it elsewhere
+      else if (error instanceof ServerDied) item.resolve(error);
+      else item.reject(error as Error);
     }
   }
 
   /** Lets servers finish and exit (closes their stdin), then kills whatever is left. */
   async close(): Promise<void> {
-    for (const slot of this.slots) {
-      slot.server?.end();
-    }
+    for (const slot of this.slots) slot.server?.end();
     await new Promise((r) => setTimeout(r, 50));
     for (const slot of this.slots) {
       slot.server?.kill();
