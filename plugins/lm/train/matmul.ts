@@ -1,6 +1,7 @@
 // Matmuls whose backward pass uses explicit transposes + plain matmuls. tfjs' own gradients emit
 // matMul(transposeA/transposeB), which on wasm is ~10x slower than transposing first.
 import * as tf from '@tensorflow/tfjs-core';
+import './gradients.js';
 
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
 
@@ -36,9 +37,16 @@ export function embed(table: tf.Tensor2D, ids: tf.Tensor, grad: boolean): tf.Ten
   const flat = tf.reshape(ids, [-1]) as tf.Tensor1D;
   if (!grad) return tf.gather(table, flat);
   const vocab = table.shape[0];
-  const f = tf.customGrad(((t: tf.Tensor) => ({
-    value: tf.gather(t, flat),
-    gradFunc: (dy: tf.Tensor) => [tf.matMul(tf.transpose(tf.oneHot(flat, vocab, 1, 0, 'float32')), dy as tf.Tensor2D)],
-  })) as unknown as CustomGradFn) as (t: tf.Tensor) => tf.Tensor;
-  return f(table);
+  // The ids are saved (cloned and kept by the engine): the closure's tensor is gone by backprop time.
+  const f = tf.customGrad(((t: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([idx]);
+    return {
+      value: tf.gather(t, idx as tf.Tensor1D),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => [
+        tf.matMul(tf.transpose(tf.cast(tf.oneHot(saved[0] as tf.Tensor1D, vocab), 'float32')), dy as tf.Tensor2D),
+        tf.zerosLike(saved[0]),
+      ],
+    };
+  }) as unknown as CustomGradFn) as (t: tf.Tensor, idx: tf.Tensor) => tf.Tensor;
+  return f(table, flat);
 }
