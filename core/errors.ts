@@ -23,7 +23,13 @@ export type ErrorCode =
   | 'CRUCIBLE_E_MODEL'
   | 'CRUCIBLE_E_RUN_NOT_FOUND'
   | 'CRUCIBLE_E_RUN_STATE'
-  | 'CRUCIBLE_E_COMPARE';
+  | 'CRUCIBLE_E_COMPARE'
+  // HTTP control API
+  | 'CRUCIBLE_E_UNAUTHORIZED'
+  | 'CRUCIBLE_E_NOT_FOUND'
+  | 'CRUCIBLE_E_BODY_TOO_LARGE'
+  | 'CRUCIBLE_E_RATE_LIMIT'
+  | 'CRUCIBLE_E_INTERNAL';
 
 /** One problem at one place: a JSON path in a manifest, or a line of a data file. */
 export interface ErrorDetail {
