@@ -15,6 +15,7 @@ export { Decoder, type ForwardOptions, type LayerCache, type LoraLayer } from '.
 export { initParams, paramSpecs, LINEAR_MODULES } from './weights.js';
 export { loadFolder, saveFolder, createDecoder, readConfig, TOKENIZER_FILES, type SaveOptions } from './folder.js';
 export { LocalTextModel } from './text-model.js';
+export { attachLora, detachLora, saveAdapter, loadAdapter, mergeLora, DEFAULT_LORA, type LoraConfig } from './lora.js';
 export type { TextModel, SamplingParams, Completion, TokenLogprobs } from './types.js';
 
 export interface LoadOptions {
