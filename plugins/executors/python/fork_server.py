@@ -160,6 +160,10 @@ def flush_output():
             pass
 
 
+class CompileFailed(Exception):
+    """A test (or the test setup) that the server could not compile; args[0] is the error's type name."""
+
+
 def print_error(e):
     tb = e.__traceback__.tb_next if e.__traceback__ else None  # drop the harness's own frame
     traceback.print_exception(type(e), e, tb, limit=-12)  # the innermost frames; a deep recursion stays cheap
@@ -172,11 +176,16 @@ def run_candidate(job, start):
         report({'k': 'syntax', 't': type(e).__name__})
         return
     ns = {'__name__': 'candidate', '__builtins__': builtins}
-    for phase, source in (('define', code), ('setup', job.get('setup'))):
+    for phase, source in (('define', code), ('setup', job['_setup'])):
         if source is None:
             continue
         try:
-            exec(source if phase == 'define' else compile(source, '<test setup>', 'exec'), ns)
+            if isinstance(source, str):  # the test setup itself does not compile
+                raise CompileFailed(source)
+            exec(source, ns)
+        except CompileFailed as e:
+            report({'k': phase, 'o': 'error', 't': e.args[0]})
+            return
         except BaseException as e:
             outcome = 'fail' if isinstance(e, AssertionError) else 'error'
             if outcome == 'error':
@@ -185,12 +194,16 @@ def run_candidate(job, start):
             report({'k': phase, 'o': outcome, 't': type(e).__name__})
             return
     report({'k': 'ready'})
-    tests = job['tests']
+    tests = job['_tests']
     for i in range(start, len(tests)):
         t0 = time.perf_counter()
         try:
-            exec(compile(tests[i], '<test %d>' % i, 'exec'), ns)
+            if isinstance(tests[i], str):  # the test itself did not compile: it errors with that type
+                raise CompileFailed(tests[i])
+            exec(tests[i], ns)
             outcome, etype = 'pass', None
+        except CompileFailed as e:
+            outcome, etype = 'error', e.args[0]
         except AssertionError:
             outcome, etype = 'fail', 'AssertionError'
         except BaseException as e:
@@ -361,8 +374,28 @@ def run_segment(job, start, cpu_budget, wall_deadline):
 DEATH_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
 
 
+COMPILED = {}
+
+
+def compiled(source, name):
+    """Test code compiled once in the server (children inherit it): a code object, or the compile error's type."""
+    key = (source, name)
+    found = COMPILED.get(key)
+    if found is None:
+        if len(COMPILED) > 20000:
+            COMPILED.clear()
+        try:
+            found = compile(source, name, 'exec')
+        except BaseException as e:  # the dataset's own test does not compile: that test errors, the rest run
+            found = type(e).__name__
+        COMPILED[key] = found
+    return found
+
+
 def run_job(job):
     t0 = time.monotonic()
+    job['_setup'] = None if job.get('setup') is None else compiled(job['setup'], '<test setup>')
+    job['_tests'] = [compiled(code, '<test %d>' % i) for i, code in enumerate(job['tests'])]
     tests = job['tests']
     n = len(tests)
     outcomes = [None] * n

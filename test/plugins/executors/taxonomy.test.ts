@@ -83,6 +83,14 @@ test('candidates do not see __main__ blocks run, and the result is deterministic
   assert.equal(strip(a[0]), strip(a[1]));
 });
 
+test('a test that does not compile errors on its own; a setup that does not compile fails every test', async () => {
+  const [e] = await run(['def f(x): return x + 1'], ['assert f(1) == 2', 'assert f(1) ==', 'assert f(2) == 3']);
+  assert.equal(e.tests.map((t) => t.outcome), ['pass', 'error', 'pass']);
+  assert.is(e.tests[1].error, 'SyntaxError');
+  const [s] = await run(['def f(x): return x + 1'], F, { testSetup: 'candidate = (' });
+  assert.equal([s.status, s.error, s.passed], ['RUNTIME_ERROR', 'SyntaxError', 0]);
+});
+
 test('a problem without tests: SUCCESS with passRate 1 when it defines cleanly', async () => {
   const [e] = await run(['x = 1'], []);
   assert.equal([e.status, e.passed, e.total, e.passRate], ['SUCCESS', 0, 0, 1]);
