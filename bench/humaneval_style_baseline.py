@@ -1,6 +1,7 @@
 # A baseline that runs programs the way openai/human-eval's check_correctness does (written for crucible's
 # benchmark, not copied): per candidate, a multiprocessing.Manager list for the result and a forked Process that
-# makes a temporary directory, swallows stdin/stdout/stderr, arms a 3 s interval timer and execs the whole program
+# makes a temporary directory, switches off destructive calls, swallows stdin/stdout/stderr, arms a 3 s interval
+# timer and execs the whole program
 # (prompt + completion + test + check call); the parent joins it with timeout + 1 s and kills it if still alive.
 # A thread pool drives the candidates (human-eval's default: 4 threads).
 # Usage: python humaneval_style_baseline.py PROGRAMS.jsonl WORKERS OUT.jsonl
@@ -9,6 +10,7 @@ import io
 import json
 import multiprocessing
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -26,9 +28,30 @@ def on_alarm(signum, frame):
     raise TimedOut()
 
 
+def disable_destructive_calls():
+    """Like human-eval's guard (no sandbox either): switch off calls that could harm the machine."""
+    import builtins
+    import faulthandler
+    import shutil
+    import subprocess
+    faulthandler.disable()
+    os.environ['OMP_NUM_THREADS'] = '1'
+    for name in ('kill', 'system', 'putenv', 'remove', 'removedirs', 'rmdir', 'fchdir', 'setuid', 'fork', 'forkpty',
+                 'killpg', 'rename', 'renames', 'truncate', 'replace', 'unlink', 'fchmod', 'fchown', 'chmod', 'chown',
+                 'chroot', 'lchown', 'getcwd', 'chdir'):
+        setattr(os, name, None)
+    shutil.rmtree = shutil.move = shutil.chown = None
+    subprocess.Popen = None
+    builtins.exit = builtins.quit = None
+    for name in ('ipdb', 'joblib', 'resource', 'psutil', 'tkinter'):
+        sys.modules[name] = None
+
+
 def run_program(program, result):
     with tempfile.TemporaryDirectory() as scratch:
         os.chdir(scratch)
+        rmtree, rmdir, chdir = shutil.rmtree, os.rmdir, os.chdir
+        disable_destructive_calls()
         sys.stdout, sys.stderr, sys.stdin = io.StringIO(), io.StringIO(), io.StringIO()
         signal.signal(signal.SIGALRM, on_alarm)
         signal.setitimer(signal.ITIMER_REAL, TIMEOUT)
@@ -41,6 +64,7 @@ def run_program(program, result):
             result.append('failed: %s' % type(e).__name__)
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
+            shutil.rmtree, os.rmdir, os.chdir = rmtree, rmdir, chdir  # so the temp dir can be removed
 
 
 def check_one(program):
