@@ -10,14 +10,16 @@ export interface ServerJob {
   tests: string[];
   /** CPU seconds for the whole program (a blocked program is stopped at 3x this in wall time). */
   timeout: number;
-  /** CPU seconds per test case. */
-  testTimeout: number;
+  /** CPU seconds per test case, one entry per test. */
+  testTimeouts: number[];
 }
 
 export interface RawTest {
   o: 'pass' | 'fail' | 'error' | 'timeout';
   t: string | null;
   ms?: number;
+  /** CPU seconds the test took (for tests that ran to the end). */
+  cpu?: number;
 }
 
 export interface RawResult {

@@ -37,6 +37,7 @@ PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 WALL_FACTOR = 3.0  # limits count CPU seconds; a process that sleeps or blocks is stopped at this many times the wall
 MIN_WAIT = 0.005
+OUTCOMES = ('pass', 'fail', 'error')
 POLL = 0.25  # read the child's reports at least this often, even when no limit is near
 TICKS = os.sysconf('SC_CLK_TCK')
 libc = ctypes.CDLL(None, use_errno=True)
@@ -196,7 +197,7 @@ def run_candidate(job, start):
     report({'k': 'ready'})
     tests = job['_tests']
     for i in range(start, len(tests)):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             if isinstance(tests[i], str):  # the test itself did not compile: it errors with that type
                 raise CompileFailed(tests[i])
@@ -209,7 +210,8 @@ def run_candidate(job, start):
         except BaseException as e:
             outcome, etype = 'error', type(e).__name__
             print_error(e)
-        report({'k': 'test', 'i': i, 'o': outcome, 't': etype, 'ms': (time.perf_counter() - t0) * 1000})
+        report({'k': 'test', 'i': i, 'o': outcome, 't': etype, 'ms': (time.perf_counter() - t0) * 1000,
+                'cpu': time.process_time() - c0})
     flush_output()
     report({'k': 'done'})
 
@@ -309,7 +311,11 @@ def run_segment(job, start, cpu_budget, wall_deadline):
     pidfd = open_pidfd(pid)
     watch = [rfd] if pidfd is None else [pidfd]
     events, buf, end = [], b'', None
-    test_limit = job['testTimeout']
+    test_limits = job['testTimeouts']  # CPU seconds, one per test
+    suffix_min = list(test_limits)
+    for i in range(len(suffix_min) - 2, -1, -1):
+        suffix_min[i] = min(suffix_min[i], suffix_min[i + 1])
+    current = start
     phase_wall, phase_cpu = time.monotonic(), 0.0
     known_cpu, known_at = 0.0, phase_wall
     in_test = exited = False
@@ -321,13 +327,22 @@ def run_segment(job, start, cpu_budget, wall_deadline):
             try:
                 ev = json.loads(line)
                 kind, cpu, wall = ev['k'], float(ev['c']), float(ev['w'])
-            except (ValueError, KeyError, TypeError):
+                if kind == 'test':
+                    if not (isinstance(ev['i'], int) and 0 <= ev['i'] < len(test_limits)) or ev['o'] not in OUTCOMES:
+                        raise ValueError('bad test report')
+                    ev['ms'], ev['cpu'] = float(ev['ms']), float(ev['cpu'])
+                    if ev['t'] is not None and not isinstance(ev['t'], str):
+                        raise ValueError('bad error type')
+                elif kind in ('syntax', 'define', 'setup', 'harness') and not isinstance(ev.get('t'), str):
+                    raise ValueError('bad report')
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # the candidate wrote garbage on our channel; ignore it
             events.append(ev)
             if cpu >= known_cpu:
                 known_cpu, known_at = cpu, wall
             if kind in ('ready', 'test'):
                 in_test, phase_wall, phase_cpu = True, wall, cpu
+                current = ev['i'] + 1 if kind == 'test' else start
             if kind in ('done', 'syntax', 'define', 'setup', 'harness'):
                 end = ('done',)
         if end is not None:
@@ -337,9 +352,9 @@ def run_segment(job, start, cpu_budget, wall_deadline):
             break
         now = time.monotonic()
         cpu_limit, wall_limit = cpu_budget, wall_deadline
-        if in_test:
-            cpu_limit = min(cpu_limit, phase_cpu + test_limit)
-            wall_limit = min(wall_limit, phase_wall + test_limit * WALL_FACTOR)
+        if in_test and current < len(test_limits):
+            cpu_limit = min(cpu_limit, phase_cpu + test_limits[current])
+            wall_limit = min(wall_limit, phase_wall + test_limits[current] * WALL_FACTOR)
         wake = min(wall_limit, known_at + max(cpu_limit - known_cpu, 0.0))
         if now >= wake:
             if now >= wall_limit:
@@ -352,6 +367,11 @@ def run_segment(job, start, cpu_budget, wall_deadline):
                     end = ('timeout', 'cpu')
                     break
             wake = min(wall_limit, now + max(cpu_limit - known_cpu, MIN_WAIT))
+        # Reports are read when we wake, so a later test may already be running unseen: it cannot pass its limit
+        # before now + the smallest limit among the tests still to come.
+        upcoming = current + 1 if in_test else start
+        if upcoming < len(test_limits):
+            wake = min(wake, now + MIN_WAIT + suffix_min[upcoming])
         ready, _, _ = select.select(watch, [], [], min(max(wake - now, 0.0), POLL))
         exited = pidfd is not None and pidfd in ready
     try:
@@ -421,7 +441,7 @@ def run_job(job):
                 if k == 'ready':
                     ready = True
                 if k == 'test':
-                    outcomes[ev['i']] = {'o': ev['o'], 't': ev['t'], 'ms': round(ev['ms'], 3)}
+                    outcomes[ev['i']] = {'o': ev['o'], 't': ev['t'], 'ms': round(ev['ms'], 3), 'cpu': round(ev['cpu'], 6)}
                     current = ev['i'] + 1
             if end[0] == 'done':
                 break

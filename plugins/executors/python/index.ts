@@ -14,6 +14,7 @@ import { bwrapArgs, findBwrap, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT, type Sand
 import { ForkServer, type LaunchSpec, type ServerInfo, type ServerJob } from './fork-server.js';
 import { Pool } from './pool.js';
 import { toExecution } from './classify.js';
+import { TestLimits } from './calibrate.js';
 
 export const configSchema = {
   type: 'object',
@@ -21,7 +22,8 @@ export const configSchema = {
   properties: {
     workers: { type: 'integer', minimum: 0, default: 0, description: 'fork-servers running in parallel; 0 = one per CPU core' },
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program (a blocked program is stopped at 3x this in wall time)' },
-    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'CPU seconds per test case (each looping test costs this much, so keep it well under timeoutSeconds)' },
+    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'CPU seconds per test case (raised per test by canonicalTimeFactor); each looping test costs this much' },
+    canonicalTimeFactor: { type: 'number', minimum: 0, default: 4, description: 'a test that times out may take this many times the canonical solution\'s CPU time on it (measured once per problem, as evalplus does); 0 = fixed limits' },
     memoryMb: { type: 'integer', minimum: 16, default: 1024, description: 'address-space limit of each candidate process (MiB)' },
     maxProcesses: { type: 'integer', minimum: 1, default: 32, description: 'processes a candidate may have at once (enforced when candidates run under their own uid, i.e. as root)' },
     maxOutputBytes: { type: 'integer', minimum: 1024, default: 8388608, description: 'largest file (and captured stdout/stderr) a candidate may write' },
@@ -105,18 +107,29 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
   let nextId = 0;
+  const runProgram = async (problem: Problem, code: string, testTimeouts: number[]) =>
+    pool.run({ id: nextId++, code, setup: problem.testSetup ?? null, tests: problem.tests.map((t) => t.code), timeout: config.timeoutSeconds, testTimeouts });
+  const limits = new TestLimits(config.testTimeoutSeconds, config.canonicalTimeFactor, config.timeoutSeconds, runProgram);
+  const timedOut = (e: Execution) => e.tests.some((t) => t.outcome === 'timeout');
+
+  const runCandidate = async (problem: Problem, candidate: Candidate, testTimeouts: number[]): Promise<Execution> => {
+    const startedAt = performance.now();
+    const raw = await runProgram(problem, candidate.code, testTimeouts);
+    return toExecution(problem, candidate, raw, startedAt, performance.now());
+  };
 
   return {
     async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
       ctx.throwIfCancelled();
-      const setup = problem.testSetup ?? null;
-      const tests = problem.tests.map((t) => t.code);
-      return Promise.all(candidates.map(async (candidate) => {
-        const job: ServerJob = { id: nextId++, code: candidate.code, setup, tests, timeout: config.timeoutSeconds, testTimeout: config.testTimeoutSeconds };
-        const startedAt = performance.now();
-        const raw = await pool.run(job);
-        return toExecution(problem, candidate, raw, startedAt, performance.now());
-      }));
+      const floor = limits.defaults(problem);
+      const executions = await Promise.all(candidates.map((c) => runCandidate(problem, c, floor)));
+      if (!executions.some(timedOut) || !limits.canCalibrate(problem)) return executions;
+      // Some test hit the floor: measure the canonical solution once, and re-run the candidates that timed out
+      // on a test the canonical solution itself needs more time for.
+      const calibrated = await limits.limits(problem);
+      if (!calibrated) return executions;
+      return Promise.all(executions.map((e, i) =>
+        e.tests.some((t, j) => t.outcome === 'timeout' && calibrated[j] > floor[j]) ? runCandidate(problem, candidates[i], calibrated) : e));
     },
     async close() {
       ctx.signal.removeEventListener('abort', onAbort);
@@ -132,6 +145,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       workers,
       timeoutSeconds: config.timeoutSeconds,
       testTimeoutSeconds: config.testTimeoutSeconds,
+      canonicalTimeFactor: config.canonicalTimeFactor,
       memoryMb: config.memoryMb,
       maxProcesses: config.maxProcesses,
       maxOutputBytes: config.maxOutputBytes,

@@ -91,6 +91,24 @@ test('a test that does not compile errors on its own; a setup that does not comp
   assert.equal([s.status, s.error, s.passed], ['RUNTIME_ERROR', 'SyntaxError', 0]);
 });
 
+test('per-test limits follow the canonical solution: a legitimately slow test is not a TIMEOUT, a loop still is', async () => {
+  const slow = 'def f(n):\n    total = 0\n    for i in range(n):\n        total += i % 7\n    return total';
+  const tests = ['assert f(10) == 24', 'assert f(1_500_000) == sum(i % 7 for i in range(1_500_000))'];
+  const p = problem(tests, { canonicalSolution: slow });
+  const strict = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1, testTimeoutSeconds: 0.05, canonicalTimeFactor: 0 });
+  const calibrating = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1, testTimeoutSeconds: 0.05, canonicalTimeFactor: 4 });
+  try {
+    const [fixed] = await strict.execute(p, candidates([slow]));
+    assert.equal(fixed.tests.map((t) => t.outcome), ['pass', 'timeout'], 'the floor alone is too short for this test');
+    const [ok, loop] = await calibrating.execute(p, candidates([slow, 'def f(n):\n    while True:\n        pass']));
+    assert.is(ok.status, 'SUCCESS');
+    assert.is(loop.status, 'TIMEOUT');
+  } finally {
+    await strict.close();
+    await calibrating.close();
+  }
+});
+
 test('a problem without tests: SUCCESS with passRate 1 when it defines cleanly', async () => {
   const [e] = await run(['x = 1'], []);
   assert.equal([e.status, e.passed, e.total, e.passRate], ['SUCCESS', 0, 0, 1]);
