@@ -49,11 +49,6 @@ STDERR_BYTES = int(INIT.get('stderrBytes', 2000))
 LIMITS = INIT['limits']
 
 
-def log(msg):
-    sys.stderr.write('crucible fork-server: %s\n' % msg)
-    sys.stderr.flush()
-
-
 def probe_uid(uid):
     """Whether a child running as `uid` can still read the standard library (it may live in an unreadable home)."""
     pid = os.fork()
@@ -122,11 +117,13 @@ def child_main(job, start, wfd, out_fd, err_fd):
         set_limits(job)
     except BaseException as e:  # the harness itself failed: report it as such, not as the candidate's fault
         try:
-            os.write(3, (json.dumps({'k': 'harness', 't': repr(e)}) + '\n').encode())
+            report({'k': 'harness', 't': repr(e)})
         finally:
             os._exit(70)
-    run_candidate(job, start)
-    os._exit(0)
+    try:
+        run_candidate(job, start)
+    finally:  # whatever happens (even our channel closed by the candidate), never fall back into the server loop
+        os._exit(0)
 
 
 def set_limits(job):
@@ -147,10 +144,14 @@ def set_limits(job):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+# Bound once, so that a candidate reassigning os.write, json.dumps or the clocks cannot silence or skew our reports.
+_write, _dumps, _cpu_clock, _wall_clock, _perf = os.write, json.dumps, time.process_time, time.monotonic, time.perf_counter
+
+
 def report(obj):
-    obj['c'] = time.process_time()
-    obj['w'] = time.monotonic()
-    os.write(3, (json.dumps(obj) + '\n').encode())
+    obj['c'] = _cpu_clock()
+    obj['w'] = _wall_clock()
+    _write(3, (_dumps(obj) + '\n').encode())
 
 
 def flush_output():
@@ -197,7 +198,7 @@ def run_candidate(job, start):
     report({'k': 'ready'})
     tests = job['_tests']
     for i in range(start, len(tests)):
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = _perf(), _cpu_clock()
         try:
             if isinstance(tests[i], str):  # the test itself did not compile: it errors with that type
                 raise CompileFailed(tests[i])
@@ -210,8 +211,7 @@ def run_candidate(job, start):
         except BaseException as e:
             outcome, etype = 'error', type(e).__name__
             print_error(e)
-        report({'k': 'test', 'i': i, 'o': outcome, 't': etype, 'ms': (time.perf_counter() - t0) * 1000,
-                'cpu': time.process_time() - c0})
+        report({'k': 'test', 'i': i, 'o': outcome, 't': etype, 'ms': (_perf() - t0) * 1000, 'cpu': _cpu_clock() - c0})
     flush_output()
     report({'k': 'done'})
 
@@ -298,8 +298,11 @@ def run_segment(job, start, cpu_budget, wall_deadline):
     rfd, wfd = os.pipe()
     pid = os.fork()
     if pid == 0:
-        os.close(rfd)
-        child_main(job, start, wfd, job['_out'], job['_err'])
+        try:
+            os.close(rfd)
+            child_main(job, start, wfd, job['_out'], job['_err'])
+        finally:
+            os._exit(72)
     os.close(wfd)
     os.set_blocking(rfd, False)
     try:

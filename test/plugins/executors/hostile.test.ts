@@ -179,6 +179,18 @@ test('reading stdin ends at once (EOF)', async () => {
   assert.is(all.status, 'SUCCESS');
 });
 
+test('tampering with the harness channel or its helpers ends as a classified execution', async () => {
+  const tests = ['assert f(1) == 2', 'assert f(2) == 3'];
+  const [closed, patched] = await executor.execute(problem(tests), candidates([
+    'import os\ndef f(x):\n    os.close(3)\n    return x + 1',
+    'import os, json, time\nos.write = lambda *a: 0\njson.dumps = lambda *a, **k: "{}"\ntime.process_time = lambda: 0.0\ndef f(x): return x + 1',
+  ]));
+  assert.is(closed.status, 'RUNTIME_ERROR');
+  assert.is(patched.status, 'SUCCESS');
+  const [ok] = await executor.execute(problem(ONE), candidates(['def f(x): return x + 1']));
+  assert.is(ok.status, 'SUCCESS', 'the fork-server is unharmed');
+});
+
 test('after the batch: no candidate process left, fork-servers alive, nothing new outside', async () => {
   assert.equal(candidateProcesses(), []);
   for (const pid of executor.serverPids()) assert.ok(alive(pid));
