@@ -48,7 +48,6 @@ export interface PythonExecutor extends Executor {
 }
 
 export async function createPythonExecutor(config: PythonExecutorConfig, ctx: PluginContext): Promise<PythonExecutor> {
-  const interpreter = await resolveInterpreter(config.python);
   const workers = config.workers || availableParallelism();
   const requested = config.sandbox as SandboxMode;
   const bwrap = requested === 'off' ? undefined : findBwrap();
@@ -63,6 +62,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     warnedNoSandbox = true;
     ctx.logger.warn({ hint: BWRAP_HINT }, 'python executor: bubblewrap not found; candidates run with resource limits only, without isolation. ' + BWRAP_HINT);
   }
+  const interpreter = await resolveInterpreter(config.python);
   let sandboxed = bwrap !== undefined;
   let hostWorkDir: string | undefined;
   let lastInfo: ServerInfo | undefined;

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
+import { resolveInterpreter } from '../../../plugins/executors/python/interpreter.js';
 import { alive, candidateProcesses, candidates, descendantsOf, problem, sleep } from './helpers.js';
 
 const ONE = ['assert f(1) == 2'];
@@ -63,6 +64,28 @@ test('sandbox "required" without bubblewrap is CRUCIBLE_E_SANDBOX naming how to 
   } finally {
     process.env.PATH = path;
   }
+});
+
+test('sandbox "auto" without bubblewrap runs unsandboxed and warns once, naming how to install it', async () => {
+  const path = process.env.PATH;
+  const warnings: string[] = [];
+  const base = createTestContext();
+  const logger = { ...base.logger, warn: (obj: object | string, msg?: string) => warnings.push(`${msg ?? ''} ${JSON.stringify(obj)}`) };
+  const { executable } = await resolveInterpreter(); // found on the real PATH, before hiding bwrap
+  process.env.PATH = '/nonexistent';
+  try {
+    const executor = await instantiate<PythonExecutor>(python as never, { sandbox: 'auto', workers: 1, python: executable }, { ...base, logger });
+    const [e] = await executor.execute(problem(ONE), candidates(['def f(x): return x + 1']));
+    assert.is(e.status, 'SUCCESS');
+    assert.is(executor.describe().sandbox, 'off');
+    await executor.close();
+    const again = await instantiate<PythonExecutor>(python as never, { sandbox: 'auto', workers: 1, python: executable }, { ...base, logger });
+    await again.close();
+  } finally {
+    process.env.PATH = path;
+  }
+  assert.is(warnings.length, 1);
+  assert.match(warnings[0], 'apt-get install bubblewrap');
 });
 
 test.run();
