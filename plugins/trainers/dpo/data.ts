@@ -1,8 +1,10 @@
 // Preference data for the DPO trainer: from the pairing stage or any external {prompt, chosen, rejected}
 // JSONL. Every line is validated (line-numbered errors); over-long pairs follow an explicit, counted policy.
+import { existsSync } from 'node:fs';
 import { CrucibleError } from '../../../core/errors.js';
 import { readJsonl } from '../../../core/util/jsonl.js';
 import type { PreferencePair } from '../../../core/contract/data.js';
+import type { TextTokenizer } from '../../lm/tokenizer.js';
 
 export function readPreferenceJsonl(file: string): PreferencePair[] {
   return readJsonl<Record<string, unknown>>(file).map(({ value, line }) => {
@@ -76,4 +78,30 @@ export function applyLengthPolicy(pairs: TokenizedPair[], maxLength: number, pol
     pairs: kept,
     report: { pairs: pairs.length, kept: kept.length, truncated, dropped, promptTokens: { mean: promptSum / n, max: promptMax }, completionTokens: { mean: compSum / n, max: compMax } },
   };
+}
+
+export function readPreferenceFile(file: string): PreferencePair[] {
+  if (!existsSync(file)) throw CrucibleError.at('CRUCIBLE_E_INPUT', { file, path: 'stages.trainer.config.data', message: 'preference data file does not exist' });
+  return readPreferenceJsonl(file);
+}
+
+/** Pipeline pairs must be well formed too (a replayed or hand-made pairs file reaches us as TrainInput.pairs). */
+export function checkPairs(pairs: PreferencePair[], where: string): PreferencePair[] {
+  pairs.forEach((p, i) => {
+    for (const key of ['prompt', 'chosen', 'rejected'] as const) {
+      if (typeof p?.[key] !== 'string') throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: `${where}[${i}].${key}`, message: `"${key}" must be a string` });
+    }
+  });
+  return pairs.filter((p) => p.chosen !== p.rejected);
+}
+
+/** Prompt with the tokenizer's special prefix, completions (+ EOS), as every part of crucible splits a pair. */
+export function tokenizePairs(tok: TextTokenizer, pairs: PreferencePair[], appendEos: boolean): TokenizedPair[] {
+  const eos = tok.eosIds[0];
+  const completion = (text: string) => {
+    const ids = tok.encode(text);
+    if (appendEos && eos !== undefined && ids.at(-1) !== eos) ids.push(eos);
+    return ids;
+  };
+  return pairs.map((source) => ({ prompt: tok.encode(source.prompt, true), chosen: completion(source.chosen), rejected: completion(source.rejected), source }));
 }
