@@ -6,7 +6,7 @@ import type { Execution } from '../../../core/contract/data.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
 import { toExecution } from '../../../plugins/executors/python/classify.js';
 import { ServerDied } from '../../../plugins/executors/python/fork-server.js';
-import { candidates, problem } from './helpers.js';
+import { candidates, descendantsOf, problem } from './helpers.js';
 
 let executor: PythonExecutor;
 const run = async (codes: string[], tests: string[], extra = {}): Promise<Execution[]> => executor.execute(problem(tests, extra), candidates(codes));
@@ -107,6 +107,13 @@ test('per-test limits follow the canonical solution: a legitimately slow test is
     await strict.close();
     await calibrating.close();
   }
+});
+
+test('without the sandbox too, a child that setsid()s away and sleeps is killed when its candidate ends', async () => {
+  const code = 'import os, time\ndef f(x):\n    if os.fork() == 0:\n        os.setsid()\n        if os.fork() == 0:\n            time.sleep(60)\n        os._exit(0)\n    return x + 1';
+  const [e] = await run([code], ['assert f(1) == 2']);
+  assert.is(e.status, 'SUCCESS');
+  for (const pid of executor.serverPids()) assert.equal(descendantsOf(pid), [], 'no orphan left under the fork-server');
 });
 
 test('a problem without tests: SUCCESS with passRate 1 when it defines cleanly', async () => {
