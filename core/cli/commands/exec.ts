@@ -87,7 +87,12 @@ function humanEvalResult(e: Execution): string {
   return `failed: ${e.error ?? e.status}`;
 }
 
-export async function runExec(opts: ExecOptions, ctxOverride?: PluginContext): Promise<{ executions: Execution[]; summary: Record<string, unknown> }> {
+/** Runs the command; `print` receives the summary text (stdout by default). */
+export async function runExec(
+  opts: ExecOptions,
+  print: (text: string) => void = (text) => process.stdout.write(text),
+  ctxOverride?: PluginContext,
+): Promise<{ executions: Execution[]; summary: Record<string, unknown> }> {
   if (!SANDBOXES.includes(opts.sandbox)) throw bad(`unknown --sandbox "${opts.sandbox}"`, '--sandbox', `one of ${SANDBOXES.join(', ')}`);
   const workers = positive(opts.workers, '--workers', true);
   const timeout = positive(opts.timeout, '--timeout', false);
@@ -153,7 +158,7 @@ export async function runExec(opts: ExecOptions, ctxOverride?: PluginContext): P
     const perTask = [...perProblem.values()].map((list) => list.filter((c) => byCandidate.get(c.id)!.status === 'SUCCESS').length / list.length);
     const passAt1 = perTask.length ? perTask.reduce((a, b) => a + b, 0) / perTask.length : 0;
     const summary = { samples: executions.length, problems: perProblem.size, 'pass@1': passAt1, counts, seconds, programsPerSecond: executions.length / Math.max(seconds, 1e-9) };
-    process.stdout.write(
+    print(
       `pass@1 ${passAt1.toFixed(4)} over ${perProblem.size} problems, ${executions.length} samples in ${seconds.toFixed(1)} s ` +
         `(${summary.programsPerSecond.toFixed(0)} programs/s)\n` +
         EXECUTION_STATUSES.map((s) => `  ${s.padEnd(13)} ${counts[s]}`).join('\n') + `\nresults: ${resolve(opts.out)}\n`,

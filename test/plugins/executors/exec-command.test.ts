@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runExec } from '../../../core/cli/commands/exec.js';
 
+const quiet = () => undefined;
 const dir = mkdtempSync(join(tmpdir(), 'crucible-exec-test-'));
 const problemsFile = join(dir, 'HumanEval-mini.jsonl');
 const check = (lines: string[]) => `\n\nMETADATA = {}\n\ndef check(candidate):\n${lines.map((l) => `    ${l}\n`).join('')}`;
@@ -26,7 +27,7 @@ test('samples run in input order with statuses, per-test outcomes and a human-ev
     { task_id: 'Mini/1', solution: 'def half(x):\n    return 1 / 0\n' },
     { task_id: 'Mini/0', completion: '    return abs(x) + 1\n' },
   ].map((r) => JSON.stringify(r)).join('\n') + '\n');
-  const { summary } = await runExec({ problems: problemsFile, samples, out, sandbox: 'auto' });
+  const { summary } = await runExec({ problems: problemsFile, samples, out, sandbox: 'auto' }, quiet);
   const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(rows.map((r) => r.task_id), ['Mini/1', 'Mini/0', 'Mini/0', 'Mini/1', 'Mini/0']);
   assert.equal(rows.map((r) => r.status), ['WRONG_OUTPUT', 'SUCCESS', 'SYNTAX_ERROR', 'RUNTIME_ERROR', 'WRONG_OUTPUT']);
@@ -42,13 +43,13 @@ test('samples run in input order with statuses, per-test outcomes and a human-ev
 test('an unknown task_id or a sample without code is CRUCIBLE_E_INPUT naming the file and line', async () => {
   const samples = join(dir, 'bad.jsonl');
   writeFileSync(samples, `${JSON.stringify({ task_id: 'Mini/0', completion: '    return x + 1\n' })}\n${JSON.stringify({ task_id: 'Nope/3', completion: '' })}\n`);
-  const error = await runExec({ problems: problemsFile, samples, out: join(dir, 'x.jsonl'), sandbox: 'auto' }).then(() => undefined, (e: { code?: string; message: string }) => e);
+  const error = await runExec({ problems: problemsFile, samples, out: join(dir, 'x.jsonl'), sandbox: 'auto' }, quiet).then(() => undefined, (e: { code?: string; message: string }) => e);
   assert.is(error?.code, 'CRUCIBLE_E_INPUT');
   assert.match(error?.message ?? '', 'bad.jsonl:2');
   writeFileSync(samples, `${JSON.stringify({ task_id: 'Mini/0' })}\n`);
-  const missing = await runExec({ problems: problemsFile, samples, out: join(dir, 'x.jsonl'), sandbox: 'auto' }).then(() => undefined, (e: { code?: string; message: string }) => e);
+  const missing = await runExec({ problems: problemsFile, samples, out: join(dir, 'x.jsonl'), sandbox: 'auto' }, quiet).then(() => undefined, (e: { code?: string; message: string }) => e);
   assert.match(missing?.message ?? '', 'neither "completion" nor "solution"');
-  const badFlag = await runExec({ problems: problemsFile, samples, out: join(dir, 'x.jsonl'), sandbox: 'auto', workers: '0' }).then(() => undefined, (e: { code?: string }) => e.code);
+  const badFlag = await runExec({ problems: problemsFile, samples, out: join(dir, 'x.jsonl'), sandbox: 'auto', workers: '0' }, quiet).then(() => undefined, (e: { code?: string }) => e.code);
   assert.is(badFlag, 'CRUCIBLE_E_INPUT');
 });
 
