@@ -78,7 +78,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   const ref = await referenceLogps({ cache: useCache, modelKey, pairs: [...t.pairs, ...v.pairs], load: () => loadFolder(path).decoder, batchSize: batchSize * 2, padId, between: tick });
   const trainRef = { chosen: ref.chosen.slice(0, t.pairs.length), rejected: ref.rejected.slice(0, t.pairs.length) };
   const valRef = { chosen: ref.chosen.slice(t.pairs.length), rejected: ref.rejected.slice(t.pairs.length) };
-  const reference = { cached: ref.cached, seconds: ref.seconds, tokensPerSec: ref.seconds > 0 ? ref.positions / ref.seconds : undefined, modelHash: modelKey.slice(0, 16) };
+  const reference = { cached: ref.cached, seconds: ref.seconds, tokensPerSec: ref.seconds > 0 ? ref.sequenceTokens / ref.seconds : undefined, modelHash: modelKey.slice(0, 16) };
   ctx.events.record('dpo.reference', reference);
   ctx.logger.info(reference, ref.cached ? 'dpo: reference log-probs from the cache' : `dpo: reference log-probs computed in ${ref.seconds.toFixed(1)} s`);
 
@@ -87,6 +87,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   const runOptions = (setting: Setting): RunOptions => ({
     setting,
     batchSize,
+    batchOrder: config.batchOrder ?? 'shuffled',
     gradAccumulation: config.gradAccumulation ?? 1,
     warmupRatio: config.warmupRatio ?? 0.1,
     minLrRatio: config.minLrRatio ?? 0,

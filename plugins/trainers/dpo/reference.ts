@@ -31,6 +31,7 @@ export interface ReferenceResult extends ReferenceLogps {
   cached: boolean;
   seconds: number;
   positions: number;
+  sequenceTokens: number;
 }
 
 /**
@@ -48,13 +49,13 @@ export async function referenceLogps(o: {
 }): Promise<ReferenceResult> {
   const key = `dpo-reference:v1:${o.modelKey}:${dataHash(o.pairs)}`;
   const hit = o.cache?.get<ReferenceLogps>(key);
-  if (hit && hit.chosen?.length === o.pairs.length && hit.rejected?.length === o.pairs.length) return { ...hit, cached: true, seconds: 0, positions: 0 };
+  if (hit && hit.chosen?.length === o.pairs.length && hit.rejected?.length === o.pairs.length) return { ...hit, cached: true, seconds: 0, positions: 0, sequenceTokens: 0 };
   const started = Date.now();
   const model = o.load();
   try {
     const r = await scorePairs(model, o.pairs, o.batchSize, o.padId, o.between);
     o.cache?.set(key, { chosen: r.chosen, rejected: r.rejected });
-    return { chosen: r.chosen, rejected: r.rejected, cached: false, seconds: (Date.now() - started) / 1000, positions: r.positions };
+    return { chosen: r.chosen, rejected: r.rejected, cached: false, seconds: (Date.now() - started) / 1000, positions: r.positions, sequenceTokens: r.sequenceTokens };
   } finally {
     model.dispose();
   }

@@ -12,6 +12,7 @@ export const configSchema = {
     lr: { type: 'number', exclusiveMinimum: 0, default: 5e-6 },
     minLrRatio: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'cosine decay floor as a fraction of lr' },
     batchSize: { type: 'integer', minimum: 1, default: 8, description: 'pairs per micro-batch' },
+    batchOrder: { type: 'string', enum: ['shuffled', 'by-prompt'], default: 'shuffled', description: 'shuffled: random length-bucketed batches; by-prompt: pairs of one prompt batched together (its prompt pass is shared: faster, less varied batches)' },
     gradAccumulation: { type: 'integer', minimum: 1, default: 1, description: 'micro-batches per optimizer step' },
     epochs: { type: 'integer', minimum: 1, default: 1 },
     warmupRatio: { type: 'number', minimum: 0, maximum: 1, default: 0.1 },

@@ -13,12 +13,12 @@ import { attachLora, mergeLora, saveAdapter, type LoraConfig } from '../../lm/lo
 import type { Decoder } from '../../lm/model.js';
 import { loadCheckpoint, saveCheckpoint } from '../../lm/train/checkpoint.js';
 import { AdamW, decayMask, warmupCosine } from '../../lm/train/optim.js';
-import { epochBatches } from '../../lm/train/order.js';
 import { accumulateAndStep } from '../../lm/train/step.js';
 import { pairForward, scorePairs } from './batch.js';
 import type { TokenizedPair } from './data.js';
 import { preferenceLoss, rewardStats, type LossType, type RewardStats } from './loss.js';
-import type { ReferenceLogps } from './reference.js';
+import { epochOrder, type BatchOrder } from './order.js';
+import { dataHash, type ReferenceLogps } from './reference.js';
 
 export interface Setting {
   loss: LossType;
@@ -31,6 +31,7 @@ export interface Setting {
 export interface RunOptions {
   setting: Setting;
   batchSize: number;
+  batchOrder: BatchOrder;
   gradAccumulation: number;
   warmupRatio: number;
   minLrRatio: number;
@@ -103,12 +104,11 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
   const vars = decoder.trainableVariables();
   const opt = new AdamW(vars, decayMask(vars), { beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay });
   try {
-    const lengths = data.train.map((p) => p.prompt.length + Math.max(p.chosen.length, p.rejected.length));
     const microPerEpoch = Math.ceil(data.train.length / o.batchSize);
     const stepsPerEpoch = Math.ceil(microPerEpoch / o.gradAccumulation);
     const total = stepsPerEpoch * s.epochs;
     const sched = { peak: s.lr, warmup: Math.round(total * o.warmupRatio), total, minRatio: o.minLrRatio };
-    const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null }, train: data.train.length, lengths: hashJson(lengths), source: save.source });
+    const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null }, train: dataHash(data.train), source: save.source });
 
     const ckptDir = join(dir, 'checkpoint');
     const resumed = loadCheckpoint(ckptDir, vars, opt, fingerprint);
@@ -135,7 +135,7 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
       ctx.throwIfCancelled();
       const epoch = Math.floor(step / stepsPerEpoch);
       if (orderEpoch !== epoch) {
-        order = epochBatches(lengths, o.batchSize, o.seed, epoch);
+        order = epochOrder(data.train, o.batchSize, o.seed, epoch, o.batchOrder);
         orderEpoch = epoch;
       }
       const inEpoch = step - epoch * stepsPerEpoch;
@@ -150,7 +150,7 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
       const r = accumulateAndStep(opt, micro.length, (i) => {
         const idx = micro[i];
         const f = pairForward(decoder, idx.map((k) => data.train[k]), true, o.padId);
-        positions += f.positions;
+        positions += f.sequenceTokens;
         const refC = idx.map((k) => data.trainRef.chosen[k]);
         const refR = idx.map((k) => data.trainRef.rejected[k]);
         // Values for the logged statistics (read during the forward pass; no effect on gradients).

@@ -9,6 +9,10 @@ import type { PreferencePair } from '../../../core/contract/data.js';
 import dpo from '../../../plugins/trainers/dpo/index.js';
 import { readSafetensors } from '../../../plugins/lm/safetensors.js';
 import { tmp, writeTinyModel } from '../lm/helpers.js';
+import { loadFolder, loadTokenizer } from '../../../plugins/lm/index.js';
+import { pairForward } from '../../../plugins/trainers/dpo/batch.js';
+import { tokenizePairs } from '../../../plugins/trainers/dpo/data.js';
+import { epochOrder } from '../../../plugins/trainers/dpo/order.js';
 
 // A fixed toy preference set: "+ k" is preferred over "- k" after the same prompt.
 const pairs = (n: number, offset = 0): PreferencePair[] =>
@@ -35,6 +39,47 @@ function onStep(ctx: TestContext, step: number, fn: () => void): TestContext {
   };
   return ctx;
 }
+
+test('the shared-prompt forward gives the same log-probs and gradients as full sequences', async () => {
+  const dir = setup();
+  const { decoder } = loadFolder(join(dir, 'base'));
+  const tok = loadTokenizer(join(dir, 'base'));
+  // Prompts of different lengths (one of a single token), completions of different lengths.
+  const raw = [...pairs(3), { prompt: 'd', chosen: 'ef(x)', rejected: 'x' }, { prompt: 'def long_name(a, b):\n', chosen: '  return a\n', rejected: '  return b * 2 + a\n' }, { prompt: 'def long_name(a, b):\n', chosen: '  return b\n', rejected: '  pass\n' }];
+  const tp = tokenizePairs(tok, raw, true);
+  const run = (shared: boolean) => {
+    const vars = decoder.trainableVariables();
+    const out: { c: number[]; r: number[] } = { c: [], r: [] };
+    const { value, grads } = tf.variableGrads(() => {
+      const f = pairForward(decoder, tp, true, 0, shared);
+      out.c = Array.from(f.chosen.dataSync());
+      out.r = Array.from(f.rejected.dataSync());
+      return tf.sub(tf.sum(f.chosen), tf.mul(tf.sum(f.rejected), 0.5)) as tf.Scalar;
+    }, vars);
+    const g = vars.map((v) => Array.from(grads[v.name].dataSync()));
+    value.dispose();
+    Object.values(grads).forEach((t) => t.dispose());
+    return { ...out, g };
+  };
+  const a = run(true);
+  const b = run(false);
+  a.c.forEach((x, i) => assert.ok(Math.abs(x - b.c[i]) < 1e-3, `chosen ${i}: ${x} vs ${b.c[i]}`));
+  a.r.forEach((x, i) => assert.ok(Math.abs(x - b.r[i]) < 1e-3, `rejected ${i}: ${x} vs ${b.r[i]}`));
+  let worst = 0;
+  a.g.forEach((g, k) => g.forEach((x, j) => { worst = Math.max(worst, Math.abs(x - b.g[k][j])); }));
+  assert.ok(worst < 1e-3, `gradient difference ${worst}`);
+  decoder.dispose();
+});
+
+test('by-prompt batch order: every pair once per epoch, same prompts together, replayable', () => {
+  const tp = tokenizePairs({ encode: (t: string) => [...t].map((c) => c.charCodeAt(0)), eosIds: [0] } as never, [...pairs(14), ...pairs(7)], true);
+  const a = epochOrder(tp, 4, 7, 1, 'by-prompt');
+  assert.equal(a.flat().sort((x, y) => x - y), tp.map((_, i) => i));
+  assert.equal(epochOrder(tp, 4, 7, 1, 'by-prompt'), a);
+  assert.not.equal(epochOrder(tp, 4, 7, 2, 'by-prompt'), a);
+  const prompts = a.map((b) => new Set(b.map((i) => tp[i].source.prompt)).size);
+  assert.ok(prompts.reduce((x, y) => x + y, 0) / prompts.length < 2, `prompts per batch ${prompts}`);
+});
 
 test('a tiny model trained a few steps on a fixed batch raises rewards/accuracies and lowers the loss', async () => {
   const dir = setup();
