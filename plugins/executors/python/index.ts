@@ -36,7 +36,10 @@ export const configSchema = {
 
 export type PythonExecutorConfig = ConfigOf<typeof configSchema>;
 
-const SERVER_FILE = () => join(packageRoot(), 'plugins', 'executors', 'python', 'fork_server.py');
+/** The fork-server's Python sources (found from the package root, so it works from sources and from dist/). */
+const SERVER_DIR = () => join(packageRoot(), 'plugins', 'executors', 'python', 'py');
+/** -S: no site; -I: isolated (no user site, no PYTHON* variables); -B: never write .pyc files into the package. */
+const PYTHON_FLAGS = ['-S', '-I', '-B'];
 const BWRAP_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
 let warnedNoSandbox = false;
 
@@ -75,12 +78,12 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     if (sandboxed) {
       const initJson = JSON.stringify({ ...init, workRoot: SANDBOX_WORK_ROOT, wipeTmp: true });
       const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];
-      const args = [...bwrapArgs(interpreter, SERVER_FILE(), hide), interpreter.executable, '-S', '-I', SANDBOX_SERVER_PATH, initJson];
+      const args = [...bwrapArgs(interpreter, SERVER_DIR(), hide), interpreter.executable, ...PYTHON_FLAGS, SANDBOX_SERVER_PATH, initJson];
       return { command: bwrap!, args, env, label: `bwrap sandbox, ${interpreter.executable}` };
     }
     hostWorkDir ??= mkdtempSync(join(tmpdir(), 'crucible-exec-'));
     const initJson = JSON.stringify({ ...init, workRoot: join(hostWorkDir, `slot-${slot}`), wipeTmp: false });
-    return { command: interpreter.executable, args: ['-S', '-I', SERVER_FILE(), initJson], env: { ...env, HOME: hostWorkDir }, label: `${interpreter.executable} without sandbox` };
+    return { command: interpreter.executable, args: [...PYTHON_FLAGS, join(SERVER_DIR(), 'fork_server.py'), initJson], env: { ...env, HOME: hostWorkDir }, label: `${interpreter.executable} without sandbox` };
   };
 
   const launch = async (slot: number): Promise<ForkServer> => {

@@ -8,7 +8,8 @@ export type SandboxMode = 'required' | 'auto' | 'off';
 
 /** The system folders bound read-only into the sandbox (symlinks among them are recreated as symlinks). */
 const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc'];
-/** Where the fork-server script appears inside the sandbox. */
+/** Where the fork-server's folder (py/) appears inside the sandbox, and its entry script there. */
+export const SANDBOX_SERVER_DIR = '/crucible';
 export const SANDBOX_SERVER_PATH = '/crucible/fork_server.py';
 /** The fork-server's working root inside the sandbox (on the private /tmp). */
 export const SANDBOX_WORK_ROOT = '/tmp/crucible';
@@ -33,8 +34,8 @@ const isRoot = () => typeof process.getuid === 'function' && process.getuid() ==
 
 const within = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
-/** bwrap arguments that run `interpreter` on the server script inside the sandbox (the script's args follow). */
-export function bwrapArgs(interpreter: Interpreter, serverFile: string, hide: string[]): string[] {
+/** bwrap arguments that run `interpreter` on the server's folder inside the sandbox (command and args follow). */
+export function bwrapArgs(interpreter: Interpreter, serverDir: string, hide: string[]): string[] {
   const args = ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try',
     '--die-with-parent', '--new-session'];
   if (isRoot()) for (const cap of ROOT_CAPS) args.push('--cap-add', cap);
@@ -73,6 +74,6 @@ export function bwrapArgs(interpreter: Interpreter, serverFile: string, hide: st
   for (const path of hide.map((p) => resolve(p))) {
     if (bound.some((dir) => within(path, dir)) && !needed.some((p) => within(p, path))) args.push('--tmpfs', path);
   }
-  args.push('--ro-bind', serverFile, SANDBOX_SERVER_PATH, '--chdir', '/tmp');
+  args.push('--ro-bind', serverDir, SANDBOX_SERVER_DIR, '--chdir', '/tmp');
   return args;
 }

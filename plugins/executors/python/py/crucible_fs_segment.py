@@ -1,0 +1,189 @@
+# The server's side of one fork ("segment"): wait for the child under the CPU and wall limits, read its reports,
+# kill its process group and every orphan it left.
+import fcntl
+import json
+import os
+import select
+import signal
+import time
+
+from crucible_fs_child import child_main
+from crucible_fs_config import MIN_WAIT, OUTCOMES, POLL, TICKS, WALL_FACTOR
+
+
+def proc_cpu(pid):
+    """CPU seconds of a live child (all its threads), from /proc."""
+    try:
+        with open('/proc/%d/stat' % pid, 'rb') as f:
+            fields = f.read().rsplit(b')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def descendants():
+    """Pids whose parent chain leads to this server (orphans were re-parented to us as subreaper)."""
+    me = os.getpid()
+    parent = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/stat' % entry, 'rb') as f:
+                    parent[int(entry)] = int(f.read().rsplit(b')', 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    found, frontier = set(), {me}
+    while frontier:
+        frontier = {p for p, pp in parent.items() if pp in frontier and p not in found}
+        found |= frontier
+    return found
+
+
+def reap_all():
+    """Kill and reap every remaining descendant; returns once none is left."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        for p in descendants():
+            try:
+                os.kill(p, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
+def signal_name(num):
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return 'signal %d' % num
+
+
+def open_pidfd(pid):
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):  # before Linux 5.3: rely on EOF and the time limits
+        return None
+
+
+def drain(rfd):
+    """Everything readable now on the non-blocking pipe, and whether it reached EOF."""
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(rfd, 1 << 16)
+        except BlockingIOError:
+            return b''.join(chunks), False
+        if not chunk:
+            return b''.join(chunks), True
+        chunks.append(chunk)
+
+
+def run_segment(job, start, cpu_budget, wall_deadline):
+    """Forks one child that runs tests from `start`; returns (events, end, cpu_seconds)."""
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(rfd)
+            child_main(job, start, wfd, job['_out'], job['_err'])
+        finally:
+            os._exit(72)
+    os.close(wfd)
+    os.set_blocking(rfd, False)
+    try:
+        fcntl.fcntl(rfd, fcntl.F_SETPIPE_SZ, 1 << 20)  # room for thousands of test reports between our wake-ups
+    except (AttributeError, OSError):
+        pass
+    # We sleep on the child's exit (pidfd), not on its reports: waking up once per test costs a context switch
+    # each. Reports carry the child's own clock readings, so test boundaries are known exactly afterwards.
+    pidfd = open_pidfd(pid)
+    watch = [rfd] if pidfd is None else [pidfd]
+    events, buf, end = [], b'', None
+    test_limits = job['testTimeouts']  # CPU seconds, one per test
+    suffix_min = list(test_limits)
+    for i in range(len(suffix_min) - 2, -1, -1):
+        suffix_min[i] = min(suffix_min[i], suffix_min[i + 1])
+    current = start
+    phase_wall, phase_cpu = time.monotonic(), 0.0
+    known_cpu, known_at = 0.0, phase_wall
+    in_test = exited = False
+    while True:
+        chunk, eof = drain(rfd)
+        buf += chunk
+        while b'\n' in buf:
+            line, buf = buf.split(b'\n', 1)
+            try:
+                ev = json.loads(line)
+                kind, cpu, wall = ev['k'], float(ev['c']), float(ev['w'])
+                if kind == 'test':
+                    if not (isinstance(ev['i'], int) and 0 <= ev['i'] < len(test_limits)) or ev['o'] not in OUTCOMES:
+                        raise ValueError('bad test report')
+                    ev['ms'], ev['cpu'] = float(ev['ms']), float(ev['cpu'])
+                    if ev['t'] is not None and not isinstance(ev['t'], str):
+                        raise ValueError('bad error type')
+                elif kind in ('syntax', 'define', 'setup', 'harness') and not isinstance(ev.get('t'), str):
+                    raise ValueError('bad report')
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # the candidate wrote garbage on our channel; ignore it
+            events.append(ev)
+            if cpu >= known_cpu:
+                known_cpu, known_at = cpu, wall
+            if kind in ('ready', 'test'):
+                in_test, phase_wall, phase_cpu = True, wall, cpu
+                current = ev['i'] + 1 if kind == 'test' else start
+            if kind in ('done', 'syntax', 'define', 'setup', 'harness'):
+                end = ('done',)
+        if end is not None:
+            break
+        if exited or eof:  # a grandchild may hold the pipe open, so exit, not EOF, is the usual signal
+            end = ('eof',)
+            break
+        now = time.monotonic()
+        cpu_limit, wall_limit = cpu_budget, wall_deadline
+        if in_test and current < len(test_limits):
+            cpu_limit = min(cpu_limit, phase_cpu + test_limits[current])
+            wall_limit = min(wall_limit, phase_wall + test_limits[current] * WALL_FACTOR)
+        wake = min(wall_limit, known_at + max(cpu_limit - known_cpu, 0.0))
+        if now >= wake:
+            if now >= wall_limit:
+                end = ('timeout', 'wall')
+                break
+            cpu = proc_cpu(pid)
+            if cpu is not None:
+                known_cpu, known_at = cpu, now
+                if cpu >= cpu_limit:
+                    end = ('timeout', 'cpu')
+                    break
+            wake = min(wall_limit, now + max(cpu_limit - known_cpu, MIN_WAIT))
+        # Reports are read when we wake, so a later test may already be running unseen: it cannot pass its limit
+        # before now + the smallest limit among the tests still to come.
+        upcoming = current + 1 if in_test else start
+        if upcoming < len(test_limits):
+            wake = min(wake, now + MIN_WAIT + suffix_min[upcoming])
+        ready, _, _ = select.select(watch, [], [], min(max(wake - now, 0.0), POLL))
+        exited = pidfd is not None and pidfd in ready
+    try:
+        os.killpg(pid, signal.SIGKILL)  # the child is at worst a zombie here, so its group id is still ours
+    except OSError:
+        pass
+    _, status, usage = os.wait4(pid, 0)
+    os.close(rfd)
+    if pidfd is not None:
+        os.close(pidfd)
+    reap_all()
+    if end[0] == 'eof':
+        if os.WIFSIGNALED(status):
+            end = ('died', signal_name(os.WTERMSIG(status)))
+        else:
+            end = ('died', 'exit(%d)' % os.WEXITSTATUS(status))
+    return events, end, usage.ru_utime + usage.ru_stime
+
+

@@ -1,0 +1,233 @@
+# crucible's Python fork-server: one warm interpreter per executor worker.
+#
+# Protocol (one JSON object per line): argv[1] is the init object; the server answers {"ready": ...}, then reads
+# one job per line on stdin and answers one result per line on stdout. Each job runs in forked children
+# ("segments", crucible_fs_segment.py): a segment defines the candidate, runs the test setup, then runs tests
+# from a start index (crucible_fs_child.py). A test that times out or kills its process is recorded and the remaining tests continue in
+# a fresh segment, so the pass rate stays exact.
+import gc
+import json
+import os
+import shutil
+import signal
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # -I leaves the script's folder off sys.path
+
+# Warm the modules candidates commonly import, so a child finds them already loaded (the fork copies them).
+# Only the common ones: every loaded module makes each fork a little slower.
+for _name in ('math', 're', 'collections', 'itertools', 'functools', 'heapq', 'bisect', 'string', 'typing',
+              'random', 'hashlib', 'copy', 'operator'):
+    try:
+        __import__(_name)
+    except Exception:  # a missing optional module is not the server's problem
+        pass
+
+# Warm the compiler and the encoders too: their first use builds lazy state (AST types, encoder tables) that
+# every child would otherwise rebuild, which costs ~2 ms per fork.
+exec(compile('def _f(x):\n    assert x == 1, "x"\n    return [i for i in range(x)]\n_f(1)\n', '<warm>', 'exec'), {})
+json.loads(json.dumps({'k': 'warm', 'c': time.process_time(), 'ms': time.perf_counter()}))
+
+from crucible_fs_config import (DROP_UID, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, STDERR_BYTES, WALL_FACTOR,
+                                WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
+from crucible_fs_segment import run_segment
+
+del sys.path[0]  # candidates must not import the harness's modules (their names are unusual anyway)
+
+libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a candidate come back to us, so we can kill them
+libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # never outlive the executor
+if WIPE_TMP:  # the sandbox's private /tmp: writable by candidates like any /tmp, wiped after each one
+    try:
+        os.chmod('/tmp', 0o1777)
+    except OSError:
+        pass
+os.makedirs(WORK_ROOT, mode=0o755, exist_ok=True)
+os.makedirs(IO_DIR, mode=0o700, exist_ok=True)
+# Set once here rather than in every child (each call in a child costs page copies): children inherit all of it.
+# The protocol is read from a duplicate of stdin, so sys.stdin (fd 0) is /dev/null in children: EOF at once.
+PROTO_IN = os.fdopen(os.dup(0), 'rb')
+os.environ['HOME'] = os.environ['TMPDIR'] = WORK_DIR
+for _sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGXCPU):  # Python ignores SIGPIPE/SIGXFSZ; candidates get the defaults
+    signal.signal(_sig, signal.SIG_DFL)
+
+
+def send(obj):
+    sys.stdout.write(json.dumps(obj) + '\n')
+    sys.stdout.flush()
+
+
+
+DEATH_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
+
+
+COMPILED = {}
+
+
+def compiled(source, name):
+    """Test code compiled once in the server (children inherit it): a code object, or the compile error's type."""
+    key = (source, name)
+    found = COMPILED.get(key)
+    if found is None:
+        if len(COMPILED) > 20000:
+            COMPILED.clear()
+        try:
+            found = compile(source, name, 'exec')
+        except BaseException as e:  # the dataset's own test does not compile: that test errors, the rest run
+            found = type(e).__name__
+        COMPILED[key] = found
+    return found
+
+
+def run_job(job):
+    t0 = time.monotonic()
+    job['_setup'] = None if job.get('setup') is None else compiled(job['setup'], '<test setup>')
+    job['_tests'] = [compiled(code, '<test %d>' % i) for i, code in enumerate(job['tests'])]
+    tests = job['tests']
+    n = len(tests)
+    outcomes = [None] * n
+    result = {'id': job['id']}
+    prepare_dirs(job)
+    cpu_used = 0.0
+    wall_deadline = t0 + job['timeout'] * WALL_FACTOR
+    start = 0
+    try:
+        while True:
+            events, end, cpu = run_segment(job, start, job['timeout'] - cpu_used, wall_deadline)
+            cpu_used += cpu
+            current = start  # the test running when the segment ended
+            ready = False
+            for ev in events:
+                k = ev.get('k')
+                if k == 'syntax':
+                    result['syntax'] = ev['t']
+                    return finish(result, outcomes, t0)
+                if k in ('define', 'setup', 'harness'):
+                    result['fatal'] = {'phase': k, 'o': ev.get('o', 'error'), 't': ev['t']}
+                    return finish(result, outcomes, t0)
+                if k == 'ready':
+                    ready = True
+                if k == 'test':
+                    outcomes[ev['i']] = {'o': ev['o'], 't': ev['t'], 'ms': round(ev['ms'], 3), 'cpu': round(ev['cpu'], 6)}
+                    current = ev['i'] + 1
+            if end[0] == 'done':
+                break
+            died = end[1] if end[0] == 'died' else None
+            limit = DEATH_LIMITS.get(died)
+            timed_out = end[0] == 'timeout' or limit == 'cpu'
+            if not ready:  # the candidate never finished defining itself
+                result['fatal'] = {'phase': 'define', 'o': 'timeout' if timed_out else 'error', 't': limit or died or 'timeout'}
+                return finish(result, outcomes, t0)
+            if current >= n:
+                break
+            outcomes[current] = {'o': 'timeout' if timed_out else 'error', 't': limit or died}
+            start = current + 1
+            if start >= n:
+                break
+            if cpu_used >= job['timeout'] or time.monotonic() >= wall_deadline:
+                for i in range(start, n):
+                    outcomes[i] = {'o': 'timeout', 't': None}
+                result['programTimeout'] = True
+                break
+        return finish(result, outcomes, t0)
+    finally:
+        cleanup(job)
+
+
+def finish(result, outcomes, t0):
+    result['tests'] = outcomes
+    result['ms'] = (time.monotonic() - t0) * 1000
+    return result
+
+
+def prepare_dirs(job):
+    # The working dir persists across jobs (emptied after each one; rmdir is slow on overlay filesystems).
+    # A candidate may have chmod-ed or replaced it (when it runs as our uid): restore it every time.
+    if os.path.islink(WORK_DIR) or not os.path.isdir(WORK_DIR):
+        if os.path.lexists(WORK_DIR):
+            os.unlink(WORK_DIR)
+        os.mkdir(WORK_DIR, 0o700)
+    if DROP_UID is not None:
+        os.chown(WORK_DIR, DROP_UID, DROP_UID)
+    os.chmod(WORK_DIR, 0o700)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+    job['_out'] = os.open(os.path.join(IO_DIR, 'out'), flags, 0o600)
+    job['_err'] = os.open(os.path.join(IO_DIR, 'err'), flags, 0o600)
+
+
+def make_writable(func, path, _exc):
+    try:
+        os.chmod(os.path.dirname(path), 0o700)
+        os.chmod(path, 0o700)
+        func(path)
+    except OSError:
+        pass
+
+
+def empty_dir(path):
+    try:
+        entries = os.listdir(path)
+    except OSError:
+        return
+    for entry in entries:
+        full = os.path.join(path, entry)
+        if os.path.isdir(full) and not os.path.islink(full):
+            shutil.rmtree(full, onerror=make_writable)
+        else:
+            try:
+                os.unlink(full)
+            except OSError:
+                pass
+
+
+def cleanup(job):
+    for key in ('_out', '_err'):
+        os.close(job.pop(key))
+    empty_dir(WORK_DIR)
+    if WIPE_TMP:  # the sandbox's private /tmp: nothing a candidate left there reaches the next one
+        for entry in os.listdir('/tmp'):
+            path = os.path.join('/tmp', entry)
+            if os.path.realpath(path) == os.path.realpath(WORK_ROOT):
+                continue
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, onerror=make_writable)
+            else:
+                try:
+                    os.unlink(path)
+                except OSError:
+                    pass
+
+
+def stderr_excerpt():
+    path = os.path.join(IO_DIR, 'err')
+    try:
+        size = os.path.getsize(path)
+        if size == 0:
+            return None
+        with open(path, 'rb') as f:
+            if size > STDERR_BYTES:
+                f.seek(size - STDERR_BYTES)
+            return f.read(STDERR_BYTES).decode('utf-8', 'replace')
+    except OSError:
+        return None
+
+
+def main():
+    empty_dir(WORK_DIR)
+    gc.collect()
+    gc.freeze()  # children then never walk (and copy-on-write) the server's own objects during their collections
+    send({'ready': True, 'uid': DROP_UID, 'python': sys.version.split()[0], 'pid': os.getpid()})
+    stdin = PROTO_IN
+    while True:
+        line = stdin.readline()
+        if not line:
+            return
+        job = json.loads(line)
+        result = run_job(job)
+        err = stderr_excerpt()
+        if err:
+            result['stderr'] = err
+        send(result)
+
+
+main()
