@@ -33,7 +33,7 @@ from crucible_fs_config import (DROP_UID, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET
                                 WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
 from crucible_fs_segment import run_segment
 
-del sys.path[0]  # candidates must not import the harness's modules (their names are unusual anyway)
+del sys.path[0]  # the harness folder stays off the path candidates import from
 
 libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a candidate come back to us, so we can kill them
 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # never outlive the executor
