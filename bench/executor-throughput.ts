@@ -130,20 +130,21 @@ async function main(): Promise<void> {
 
   console.log(`canonical solutions: ${canonOk}/${problems.length} SUCCESS with passRate 1`);
   // Verdict agreement with the recorded labels: a recorded pass must be SUCCESS, a recorded failure must not be.
-  let agree = 0, timeoutsAside = 0, baselineAgree = 0;
+  let agree = 0, timeoutsAside = 0, baselineAgree = 0, bothTimeout = 0;
   const mismatches: string[] = [];
   const counts: Record<string, number> = {};
   samples.forEach((s, i) => {
     const e = c2.executions.get(`sample-${i}`)!;
     counts[e.status] = (counts[e.status] ?? 0) + 1;
     const recordedTimeout = s.result === 'timed out';
+    if (recordedTimeout && e.status === 'TIMEOUT') bothTimeout++;
     if (recordedTimeout || (e.status === 'TIMEOUT' && !s.passed)) timeoutsAside++;
     else if ((e.status === 'SUCCESS') === s.passed) agree++;
     else mismatches.push(`${s.task_id} sample-${i}: recorded ${s.passed ? 'passed' : s.result.slice(0, 60)}, crucible ${e.status} ${e.error ?? ''}`);
     if (b2 && (b2.verdicts[i] === 'passed') === s.passed) baselineAgree++;
   });
   console.log(`samples: ${JSON.stringify(counts)}`);
-  console.log(`verdict agreement (crucible vs recorded): ${agree}/${samples.length - timeoutsAside} (${timeoutsAside} recorded or crucible timeouts aside)`);
+  console.log(`verdict agreement (crucible vs recorded): ${agree}/${samples.length - timeoutsAside} (${timeoutsAside} recorded or crucible timeouts aside; ${bothTimeout} TIMEOUT in both)`);
   if (b2) console.log(`verdict agreement (baseline vs recorded): ${baselineAgree}/${samples.length}`);
   for (const m of mismatches.slice(0, 20)) console.log(`  mismatch: ${m}`);
 }
