@@ -128,15 +128,14 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
         decoder.dispose();
       }
       c = { name, setting, run };
-      if (grid) {
-        const last = run.epochs.at(-1);
-        if (selectBy === 'val-pass@1') {
-          ctx.progress.status(`dpo: validation pass@1 of ${name}`);
-          c.valPass1 = await validationPassAt1(input.generator!, { kind: 'policy', path: run.finalDir }, input.executor!, input.validationProblems!, sampling, ctx);
-          c.score = c.valPass1.pass1;
-        } else c.score = last?.['val/rewards/accuracies'];
-        writeJsonAtomic(doneFile, c);
-      }
+      // Scored on validation only; with one setting and val-pass@1 the score is still reported (vs the baseline).
+      if (selectBy === 'val-pass@1') {
+        ctx.progress.status(`dpo: validation pass@1 of ${name}`);
+        c.valPass1 = await validationPassAt1(input.generator!, { kind: 'policy', path: run.finalDir }, input.executor!, input.validationProblems!, sampling, ctx);
+        c.score = c.valPass1.pass1;
+        ctx.logger.info({ ...c.valPass1 }, `dpo: ${name} validation pass@1 ${c.score.toFixed(4)}`);
+      } else c.score = run.epochs.at(-1)?.['val/rewards/accuracies'];
+      if (grid) writeJsonAtomic(doneFile, c);
     }
     candidates.push(c);
   }
@@ -190,6 +189,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     selectBy: grid ? selectBy : undefined,
     'val/pass@1 base': baseline?.pass1,
     'val/pass@1 chosen': chosen.valPass1?.pass1,
+    valPass1PerSeed: baseline || chosen.valPass1 ? { base: baseline?.perSeed, chosen: chosen.valPass1?.perSeed, seeds: sampling.seeds, n: sampling.n } : undefined,
     grid: gridTable,
     seconds: (Date.now() - started) / 1000,
   };
