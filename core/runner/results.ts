@@ -1,27 +1,11 @@
 // results.json: every metric, comparison and fact about the run, and the report made from it.
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.js';
-import { writeReport } from '../report/index.js';
+import { writeReport, type RunResults } from '../report/index.js';
 import type { PipelineState } from './pipeline-state.js';
 
-export interface RunResultsFile {
-  run: {
-    id: string;
-    name: string;
-    seed: number;
-    startedAt: string;
-    finishedAt: string;
-    manifest: unknown;
-    plugins: Record<string, string>;
-    records: Record<string, unknown>;
-    stages: PipelineState['stageLog'];
-    node: string;
-  };
-  dataset: { hash?: string; count: number; splitCounts: Record<string, number> };
-  pairing?: { stats: Record<string, unknown> };
-  training?: { stats: Record<string, unknown>; curves?: Record<string, Array<[number, number]>>; model: unknown };
-  evaluation?: { headline: Record<string, number>; details: Record<string, unknown> };
-}
+/** results.json: the report's RunResults, with the stage log of this runner. */
+export type RunResultsFile = RunResults & { run: RunResults['run'] & { stages: PipelineState['stageLog'] } };
 
 export function buildResults(state: PipelineState, meta: { startedAt: string; versions: Record<string, string> }): RunResultsFile {
   return {
