@@ -1,7 +1,7 @@
 // One DPO training run for one setting (beta, lr, epochs, ...) in its own folder: seeded batch order,
 // AdamW + warmup/cosine + clipping + accumulation from the lm training core, TRL-named metrics per
 // logged step and per epoch, validation per epoch, checkpoints a killed run resumes from exactly.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PluginContext } from '../../../core/contract/context.js';
@@ -111,6 +111,12 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
     const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null }, train: dataHash(data.train), source: save.source });
 
     const ckptDir = join(dir, 'checkpoint');
+    // Finished before (killed after the final save): nothing to redo.
+    const resultFile = join(dir, 'run_result.json');
+    if (existsSync(resultFile)) {
+      const done = JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult & { fingerprint?: string };
+      if (done.fingerprint === fingerprint && existsSync(join(done.finalDir, 'model.safetensors'))) return done;
+    }
     const resumed = loadCheckpoint(ckptDir, vars, opt, fingerprint);
     let step = resumed?.step ?? 0;
     const curves: Curves = (resumed?.curves as Curves) ?? {};
@@ -246,7 +252,9 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
     }
     saveFolder(finalDir, decoder, { tokenizerFrom: save.tokenizerFrom, rawConfig: save.rawConfig, metadata: { crucible: 'dpo', steps: String(total) } });
     const result: RunResult = { finalDir, adapterDir, steps: total, epochs, curves, resumedAt: resumed?.step, tokens, seconds, tokensPerSec: tokensThisRun / Math.max(seconds, 1e-6) };
-    writeJsonAtomic(join(dir, 'run_result.json'), result);
+    writeJsonAtomic(resultFile, { ...result, fingerprint });
+    // The resume state (weights + optimizer moments, ~3x the model) is no longer needed; epoch checkpoints stay.
+    rmSync(ckptDir, { recursive: true, force: true });
     return result;
   } finally {
     opt.dispose();
