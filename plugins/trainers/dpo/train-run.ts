@@ -97,7 +97,7 @@ export async function validate(model: Decoder, val: TokenizedPair[], ref: Refere
 }
 
 /** Trains `decoder` (the policy at its starting weights) in `dir`; the caller disposes the decoder. */
-export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, dir: string, ctx: PluginContext, save: { tokenizerFrom: string; rawConfig?: Record<string, unknown>; source: string }): Promise<RunResult> {
+export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, dir: string, ctx: PluginContext, save: { tokenizerFrom: string; rawConfig?: Record<string, unknown>; source: string; modelKey: string }): Promise<RunResult> {
   mkdirSync(dir, { recursive: true });
   const s = o.setting;
   if (o.lora) attachLora(decoder, o.lora, o.seed);
@@ -108,7 +108,7 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
     const stepsPerEpoch = Math.ceil(microPerEpoch / o.gradAccumulation);
     const total = stepsPerEpoch * s.epochs;
     const sched = { peak: s.lr, warmup: Math.round(total * o.warmupRatio), total, minRatio: o.minLrRatio };
-    const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null }, train: dataHash(data.train), source: save.source });
+    const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null }, train: dataHash(data.train), model: save.modelKey });
 
     const ckptDir = join(dir, 'checkpoint');
     // Finished before (killed after the final save): nothing to redo.
@@ -125,10 +125,11 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
     let tokens = (resumed?.tokens as number) ?? 0;
     if (resumed) ctx.logger.info({ step, dir }, `dpo: resuming from the checkpoint at step ${step}`);
     const point = (name: string, x: number, y: number) => (curves[name] ??= []).push([x, y]);
-    const state = () => ({ step, fingerprint, curves, epochs, epochSums, tokens });
+    const state = () => ({ step, fingerprint, curves, epochs, epochSums, windowSums, tokens });
 
     ctx.progress.start(total, `dpo ${dir.split('/').slice(-2).join('/')}`, step);
-    let windowSums: Sums = {};
+    // Logged values average the steps since the last log, across a resume too.
+    let windowSums: Sums = (resumed?.windowSums as Sums) ?? {};
     let windowTokens = 0;
     let windowStart = Date.now();
     const started = Date.now();

@@ -110,13 +110,14 @@ test('a tiny model trained a few steps on a fixed batch raises rewards/accuracie
 
 test('resume after a kill gives the same final weights and metrics as an uninterrupted run', async () => {
   const dir = setup();
-  const cfg = { ...base, lr: 2e-3, batchSize: 2, epochs: 3, checkpointEvery: 2 };
+  // Logged every 3 steps: the kill falls inside a logging window, which the checkpoint must carry too.
+  const cfg = { ...base, lr: 2e-3, batchSize: 2, epochs: 3, checkpointEvery: 5, logEvery: 3 };
   const input = { pairs: pairs(8), validationPairs: pairs(3, 2) };
   const full = await (await trainer(cfg, createTestContext({ baseDir: dir }))).train(input);
 
   const stage = tmp('crucible-dpo-stage-');
   const ctx1 = createTestContext({ baseDir: dir, dir: stage });
-  onStep(ctx1, 7, () => ctx1.abort()); // killed after step 7; the last checkpoint is step 6 (mid epoch 2)
+  onStep(ctx1, 6, () => ctx1.abort()); // killed after step 6; the last checkpoint is step 5 (mid epoch 2, mid logging window)
   try {
     await (await trainer(cfg, ctx1)).train(input);
     assert.unreachable('should have been cancelled');
@@ -124,7 +125,7 @@ test('resume after a kill gives the same final weights and metrics as an uninter
     assert.is((e as { code?: string }).code, 'CRUCIBLE_E_CANCELLED');
   }
   const resumed = await (await trainer(cfg, createTestContext({ baseDir: dir, dir: stage }))).train(input);
-  assert.is(resumed.stats.resumedAt, 6);
+  assert.is(resumed.stats.resumedAt, 5);
   const weights = (r: TrainResult) => readFileSync(join(r.model.path, 'model.safetensors'));
   assert.ok(weights(resumed).equals(weights(full)), 'final weights differ');
   assert.equal(resumed.curves, full.curves);
