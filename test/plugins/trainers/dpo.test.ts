@@ -108,6 +108,15 @@ test('a tiny model trained a few steps on a fixed batch raises rewards/accuracie
   assert.ok(counts.every((c) => c === counts[1]), `tensors per epoch ${counts}`);
 });
 
+test('IPO and hinge losses train too (loss falls on a fixed batch)', async () => {
+  const dir = setup();
+  for (const loss of ['ipo', 'hinge']) {
+    const r = await (await trainer({ ...base, loss, lr: 3e-3, beta: 0.5, batchSize: 8, epochs: 5 }, createTestContext({ baseDir: dir }))).train({ pairs: pairs(8) });
+    const curve = r.curves!['train/loss'];
+    assert.ok(curve.at(-1)![1] < curve[0][1], `${loss}: ${curve[0][1]} -> ${curve.at(-1)![1]}`);
+  }
+});
+
 test('resume after a kill gives the same final weights and metrics as an uninterrupted run', async () => {
   const dir = setup();
   // Logged every 3 steps: the kill falls inside a logging window, which the checkpoint must carry too.
