@@ -123,7 +123,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       const { decoder, rawConfig } = loadFolder(path);
       let run: RunResult;
       try {
-        run = await trainRun(decoder, data, runOptions(setting), dir, ctx, { tokenizerFrom: path, rawConfig, source: path, modelKey });
+        run = await trainRun(decoder, data, { ...runOptions(setting), metricPrefix: grid ? `grid/${name}/` : undefined }, dir, ctx, { tokenizerFrom: path, rawConfig, source: path, modelKey });
       } finally {
         decoder.dispose();
       }

@@ -44,6 +44,8 @@ export interface RunOptions {
   checkpointEvery: number;
   lora?: LoraConfig;
   padId: number;
+  /** Prefix of the event-stream metric names (grid candidates: "grid/<name>/"). */
+  metricPrefix?: string;
 }
 
 export interface RunData {
@@ -108,7 +110,7 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
     const stepsPerEpoch = Math.ceil(microPerEpoch / o.gradAccumulation);
     const total = stepsPerEpoch * s.epochs;
     const sched = { peak: s.lr, warmup: Math.round(total * o.warmupRatio), total, minRatio: o.minLrRatio };
-    const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null }, train: dataHash(data.train), model: save.modelKey });
+    const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null, metricPrefix: null }, train: dataHash(data.train), model: save.modelKey });
 
     const ckptDir = join(dir, 'checkpoint');
     // Finished before (killed after the final save): nothing to redo.
@@ -201,7 +203,7 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
         m.learning_rate = lr;
         m.epoch = step / stepsPerEpoch;
         m['tokens/s'] = windowTokens / Math.max(secs, 1e-6);
-        ctx.events.metric('train', m, step);
+        ctx.events.metric(`${o.metricPrefix ?? ''}train`, m, step);
         for (const k of ['loss', 'rewards/accuracies', 'rewards/margins', 'grad_norm', 'learning_rate']) point(`train/${k}`, step, m[k]);
         ctx.progress.status(`epoch ${epoch + 1}/${s.epochs} step ${step}/${total} loss ${m.loss.toFixed(4)} acc ${m['rewards/accuracies'].toFixed(2)}`);
         windowSums = {};
@@ -230,7 +232,7 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
         rec.numTensors = tf.memory().numTensors;
         epochs.push(rec);
         const { epoch: _e, step: _s, ...metricValues } = rec;
-        ctx.events.metric('epoch', { epoch: epoch + 1, ...metricValues }, step);
+        ctx.events.metric(`${o.metricPrefix ?? ''}epoch`, { epoch: epoch + 1, ...metricValues }, step);
         ctx.logger.info({ ...rec }, `dpo epoch ${epoch + 1}/${s.epochs}: loss ${rec.loss.toFixed(4)} acc ${(rec['rewards/accuracies'] ?? 0).toFixed(3)}${val ? ` val loss ${val.loss.toFixed(4)} val acc ${val['rewards/accuracies'].toFixed(3)}` : ''} (${rec.seconds.toFixed(1)} s, ${rec.numTensors} tensors)`);
         epochSums = {};
         epochStart = Date.now();
