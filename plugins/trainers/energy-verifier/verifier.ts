@@ -1,0 +1,195 @@
+// The energy verifier: the Llama-family decoder blocks of plugins/lm used as a causal encoder over
+// `prompt tokens, code tokens, <end>`, pooled at the final <end> token (the one position that has read
+// everything; sequences are left-padded so it is the last column for every row), with a scalar head
+// E = w . RMSNorm(h_end) + b. Lower energy = more likely to pass. The head is the decoder's own
+// `lm_head` slot with one output (untied), so the unchanged forward pass with `lastOnly` returns [B, 1].
+// Bidirectional attention is skipped on purpose: the pooled end token attends to every position.
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { CrucibleError } from '../../../core/errors.js';
+import { deriveSeed } from '../../../core/services/rng.js';
+import { writeJsonAtomic } from '../../../core/util/atomic.js';
+import { ensureBackend, type BackendChoice } from '../../lm/backend.js';
+import { parseConfig, toHfConfig } from '../../lm/config.js';
+import { createDecoder, loadFolder, TOKENIZER_FILES } from '../../lm/folder.js';
+import { Decoder } from '../../lm/model.js';
+import { readSafetensors, writeSafetensors, type NamedTensor } from '../../lm/safetensors.js';
+import { loadTokenizer, type TextTokenizer } from '../../lm/tokenizer.js';
+
+export const VERIFIER_FORMAT = 'crucible-energy-verifier';
+
+export interface SequenceFormat {
+  maxPromptTokens: number;
+  maxCodeTokens: number;
+  /** Appended to every sequence; its position is pooled. */
+  endId: number;
+  padId: number;
+}
+
+export interface FreshEncoder {
+  hiddenSize: number;
+  layers: number;
+  heads: number;
+  kvHeads?: number;
+  intermediateSize?: number;
+}
+
+/** Replaces the LM head by a scalar energy head (w [d, 1], b [1]), seeded. */
+function attachEnergyHead(decoder: Decoder, seed: number): void {
+  const old = decoder.params.get('lm_head.weight');
+  if (old) {
+    old.dispose();
+    decoder.params.delete('lm_head.weight');
+  }
+  decoder.config.tieWordEmbeddings = false;
+  const d = decoder.config.hiddenSize;
+  decoder.params.set('lm_head.weight', tf.variable(tf.randomNormal([d, 1], 0, 0.02, 'float32', deriveSeed(seed, 'energy-head')), true, 'energy_head_w'));
+  decoder.params.set('lm_head.bias', tf.variable(tf.zeros([1]), true, 'energy_head_b'));
+}
+
+export class EnergyModel {
+  constructor(
+    readonly decoder: Decoder,
+    readonly tokenizer: TextTokenizer,
+    readonly format: SequenceFormat,
+    /** Folder the tokenizer files come from (copied on save). */
+    readonly tokenizerDir: string,
+  ) {}
+
+  /** A fresh encoder with the tokenizer of `tokenizerDir`. */
+  static fresh(tokenizerDir: string, e: FreshEncoder, limits: { maxPromptTokens: number; maxCodeTokens: number }, seed: number): EnergyModel {
+    const tokenizer = loadTokenizer(tokenizerDir);
+    const endId = tokenizer.eosIds[0] ?? 0;
+    const decoder = createDecoder({
+      vocabSize: tokenizer.vocabSize,
+      hiddenSize: e.hiddenSize,
+      numLayers: e.layers,
+      numHeads: e.heads,
+      numKvHeads: e.kvHeads ?? e.heads,
+      intermediateSize: e.intermediateSize,
+      maxPositions: limits.maxPromptTokens + limits.maxCodeTokens + 1,
+      tieWordEmbeddings: true,
+      eosTokenIds: [endId],
+    }, seed);
+    attachEnergyHead(decoder, seed);
+    return new EnergyModel(decoder, tokenizer, { ...limits, endId, padId: tokenizer.padId ?? endId }, tokenizerDir);
+  }
+
+  /** Embeddings and the first `layers` blocks of an in-process model folder, plus a fresh energy head. */
+  static fromModel(path: string, layers: number | undefined, limits: { maxPromptTokens: number; maxCodeTokens: number }, seed: number): EnergyModel {
+    const tokenizer = loadTokenizer(path);
+    const { decoder } = loadFolder(path);
+    const keep = Math.min(layers ?? decoder.config.numLayers, decoder.config.numLayers);
+    for (const [name, v] of [...decoder.params]) {
+      const m = /^model\.layers\.(\d+)\./.exec(name);
+      if (m && Number(m[1]) >= keep) {
+        v.dispose();
+        decoder.params.delete(name);
+      }
+    }
+    decoder.config.numLayers = keep;
+    attachEnergyHead(decoder, seed);
+    const endId = tokenizer.eosIds[0] ?? decoder.config.eosTokenIds[0] ?? 0;
+    return new EnergyModel(decoder, tokenizer, { ...limits, endId, padId: tokenizer.padId ?? endId }, path);
+  }
+
+  /** Token ids of one (prompt, code): the prompt's start, the code's start, then the end token. */
+  tokens(prompt: string, code: string): number[] {
+    const p = this.tokenizer.encode(prompt).slice(0, this.format.maxPromptTokens);
+    const c = this.tokenizer.encode(code).slice(0, this.format.maxCodeTokens);
+    return [...p, ...c, this.format.endId];
+  }
+
+  /** Energies [B] of token sequences (left-padded into one batch); differentiable when `grad`. */
+  energies(seqs: number[][], grad: boolean): tf.Tensor1D {
+    const B = seqs.length;
+    const T = Math.max(...seqs.map((s) => s.length));
+    const ids = new Int32Array(B * T).fill(this.format.padId);
+    const mask = new Float32Array(B * T);
+    seqs.forEach((s, b) => {
+      const off = T - s.length;
+      for (let t = 0; t < s.length; t++) {
+        ids[b * T + off + t] = s[t];
+        mask[b * T + off + t] = 1;
+      }
+    });
+    return tf.tidy(() => {
+      const out = this.decoder.forward(tf.tensor2d(ids, [B, T], 'int32'), { grad, lastOnly: true, keyMask: mask }).logits;
+      return tf.reshape(out, [B]) as tf.Tensor1D;
+    });
+  }
+
+  /** Energies of many sequences without gradients, `batch` at a time (similar lengths together). */
+  scoreSequences(seqs: number[][], batch = 64): number[] {
+    const out = new Array<number>(seqs.length);
+    const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
+    for (let i = 0; i < order.length; i += batch) {
+      const idx = order.slice(i, i + batch);
+      const e = this.energies(idx.map((j) => seqs[j]), false);
+      const v = e.dataSync();
+      e.dispose();
+      idx.forEach((j, t) => { out[j] = v[t]; });
+    }
+    return out;
+  }
+
+  async energy(prompt: string, codes: string[], batch = 64): Promise<number[]> {
+    return this.scoreSequences(codes.map((c) => this.tokens(prompt, c)), batch);
+  }
+
+  variables(): tf.Variable[] {
+    return [...this.decoder.params.values()];
+  }
+
+  /** The verifier folder: config.json, model.safetensors (tfjs layout, linear weights [in, out]), tokenizer files. */
+  save(dir: string, meta: Record<string, unknown> = {}): void {
+    mkdirSync(dir, { recursive: true });
+    const tensors = new Map<string, NamedTensor>();
+    for (const [name, v] of this.decoder.params) tensors.set(name, { shape: v.shape, data: new Float32Array(v.dataSync()) });
+    writeSafetensors(join(dir, 'model.safetensors'), tensors, { format: VERIFIER_FORMAT, layout: 'tfjs: linear weights [in, out]' });
+    writeJsonAtomic(join(dir, 'config.json'), {
+      format: VERIFIER_FORMAT,
+      version: 1,
+      energy: 'lower = more likely to pass; P(pass) = sigmoid(-energy) when trained with a BCE term',
+      sequence: '[prompt tokens (start, <= maxPromptTokens)] [code tokens (start, <= maxCodeTokens)] [end]; causal encoder pooled at [end]',
+      ...this.format,
+      encoder: toHfConfig(this.decoder.config),
+      meta,
+    });
+    if (resolve(this.tokenizerDir) !== resolve(dir)) {
+      for (const f of TOKENIZER_FILES) if (existsSync(join(this.tokenizerDir, f))) copyFileSync(join(this.tokenizerDir, f), join(dir, f));
+    }
+  }
+
+  dispose(): void {
+    this.decoder.dispose();
+  }
+}
+
+export interface Verifier {
+  /** One energy per code (lower = more likely to pass). */
+  energy(prompt: string, codes: string[]): Promise<number[]>;
+  dispose(): void;
+  readonly model: EnergyModel;
+}
+
+/** Reads a verifier folder written by the energy-verifier trainer. */
+export async function loadVerifier(path: string, options: { backend?: BackendChoice; batch?: number } = {}): Promise<Verifier> {
+  const dir = resolve(path);
+  const file = join(dir, 'config.json');
+  if (!existsSync(file)) {
+    throw CrucibleError.at('CRUCIBLE_E_MODEL', { file, message: 'not a verifier folder (no config.json)', hint: 'train one with the energy-verifier trainer' });
+  }
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown> & SequenceFormat & { encoder: Record<string, unknown> };
+  if (raw.format !== VERIFIER_FORMAT) {
+    throw CrucibleError.at('CRUCIBLE_E_MODEL', { file, path: 'format', message: `format is ${JSON.stringify(raw.format)}, expected "${VERIFIER_FORMAT}"` });
+  }
+  await ensureBackend(options.backend ?? 'auto');
+  const config = parseConfig(raw.encoder, file);
+  const { tensors } = readSafetensors(join(dir, 'model.safetensors'));
+  const params = new Map<string, tf.Variable>();
+  for (const [name, t] of tensors) params.set(name, tf.variable(tf.tensor(t.data, t.shape, 'float32'), false));
+  const model = new EnergyModel(new Decoder(config, params), loadTokenizer(dir), { maxPromptTokens: raw.maxPromptTokens, maxCodeTokens: raw.maxCodeTokens, endId: raw.endId, padId: raw.padId }, dir);
+  return { model, energy: (prompt, codes) => model.energy(prompt, codes, options.batch), dispose: () => model.dispose() };
+}
