@@ -72,9 +72,15 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   // Reference pass: the starting weights score every pair once (cached across runs and grid candidates).
   const batchSize = config.batchSize ?? 8;
   const modelKey = await modelHash(path);
-  const tick = () => new Promise<void>((r) => setImmediate(r));
+  const refPairs = t.pairs.length + v.pairs.length;
+  // Between reference batches: progress, cancellation, and a turn of the event loop.
+  const tick = async () => {
+    ctx.progress.tick();
+    ctx.throwIfCancelled();
+    await new Promise<void>((r) => setImmediate(r));
+  };
   const useCache = config.referenceCache ?? true ? ctx.cache : undefined;
-  ctx.progress.status('dpo: reference log-probs');
+  ctx.progress.start(Math.ceil(refPairs / (batchSize * 2)), 'dpo reference log-probs');
   const ref = await referenceLogps({ cache: useCache, modelKey, pairs: [...t.pairs, ...v.pairs], load: () => loadFolder(path).decoder, batchSize: batchSize * 2, padId, between: tick });
   const trainRef = { chosen: ref.chosen.slice(0, t.pairs.length), rejected: ref.rejected.slice(0, t.pairs.length) };
   const valRef = { chosen: ref.chosen.slice(t.pairs.length), rejected: ref.rejected.slice(t.pairs.length) };
