@@ -87,3 +87,39 @@ export function allPairs(groups: readonly ProblemGroup[]): Array<[number, number
 export function labelledRow(s: LabelledSample): Record<string, unknown> {
   return { problemId: s.problemId, split: s.split, candidateId: s.candidateId, prompt: s.prompt, code: s.code, label: s.label, passRate: s.passRate, status: s.status };
 }
+
+/**
+ * Packs an epoch's pairs into steps of at most `maxSequences` distinct candidates, keeping a problem's
+ * pairs together: a candidate in several pairs is encoded once per step, not once per pair (a passing
+ * one sits in `negativesPerPositive` pairs). A problem larger than one step is split.
+ */
+export function packBatches(pairs: readonly Pair[], samples: readonly LabelledSample[], maxSequences: number): Pair[][] {
+  const byProblem = new Map<string, Pair[]>();
+  for (const p of pairs) {
+    const id = samples[p.pos].problemId;
+    const list = byProblem.get(id);
+    if (list) list.push(p);
+    else byProblem.set(id, [p]);
+  }
+  const out: Pair[][] = [];
+  let batch: Pair[] = [];
+  let seen = new Set<number>();
+  const flush = () => {
+    if (batch.length) out.push(batch);
+    batch = [];
+    seen = new Set();
+  };
+  for (const list of byProblem.values()) {
+    const ids = new Set(list.flatMap((p) => [p.pos, p.neg]));
+    if (seen.size + ids.size > maxSequences) flush();
+    for (const p of list) {
+      const extra = (seen.has(p.pos) ? 0 : 1) + (seen.has(p.neg) ? 0 : 1);
+      if (seen.size + extra > Math.max(2, maxSequences)) flush();
+      batch.push(p);
+      seen.add(p.pos);
+      seen.add(p.neg);
+    }
+  }
+  flush();
+  return out;
+}

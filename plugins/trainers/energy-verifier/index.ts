@@ -19,7 +19,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../lm/train/checkpoint.js';
 import { matmul } from '../../lm/train/matmul.js';
 import { AdamW, decayMask, warmupCosine } from '../../lm/train/optim.js';
 import { accumulateAndStep } from '../../lm/train/step.js';
-import { allPairs, groupByProblem, labelledRow, samplePairs, type Pair, type ProblemGroup } from './data.js';
+import { allPairs, groupByProblem, labelledRow, packBatches, samplePairs, type Pair, type ProblemGroup } from './data.js';
 import { auroc, energyBce, marginRankingLoss, rankingAccuracy } from './loss.js';
 import { configSchema } from './schema.js';
 import { EnergyModel } from './verifier.js';
@@ -102,8 +102,10 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     const pairOptions = { negativesPerPositive: config.negativesPerPositive ?? 4, maxPairsPerProblem: config.maxPairsPerProblem ?? 0, marginScale: (config.marginScale ?? 'fixed') as 'fixed' | 'pass-rate-gap' };
     const batchSize = config.batchSize ?? 64;
     const epochs = config.epochs ?? 10;
-    const pairsPerEpoch = samplePairs(samples, groups, pairOptions, seed, 0).length;
-    const stepsPerEpoch = Math.ceil(pairsPerEpoch / batchSize);
+    const firstPairs = samplePairs(samples, groups, pairOptions, seed, 0);
+    const pairsPerEpoch = firstPairs.length;
+    // Steps per epoch vary a little with the sampled negatives; the schedule uses epoch 0's count.
+    const stepsPerEpoch = packBatches(firstPairs, samples, batchSize).length;
     const total = epochs * stepsPerEpoch;
     const sched = { peak: config.lr ?? 1e-3, warmup: Math.min(config.warmupSteps ?? 10, Math.floor(total / 2)), total, minRatio: 0.1 };
     const margin = config.margin ?? 1;
@@ -130,9 +132,8 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       const losses: number[] = [];
       const ePosAll: number[] = [];
       const eNegAll: number[] = [];
-      for (let b = 0; b < pairs.length; b += batchSize) {
+      for (const batch of packBatches(pairs, samples, batchSize) as Pair[][]) {
         ctx.throwIfCancelled();
-        const batch: Pair[] = pairs.slice(b, b + batchSize);
         const unique = [...new Set(batch.flatMap((p) => [p.pos, p.neg]))];
         const slot = new Map(unique.map((s, i) => [s, i]));
         const U = unique.length;
@@ -140,7 +141,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
         const N = new Float32Array(batch.length * U);
         batch.forEach((p, i) => { P[i * U + slot.get(p.pos)!] = 1; N[i * U + slot.get(p.neg)!] = 1; });
         let energies: Float32Array | undefined;
-        const lr = warmupCosine(prog.step, sched);
+        const lr = warmupCosine(Math.min(prog.step, total), sched);
         const r = accumulateAndStep(opt, 1, () => {
           const e = model.energies(unique.map((i) => seqs[i]), true);
           energies = e.dataSync() as Float32Array;

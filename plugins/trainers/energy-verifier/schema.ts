@@ -34,7 +34,7 @@ export const configSchema = {
     margin: { type: 'number', minimum: 0, default: 1 },
     marginScale: { enum: ['fixed', 'pass-rate-gap'], default: 'fixed', description: 'pass-rate-gap: margin x (passRate(pass) - passRate(fail))' },
     bceWeight: { type: 'number', minimum: 0, default: 0, description: 'weight of a binary cross-entropy term on sigmoid(-energy) = P(pass)' },
-    batchSize: { type: 'integer', minimum: 1, default: 64, description: 'pairs per step' },
+    batchSize: { type: 'integer', minimum: 2, default: 64, description: 'distinct candidates encoded per step; a step holds the sampled pairs among them (a problem\'s pairs stay together)' },
     epochs: { type: 'integer', minimum: 1, default: 10 },
     lr: { type: 'number', exclusiveMinimum: 0, default: 0.001 },
     warmupSteps: { type: 'integer', minimum: 0, default: 10 },

@@ -9,7 +9,7 @@ import type { Evaluator, Trainer, TrainResult } from '../../../core/contract/kin
 import type { CrucibleError } from '../../../core/errors.js';
 import { ensureBackend } from '../../../plugins/lm/backend.js';
 import plugin, { loadVerifier } from '../../../plugins/trainers/energy-verifier/index.js';
-import { allPairs, groupByProblem, samplePairs } from '../../../plugins/trainers/energy-verifier/data.js';
+import { allPairs, groupByProblem, packBatches, samplePairs } from '../../../plugins/trainers/energy-verifier/data.js';
 import { auroc, energyBce, marginRankingLoss, rankingAccuracy } from '../../../plugins/trainers/energy-verifier/loss.js';
 import rerank from '../../../plugins/evaluators/rerank/index.js';
 import { problem, scriptedExecutor } from '../evaluators/fakes.js';
@@ -71,6 +71,12 @@ test('pairs: all-pass / all-fail problems counted and excluded, negatives per po
   assert.equal(samplePairs(samples, groups, o, 7, 0), pairs);
   assert.is(samplePairs(samples, groups, { ...o, maxPairsPerProblem: 2 }, 7, 0).length, 3);
   assert.is(allPairs(groups).length, 2 * 3 + 1);
+  // Steps hold whole problems while they fit: a's 4 pairs use 4 candidates, d's pair 2 more.
+  const packed = packBatches(pairs, samples, 4);
+  assert.equal(packed.map((b) => b.length).sort(), [1, 4]);
+  for (const b of packed) assert.ok(new Set(b.flatMap((p) => [p.pos, p.neg])).size <= 4);
+  assert.is(packBatches(pairs, samples, 64).length, 1);
+  assert.is(packBatches(pairs, samples, 2).flat().length, pairs.length);
 });
 
 /** Separable data: failing code carries a marker line; passing and failing bodies are otherwise alike. */
