@@ -31,7 +31,12 @@ export function formatTerminalSummary(results: RunResults, options: { reportPath
         lines.push(`              ${key.padEnd(20)} ${fmtNum(c.a).padStart(6)} ${fmtNum(c.b).padStart(9)} ${fmtSigned(c.absolute).padStart(9)} ${(t ? fmtP(t.ttest.p) : '').padStart(11)} ${(t ? fmtP(t.wilcoxon.p) : '').padStart(12)}`);
       }
       const t1 = cmp.tests['pass@1'];
-      if (t1) lines.push(`              pass@1 difference 95% CI [${fmtNum(t1.ttest.ci95[0])}, ${fmtNum(t1.ttest.ci95[1])}] over ${t1.ttest.n} problems`);
+      if (t1) {
+        lines.push(`              pass@1 difference 95% CI [${fmtNum(t1.ttest.ci95[0])}, ${fmtNum(t1.ttest.ci95[1])}] over ${t1.ttest.n} problems; t = ${fmtNum(t1.ttest.t)}, df = ${t1.ttest.df}`);
+      }
+      // The error taxonomy, as shares of all samples before -> after.
+      const mix = Object.entries(cmp.taxonomy ?? {}).map(([k, c]) => `${k} ${(c.a * 100).toFixed(0)}% -> ${(c.b * 100).toFixed(0)}%`).join(', ');
+      if (mix) lines.push(`  errors      ${mix}`);
     } else {
       const shown = Object.entries(ev.headline ?? {}).map(([k, v]) => `${k} ${fmtNum(v)}`);
       lines.push(`  evaluation  ${shown.join(', ') || '(no headline numbers)'}`);
