@@ -12,7 +12,8 @@ import { pairedTTest, wilcoxonSignedRank } from '../stats/index.js';
 import { headlineOf, rerankProblem, summarize, type ProblemRerank } from './metrics.js';
 
 export interface EnergyScorer {
-  energy(prompt: string, codes: string[]): Promise<number[]>;
+  /** `logprobs`: the generator's summed log-prob per code, for verifiers that use it as a feature. */
+  energy(prompt: string, codes: string[], logprobs?: Array<number | undefined>): Promise<number[]>;
   dispose?(): void;
 }
 
@@ -66,7 +67,7 @@ async function evaluate(input: EvaluateInput, sampling: Sampling, ctx: PluginCon
       }
       const t0 = Date.now();
       // Candidates of one problem share the prompt the generator saw.
-      const energies = await verifier.energy(candidates[0].prompt, candidates.map((c) => c.completion));
+      const energies = await verifier.energy(candidates[0].prompt, candidates.map((c) => c.completion), candidates.map((c) => c.logprob));
       scoringMs += Date.now() - t0;
       const passes = executions.map((e) => (e.status === 'SUCCESS' ? 1 : 0) as 0 | 1);
       const r = rerankProblem({ problemId: problem.id, passes, energies, logprobs: candidates.map((c) => c.logprob), tokens: candidates.map((c) => c.tokens) });

@@ -22,7 +22,7 @@ import { accumulateAndStep } from '../../lm/train/step.js';
 import { allPairs, groupByProblem, labelledRow, packBatches, samplePairs, type Pair, type ProblemGroup } from './data.js';
 import { auroc, energyBce, marginRankingLoss, rankingAccuracy } from './loss.js';
 import { configSchema } from './schema.js';
-import { EnergyModel } from './verifier.js';
+import { attachLogprobWeight, EnergyModel } from './verifier.js';
 
 export { loadVerifier, EnergyModel, type Verifier } from './verifier.js';
 
@@ -59,8 +59,8 @@ function buildModel(config: Config, input: TrainInput, ctx: PluginContext, seed:
 }
 
 /** Validation: energies of every sample, ranking accuracy over all within-problem (pass, fail) pairs, AUROC. */
-function measure(model: EnergyModel, seqs: number[][], samples: LabelledSample[], groups: ProblemGroup[], batch: number) {
-  const e = model.scoreSequences(seqs, batch);
+function measure(model: EnergyModel, seqs: number[][], samples: LabelledSample[], groups: ProblemGroup[], batch: number, lps?: number[]) {
+  const e = model.scoreSequences(seqs, batch, lps);
   const pairs = allPairs(groups);
   const labels = samples.map((s) => s.label);
   return {
@@ -97,6 +97,17 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   try {
     const seqs = samples.map((s) => model.tokens(s.prompt, s.code));
     const valSeqs = valSamples.map((s) => model.tokens(s.prompt, s.code));
+    let lps: number[] | undefined;
+    let valLps: number[] | undefined;
+    if (config.logprobFeature) {
+      const missing = [...samples, ...valSamples].filter((s) => typeof s.logprob !== 'number').length;
+      if (missing) {
+        throw CrucibleError.at('CRUCIBLE_E_TRAIN', { path: 'stages.trainer.config.logprobFeature', message: `${missing} labelled samples have no log-prob`, hint: 'use a generator that reports log-probs, or set logprobFeature: false' });
+      }
+      attachLogprobWeight(model);
+      lps = samples.map((s) => model.meanLogprob(s.code, s.logprob));
+      valLps = valSamples.map((s) => model.meanLogprob(s.code, s.logprob));
+    }
     const vars = model.variables();
     const opt = new AdamW(vars, decayMask(vars), { beta1: 0.9, beta2: 0.999, weightDecay: config.weightDecay ?? 0.01 });
     const pairOptions = { negativesPerPositive: config.negativesPerPositive ?? 4, maxPairsPerProblem: config.maxPairsPerProblem ?? 0, marginScale: (config.marginScale ?? 'fixed') as 'fixed' | 'pass-rate-gap' };
@@ -112,7 +123,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     const bceWeight = config.bceWeight ?? 0;
     const scoreBatch = config.scoreBatch ?? 64;
     const patience = config.patience ?? 3;
-    const fingerprint = hashJson({ config, source, seed, data: hashJson(seqs), labels: samples.map((s) => s.label), val: hashJson(valSeqs) });
+    const fingerprint = hashJson({ config, source, seed, data: hashJson(seqs), lps: lps && hashJson(lps), labels: samples.map((s) => s.label), val: hashJson(valSeqs) });
 
     const ckptDir = ctx.files.path('checkpoint');
     const bestFile = ctx.files.path('best.safetensors');
@@ -143,7 +154,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
         let energies: Float32Array | undefined;
         const lr = warmupCosine(Math.min(prog.step, total), sched);
         const r = accumulateAndStep(opt, 1, () => {
-          const e = model.energies(unique.map((i) => seqs[i]), true);
+          const e = model.energies(unique.map((i) => seqs[i]), true, lps && unique.map((i) => lps![i]));
           energies = e.dataSync() as Float32Array;
           const col = tf.reshape(e, [U, 1]);
           // Selecting with one-hot matmuls: gather's gradient is missing on wasm.
@@ -170,7 +181,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       // Selection: validation ranking accuracy; without validation pairs, the training accuracy.
       let score = trainAcc;
       if (valGroups.length) {
-        const v = measure(model, valSeqs, valSamples, valGroups, scoreBatch);
+        const v = measure(model, valSeqs, valSamples, valGroups, scoreBatch, valLps);
         score = v.rankingAccuracy;
         ctx.events.metric('validation', { ranking_accuracy: v.rankingAccuracy, auroc: v.auroc, energy_pass: v.energyPass, energy_fail: v.energyFail }, prog.step);
         curve('val/ranking_accuracy', prog.step, v.rankingAccuracy);
@@ -204,12 +215,13 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       const { tensors } = readSafetensors(bestFile);
       vars.forEach((v, i) => v.assign(tf.tensor(tensors.get(`var.${i}`)!.data, v.shape)));
     }
-    const final = valGroups.length ? measure(model, valSeqs, valSamples, valGroups, scoreBatch) : undefined;
+    const final = valGroups.length ? measure(model, valSeqs, valSamples, valGroups, scoreBatch, valLps) : undefined;
     const stats: Record<string, unknown> = {
       backend, source, train: trainCounts, val: valCounts, pairsPerEpoch, steps: prog.step, epochsRun: prog.epoch, earlyStopped: prog.stopped,
       bestEpoch: prog.bestEpoch, selection: valGroups.length ? 'val/ranking_accuracy' : 'train/ranking_accuracy', bestScore: prog.best,
       valRankingAccuracy: final?.rankingAccuracy, valAuroc: final?.auroc, valEnergyPass: final?.energyPass, valEnergyFail: final?.energyFail, valPairs: final?.pairs,
       seconds: (Date.now() - started) / 1000, resumedAtEpoch,
+      logprobWeight: config.logprobFeature ? model.decoder.params.get('energy.logprob_weight')!.dataSync()[0] : undefined,
     };
     const out = config.output && isAbsolute(config.output) ? config.output : config.output ? resolve(ctx.baseDir, config.output) : ctx.files.path('verifier');
     model.save(out, { trainer: 'energy-verifier', ...stats });

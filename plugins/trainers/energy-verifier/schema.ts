@@ -31,6 +31,7 @@ export const configSchema = {
     maxCodeTokens: { type: 'integer', minimum: 1, default: 128, description: 'code tokens kept (its start)' },
     negativesPerPositive: { type: 'integer', minimum: 1, default: 4, description: 'failing candidates sampled per passing one, per problem' },
     maxPairsPerProblem: { type: 'integer', minimum: 0, default: 0, description: 'cap on pairs per problem (0 = none); keeps problems with many passes from dominating' },
+    logprobFeature: { type: 'boolean', default: false, description: 'add -w x (the generator\'s mean log-prob per code token) to the energy, w learned from 1: a verifier on top of the log-prob reranker (needs log-probs in the samples and at rerank time)' },
     margin: { type: 'number', minimum: 0, default: 1 },
     marginScale: { enum: ['fixed', 'pass-rate-gap'], default: 'fixed', description: 'pass-rate-gap: margin x (passRate(pass) - passRate(fail))' },
     bceWeight: { type: 'number', minimum: 0, default: 0, description: 'weight of a binary cross-entropy term on sigmoid(-energy) = P(pass)' },

@@ -25,7 +25,14 @@ export interface SequenceFormat {
   /** Appended to every sequence; its position is pooled. */
   endId: number;
   padId: number;
+  /**
+   * The generator's mean log-prob per code token (its summed log-prob / the code's token count under this
+   * tokenizer) enters the energy as -w * meanLogprob, w learned (starts at 1: the log-prob reranker).
+   */
+  logprobFeature?: boolean;
 }
+
+const LP_WEIGHT = 'energy.logprob_weight';
 
 export interface FreshEncoder {
   hiddenSize: number;
@@ -46,6 +53,12 @@ function attachEnergyHead(decoder: Decoder, seed: number): void {
   const d = decoder.config.hiddenSize;
   decoder.params.set('lm_head.weight', tf.variable(tf.randomNormal([d, 1], 0, 0.02, 'float32', deriveSeed(seed, 'energy-head')), true, 'energy_head_w'));
   decoder.params.set('lm_head.bias', tf.variable(tf.zeros([1]), true, 'energy_head_b'));
+}
+
+/** The learned weight of the log-prob feature (not read by the decoder's forward pass). */
+export function attachLogprobWeight(model: EnergyModel): void {
+  if (!model.decoder.params.has(LP_WEIGHT)) model.decoder.params.set(LP_WEIGHT, tf.variable(tf.ones([1]), true, 'energy_logprob_w'));
+  model.format.logprobFeature = true;
 }
 
 export class EnergyModel {
@@ -101,8 +114,14 @@ export class EnergyModel {
     return [...p, ...c, this.format.endId];
   }
 
+  /** Mean log-prob per code token, the feature's value; NaN when the log-prob is missing. */
+  meanLogprob(code: string, logprob: number | undefined): number {
+    if (typeof logprob !== 'number' || !Number.isFinite(logprob)) return Number.NaN;
+    return logprob / Math.max(1, this.tokenizer.encode(code).length);
+  }
+
   /** Energies [B] of token sequences (left-padded into one batch); differentiable when `grad`. */
-  energies(seqs: number[][], grad: boolean): tf.Tensor1D {
+  energies(seqs: number[][], grad: boolean, meanLogprobs?: number[]): tf.Tensor1D {
     const B = seqs.length;
     const T = Math.max(...seqs.map((s) => s.length));
     const ids = new Int32Array(B * T).fill(this.format.padId);
@@ -116,17 +135,22 @@ export class EnergyModel {
     });
     return tf.tidy(() => {
       const out = this.decoder.forward(tf.tensor2d(ids, [B, T], 'int32'), { grad, lastOnly: true, keyMask: mask }).logits;
-      return tf.reshape(out, [B]) as tf.Tensor1D;
+      const e = tf.reshape(out, [B]) as tf.Tensor1D;
+      if (!this.format.logprobFeature) return e;
+      if (!meanLogprobs || meanLogprobs.length !== B || meanLogprobs.some((v) => !Number.isFinite(v))) {
+        throw CrucibleError.at('CRUCIBLE_E_EVAL', { message: 'this verifier uses the generator\'s log-probs, and some candidates have none', hint: 'use a generator that reports log-probs (tfjs-lm, or openai-compatible with logprobs), or train with logprobFeature: false' });
+      }
+      return tf.sub(e, tf.mul(this.decoder.params.get(LP_WEIGHT)!, tf.tensor1d(meanLogprobs))) as tf.Tensor1D;
     });
   }
 
   /** Energies of many sequences without gradients, `batch` at a time (similar lengths together). */
-  scoreSequences(seqs: number[][], batch = 64): number[] {
+  scoreSequences(seqs: number[][], batch = 64, meanLogprobs?: number[]): number[] {
     const out = new Array<number>(seqs.length);
     const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
     for (let i = 0; i < order.length; i += batch) {
       const idx = order.slice(i, i + batch);
-      const e = this.energies(idx.map((j) => seqs[j]), false);
+      const e = this.energies(idx.map((j) => seqs[j]), false, meanLogprobs && idx.map((j) => meanLogprobs[j]));
       const v = e.dataSync();
       e.dispose();
       idx.forEach((j, t) => { out[j] = v[t]; });
@@ -134,8 +158,10 @@ export class EnergyModel {
     return out;
   }
 
-  async energy(prompt: string, codes: string[], batch = 64): Promise<number[]> {
-    return this.scoreSequences(codes.map((c) => this.tokens(prompt, c)), batch);
+  /** `logprobs`: the generator's summed log-prob per code (needed when the verifier uses that feature). */
+  async energy(prompt: string, codes: string[], batch = 64, logprobs?: Array<number | undefined>): Promise<number[]> {
+    const lps = this.format.logprobFeature ? codes.map((c, i) => this.meanLogprob(c, logprobs?.[i])) : undefined;
+    return this.scoreSequences(codes.map((c) => this.tokens(prompt, c)), batch, lps);
   }
 
   variables(): tf.Variable[] {
@@ -168,8 +194,8 @@ export class EnergyModel {
 }
 
 export interface Verifier {
-  /** One energy per code (lower = more likely to pass). */
-  energy(prompt: string, codes: string[]): Promise<number[]>;
+  /** One energy per code (lower = more likely to pass); `logprobs` = the generator's summed log-prob per code. */
+  energy(prompt: string, codes: string[], logprobs?: Array<number | undefined>): Promise<number[]>;
   dispose(): void;
   readonly model: EnergyModel;
 }
@@ -190,6 +216,6 @@ export async function loadVerifier(path: string, options: { backend?: BackendCho
   const { tensors } = readSafetensors(join(dir, 'model.safetensors'));
   const params = new Map<string, tf.Variable>();
   for (const [name, t] of tensors) params.set(name, tf.variable(tf.tensor(t.data, t.shape, 'float32'), false));
-  const model = new EnergyModel(new Decoder(config, params), loadTokenizer(dir), { maxPromptTokens: raw.maxPromptTokens, maxCodeTokens: raw.maxCodeTokens, endId: raw.endId, padId: raw.padId }, dir);
-  return { model, energy: (prompt, codes) => model.energy(prompt, codes, options.batch), dispose: () => model.dispose() };
+  const model = new EnergyModel(new Decoder(config, params), loadTokenizer(dir), { maxPromptTokens: raw.maxPromptTokens, maxCodeTokens: raw.maxCodeTokens, endId: raw.endId, padId: raw.padId, logprobFeature: raw.logprobFeature === true }, dir);
+  return { model, energy: (prompt, codes, logprobs) => model.energy(prompt, codes, options.batch, logprobs), dispose: () => model.dispose() };
 }

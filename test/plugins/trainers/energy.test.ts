@@ -169,6 +169,33 @@ test('a finished run resumes from its last checkpoint without retraining; a canc
   assert.is((resumed.stats as Record<string, number>).epochsRun, 3);
 });
 
+test('logprobFeature: the energy starts as minus the mean log-prob and needs log-probs at scoring time', async () => {
+  // Same code for pass and fail; only the generator's log-prob tells them apart.
+  const withLp = (list: LabelledSample[]) => list.map((s) => ({ ...s, code: '    return x\n', logprob: s.label ? -1 : -8 }));
+  const ctx = createTestContext({ seed: 5 });
+  const trainer = await instantiate<Trainer>(plugin as never, { ...tiny, epochs: 1, logprobFeature: true }, ctx);
+  const result = await trainer.train({ samples: withLp(synthetic('t', 4, 4, 'train')), validationSamples: withLp(synthetic('v', 2, 4, 'val')) });
+  const s = result.stats as Record<string, number>;
+  assert.is(s.valRankingAccuracy, 1);
+  assert.ok(Math.abs(s.logprobWeight - 1) < 0.5);
+  const v = await loadVerifier(result.model.path);
+  const [hi, lo] = await v.energy('def f(x):\n', ['    return x\n', '    return x\n'], [-1, -8]);
+  assert.ok(hi < lo);
+  try {
+    await v.energy('def f(x):\n', ['    return x\n'], [undefined]);
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as CrucibleError).code, 'CRUCIBLE_E_EVAL');
+  }
+  v.dispose();
+  try {
+    await (await instantiate<Trainer>(plugin as never, { ...tiny, logprobFeature: true })).train({ samples: synthetic('t', 2, 2, 'train') });
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as CrucibleError).code, 'CRUCIBLE_E_TRAIN');
+  }
+});
+
 test('no labelled samples or no mixed problem: CRUCIBLE_E_TRAIN', async () => {
   const trainer = await instantiate<Trainer>(plugin as never, tiny);
   for (const samples of [[], [sample('a', 0, 1), sample('b', 0, 0)]]) {
