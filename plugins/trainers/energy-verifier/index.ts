@@ -134,6 +134,23 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     else rmSync(bestFile, { force: true });
     const curve = (name: string, step: number, v: number) => { if (Number.isFinite(v)) (prog.curves[name] ??= []).push([step, v]); };
     ctx.logger.info({ backend, pairsPerEpoch, stepsPerEpoch, epochs, params: vars.reduce((n, v) => n + v.size, 0), source }, 'energy-verifier: training');
+    const saveBest = () => {
+      const tensors = new Map<string, NamedTensor>();
+      vars.forEach((v, i) => tensors.set(`var.${i}`, { shape: v.shape, data: new Float32Array(v.dataSync()) }));
+      writeSafetensors(bestFile, tensors);
+    };
+    // The starting point is a candidate too (epoch 0): with an informative start (init.model, the log-prob
+    // feature) training may only make validation ranking worse, and then the start is kept.
+    if (!resumed && valGroups.length) {
+      const v = measure(model, valSeqs, valSamples, valGroups, scoreBatch, valLps);
+      ctx.events.metric('validation', { ranking_accuracy: v.rankingAccuracy, auroc: v.auroc, energy_pass: v.energyPass, energy_fail: v.energyFail }, 0);
+      curve('val/ranking_accuracy', 0, v.rankingAccuracy);
+      curve('val/auroc', 0, v.auroc);
+      ctx.logger.info({ rankingAccuracy: v.rankingAccuracy, auroc: v.auroc }, `energy-verifier: before training, val acc ${v.rankingAccuracy.toFixed(3)} auroc ${v.auroc.toFixed(3)}`);
+      prog.best = v.rankingAccuracy;
+      prog.bestEpoch = 0;
+      saveBest();
+    }
     ctx.progress.start(total, 'energy-verifier', prog.step);
     const started = Date.now();
 
@@ -196,9 +213,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
         prog.best = score;
         prog.bestEpoch = epoch + 1;
         prog.bad = 0;
-        const tensors = new Map<string, NamedTensor>();
-        vars.forEach((v, i) => tensors.set(`var.${i}`, { shape: v.shape, data: new Float32Array(v.dataSync()) }));
-        writeSafetensors(bestFile, tensors);
+        saveBest();
       } else {
         prog.bad++;
         if (patience > 0 && prog.bad >= patience) {

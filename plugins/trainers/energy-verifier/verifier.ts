@@ -8,7 +8,6 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { CrucibleError } from '../../../core/errors.js';
-import { deriveSeed } from '../../../core/services/rng.js';
 import { writeJsonAtomic } from '../../../core/util/atomic.js';
 import { ensureBackend, type BackendChoice } from '../../lm/backend.js';
 import { parseConfig, toHfConfig } from '../../lm/config.js';
@@ -42,7 +41,7 @@ export interface FreshEncoder {
   intermediateSize?: number;
 }
 
-/** Replaces the LM head by a scalar energy head (w [d, 1], b [1]), seeded. */
+/** Replaces the LM head by a scalar energy head (w [d, 1], b [1]). */
 function attachEnergyHead(decoder: Decoder, seed: number): void {
   const old = decoder.params.get('lm_head.weight');
   if (old) {
@@ -51,7 +50,10 @@ function attachEnergyHead(decoder: Decoder, seed: number): void {
   }
   decoder.config.tieWordEmbeddings = false;
   const d = decoder.config.hiddenSize;
-  decoder.params.set('lm_head.weight', tf.variable(tf.randomNormal([d, 1], 0, 0.02, 'float32', deriveSeed(seed, 'energy-head')), true, 'energy_head_w'));
+  // Zero-initialised: the starting energy is exactly 0 (or exactly the log-prob feature), so the epoch-0
+  // candidate of the selection is the plain log-prob reranker rather than it plus head noise.
+  void seed;
+  decoder.params.set('lm_head.weight', tf.variable(tf.zeros([d, 1]), true, 'energy_head_w'));
   decoder.params.set('lm_head.bias', tf.variable(tf.zeros([1]), true, 'energy_head_b'));
 }
 
