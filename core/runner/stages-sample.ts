@@ -70,7 +70,10 @@ export async function generateStage(state: PipelineState): Promise<void> {
   const problems = trainingProblems(state);
   state.candidates = await withStage(state, 'generate', { split: state.keys.split, generator: state.plugins.identity('generator'), seed: state.resolved.manifest.seed, problems: problems.map((p) => p.id) }, async (stage) => {
     const generator = stage.finished ? undefined : await state.plugins.get('generator');
-    if (generator) state.services.records['generator.info'] = generator.info();
+    // The model and prompt format are recorded with every run, also when the samples come from the cache.
+    const infoFile = join(stage.dir, 'generator_info.json');
+    if (generator) writeJsonAtomic(infoFile, generator.info());
+    if (existsSync(infoFile)) state.services.records['generator.info'] = JSON.parse(readFileSync(infoFile, 'utf8'));
     const value = await runItemStage<Candidate[]>({
       dir: stage.dir,
       file: 'candidates.jsonl',
@@ -114,7 +117,9 @@ export async function scoreStage(state: PipelineState): Promise<void> {
   const problems = trainingProblems(state);
   state.scores = await withStage(state, 'score', { execute: state.keys.execute, scorer: state.plugins.identity('scorer') }, async (stage) => {
     const scorer = stage.finished ? undefined : await state.plugins.get('scorer');
-    if (scorer?.describe) state.services.records['scorer'] = scorer.describe();
+    const describeFile = join(stage.dir, 'scorer_info.json');
+    if (scorer?.describe) writeJsonAtomic(describeFile, scorer.describe());
+    if (existsSync(describeFile)) state.services.records['scorer'] = JSON.parse(readFileSync(describeFile, 'utf8'));
     const value = await runItemStage<number[]>({
       dir: stage.dir,
       file: 'scores.jsonl',

@@ -48,6 +48,9 @@ test('changing only the pairing slot reruns pairing and what follows, nothing up
   assert.ok(rerun.some((l) => l.startsWith('evaluate ')));
   const reused = outcome.stageLog.filter((s) => s.status === 'cache').map((s) => s.stage);
   assert.equal(reused, ['dataset', 'split', 'generate', 'execute', 'score']);
+  // The generator's model and prompt format are recorded even though its samples came from the cache.
+  const records = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')).run.records;
+  assert.equal(records['generator.info'], { model: 'toy-base', promptFormat: 'completion:raw' });
 });
 
 test('a record from a test problem reaching the trainer fails the run with CRUCIBLE_E_LEAKAGE', async () => {
