@@ -1,7 +1,7 @@
 // all-pairs: every pair (i, j) of a problem's candidates whose scores differ by at least minGap; the higher is chosen.
 import { definePlugin } from '../../core/contract/define-plugin.js';
 import type { PreferencePair } from '../../core/contract/data.js';
-import { byRank, dedupe, EPS, finalizePairs, fmt, makePair } from './common.js';
+import { byRank, candidatePool, EPS, finalizePairs, fmt, makePair } from './common.js';
 import { gateOptions, gatesSchema } from './gates.js';
 import { StrategyCounters } from './stats.js';
 
@@ -33,14 +33,7 @@ export default definePlugin({
     const counters = new StrategyCounters();
     return {
       pair(problem, scored) {
-        counters.add('problems');
-        counters.add('candidates', scored.length);
-        let pool = scored.filter((s) => Number.isFinite(s.score));
-        if (o.dedupe) {
-          const d = dedupe(pool);
-          pool = d.unique;
-          counters.add('duplicatesDropped', d.dropped);
-        }
+        let pool = candidatePool(scored, o.dedupe, counters);
         pool = [...pool].sort(byRank); // i before j means score_i >= score_j
         const pairs: PreferencePair[] = [];
         for (let i = 0; i < pool.length; i++) {

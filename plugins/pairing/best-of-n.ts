@@ -3,7 +3,7 @@
 import { distance } from 'fastest-levenshtein';
 import { definePlugin } from '../../core/contract/define-plugin.js';
 import type { PreferencePair, ScoredCandidate } from '../../core/contract/data.js';
-import { byRank, dedupe, EPS, finalizePairs, fmt, makePair } from './common.js';
+import { byRank, candidatePool, EPS, finalizePairs, fmt, makePair } from './common.js';
 import { gateOptions, gatesSchema } from './gates.js';
 import { StrategyCounters } from './stats.js';
 
@@ -57,14 +57,7 @@ export default definePlugin({
     const counters = new StrategyCounters();
     return {
       pair(problem, scored) {
-        counters.add('problems');
-        counters.add('candidates', scored.length);
-        let pool = scored.filter((s) => Number.isFinite(s.score));
-        if (o.dedupe) {
-          const d = dedupe(pool);
-          pool = d.unique;
-          counters.add('duplicatesDropped', d.dropped);
-        }
+        const pool = candidatePool(scored, o.dedupe, counters);
         if (pool.length < 2) return [];
         const [best, ...others] = [...pool].sort(byRank); // ties for best: lowest index, then id
         if (best.score + EPS < o.chosenMin) { counters.add('bestBelowChosenMin'); return []; }

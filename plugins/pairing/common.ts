@@ -24,6 +24,17 @@ export function dedupe(scored: ScoredCandidate[]): { unique: ScoredCandidate[]; 
 }
 
 /** Deterministic order: higher score, then lower index, then id. */
+/** The candidates a strategy pairs: finite scores only, exact-duplicate code dropped (and counted) when asked. */
+export function candidatePool(scored: ScoredCandidate[], dedupeCode: boolean, counters: StrategyCounters): ScoredCandidate[] {
+  counters.add('problems');
+  counters.add('candidates', scored.length);
+  const pool = scored.filter((s) => Number.isFinite(s.score));
+  if (!dedupeCode) return pool;
+  const d = dedupe(pool);
+  counters.add('duplicatesDropped', d.dropped);
+  return d.unique;
+}
+
 export function byRank(a: ScoredCandidate, b: ScoredCandidate): number {
   if (b.score !== a.score) return b.score - a.score;
   if (a.candidate.index !== b.candidate.index) return a.candidate.index - b.candidate.index;

@@ -1,3 +1,4 @@
+import { loraOptionSchema } from '../../lm/lora-schema.js';
 // Options of the dpo trainer (defaults follow TRL's DPOConfig where it has one).
 export const configSchema = {
   type: 'object',
@@ -28,17 +29,7 @@ export const configSchema = {
     checkpointEvery: { type: 'integer', minimum: 0, default: 50, description: 'optimizer steps between resume checkpoints (epoch ends always checkpoint); 0 = epoch ends only' },
     referenceCache: { type: 'boolean', default: true, description: 'cache reference log-probs across runs, keyed by (model hash, data hash)' },
     backend: { type: 'string', enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
-    lora: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'train LoRA adapters instead of all weights; writes the PEFT adapter and the merged model',
-      properties: {
-        r: { type: 'integer', minimum: 1, default: 8 },
-        alpha: { type: 'number', exclusiveMinimum: 0, default: 16 },
-        dropout: { type: 'number', minimum: 0, maximum: 0.9, default: 0 },
-        targetModules: { type: 'array', items: { type: 'string' }, default: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
-      },
-    },
+    lora: loraOptionSchema(0),
     grid: {
       type: 'object',
       additionalProperties: false,

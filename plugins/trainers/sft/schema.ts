@@ -1,3 +1,4 @@
+import { loraOptionSchema } from '../../lm/lora-schema.js';
 // Options of the sft trainer.
 export const configSchema = {
   type: 'object',
@@ -41,16 +42,6 @@ export const configSchema = {
     logEvery: { type: 'integer', minimum: 1, default: 10 },
     output: { type: 'string', default: 'model', description: 'output folder name inside the stage folder, or an absolute path' },
     backend: { type: 'string', enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
-    lora: {
-      type: 'object',
-      additionalProperties: false,
-      description: 'train LoRA adapters instead of all weights; writes the PEFT adapter and the merged model',
-      properties: {
-        r: { type: 'integer', minimum: 1, default: 8 },
-        alpha: { type: 'number', exclusiveMinimum: 0, default: 16 },
-        dropout: { type: 'number', minimum: 0, maximum: 0.9, default: 0.05 },
-        targetModules: { type: 'array', items: { type: 'string' }, default: ['q_proj', 'k_proj', 'v_proj', 'o_proj'] },
-      },
-    },
+    lora: loraOptionSchema(0.05),
   },
 } as const;
