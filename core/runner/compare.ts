@@ -5,7 +5,7 @@ import type { EvaluationResult, Evaluator } from '../contract/kinds.js';
 import { CrucibleError } from '../errors.js';
 import { loadPlugin } from '../registry/load.js';
 import { validatePluginConfig } from '../registry/config.js';
-import { createTestContext } from '../testing/index.js';
+import { standaloneContext } from '../testing/index.js';
 import type { RunStore } from '../store/run-store.js';
 
 function readEvaluation(store: RunStore, id: string): { evaluation: EvaluationResult; evaluator: { plugin: string; config: unknown }; baseDir: string } {
@@ -26,7 +26,7 @@ export async function compareRuns(store: RunStore, idA: string, idB: string): Pr
   const { plugin } = await loadPlugin('evaluator', a.evaluator.plugin, { baseDir: a.baseDir });
   const config = validatePluginConfig(plugin, a.evaluator.config, 'stages.evaluator.config');
   // compare() is pure: a throwaway context is enough.
-  const evaluator = (await plugin.create(config, createTestContext())) as Evaluator;
+  const evaluator = (await plugin.create(config, standaloneContext())) as Evaluator;
   if (!evaluator.compare) throw CrucibleError.at('CRUCIBLE_E_COMPARE', { message: `evaluator "${plugin.name}" cannot compare runs` });
   return { a: idA, b: idB, evaluator: `${plugin.name}@${plugin.version}`, ...evaluator.compare(a.evaluation, b.evaluation) };
 }

@@ -21,7 +21,11 @@ export interface TestContext extends PluginContext {
   abort(): void;
 }
 
-export function createTestContext(options: { seed?: number; dir?: string; baseDir?: string } = {}): TestContext {
+/**
+ * A real plugin context outside any run: its own temp folder, seeded RNG, cache and signal. Plugin tests use
+ * it, and so do the core's one-off tools (`crucible exec`, `crucible compare`) that call a plugin without a run.
+ */
+export function standaloneContext(options: { seed?: number; dir?: string; baseDir?: string } = {}): TestContext {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'crucible-test-'));
   const controller = new AbortController();
   const recorded: Record<string, unknown> = {};
@@ -61,6 +65,9 @@ export function createTestContext(options: { seed?: number; dir?: string; baseDi
 }
 
 export { validatePluginConfig } from '../registry/config.js';
+
+/** The plugin-author name of standaloneContext. */
+export const createTestContext = standaloneContext;
 
 /** Validates `config` as the kernel would, then calls `create` with a test context. */
 export async function instantiate<T = unknown>(plugin: AnyPlugin, config: unknown = {}, ctx: PluginContext = createTestContext()): Promise<T> {

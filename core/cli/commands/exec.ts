@@ -11,7 +11,7 @@ import type { Dataset, Executor } from '../../contract/kinds.js';
 import type { PluginContext } from '../../contract/context.js';
 import { CrucibleError } from '../../errors.js';
 import { instantiatePlugin } from '../../registry/index.js';
-import { createTestContext } from '../../testing/index.js';
+import { standaloneContext } from '../../testing/index.js';
 import { createLogger } from '../../services/logger.js';
 import { readJsonl } from '../../util/jsonl.js';
 
@@ -100,7 +100,7 @@ export async function runExec(
   const problemsFile = resolve(opts.problems);
   const samplesFile = resolve(opts.samples);
   const scratch = mkdtempSync(resolve(tmpdir(), 'crucible-exec-cli-'));
-  const ctx: PluginContext = ctxOverride ?? { ...createTestContext({ dir: scratch }), logger: createLogger({ level: 'warn' }) };
+  const ctx: PluginContext = ctxOverride ?? { ...standaloneContext({ dir: scratch }), logger: createLogger({ level: 'warn' }) };
   try {
     const dataset = await instantiatePlugin('dataset', datasetSpec(problemsFile, opts.format), ctx, 'problems');
     const problems = await (dataset.api as Dataset).load();
