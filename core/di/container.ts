@@ -10,6 +10,9 @@ import { SeededRng } from '../services/rng.js';
 import { EventLog } from '../store/event-log.js';
 import type { RunRecord, RunStore } from '../store/run-store.js';
 import { TOKENS } from './tokens.js';
+import { StageProgress } from '../runner/progress.js';
+
+export type ProgressFactory = (stage: string) => StageProgress;
 
 export function createRootContainer(store: RunStore, logger: PinoLogger): DependencyContainer {
   const c = rootContainer.createChildContainer();
@@ -27,7 +30,9 @@ export function createRunContainer(parent: DependencyContainer, record: RunRecor
   c.registerInstance(TOKENS.RunRecord, record);
   c.registerInstance(TOKENS.Signal, signal);
   c.registerInstance(TOKENS.Rng, new SeededRng(seed));
-  c.registerInstance(TOKENS.EventLog, new EventLog(join(store.runDir(record.id), 'events.jsonl')));
+  const events = new EventLog(join(store.runDir(record.id), 'events.jsonl'));
+  c.registerInstance(TOKENS.EventLog, events);
+  c.registerInstance<ProgressFactory>(TOKENS.Progress, (stage) => new StageProgress(stage, events));
   c.registerInstance(TOKENS.Logger, parent.resolve<PinoLogger>(TOKENS.Logger).child({ run: record.id }));
   return c;
 }

@@ -4,6 +4,8 @@ import { inject, injectable } from 'tsyringe';
 import type { Logger as PinoLogger } from 'pino';
 import { join } from 'node:path';
 import { TOKENS } from '../di/tokens.js';
+import type { ProgressFactory } from '../di/container.js';
+import type { Clock } from '../contract/context.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
 import type { EventLog } from '../store/event-log.js';
@@ -34,6 +36,8 @@ export class Runner {
     @inject(TOKENS.Rng) private readonly rng: SeededRng,
     @inject(TOKENS.EventLog) private readonly events: EventLog,
     @inject(TOKENS.Signal) private readonly signal: AbortSignal,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Progress) private readonly progressFor: ProgressFactory,
   ) {}
 
   async run(): Promise<RunOutcome> {
@@ -50,6 +54,8 @@ export class Runner {
       events,
       signal: this.signal,
       baseDir: record.baseDir,
+      clock: this.clock,
+      progressFor: this.progressFor,
       records: {},
     };
     let plugins: RunPlugins | undefined;

@@ -1,13 +1,11 @@
 // Builds the ctx a plugin receives for one stage of one run.
 import type { Logger as PinoLogger } from 'pino';
-import type { PluginContext } from '../contract/context.js';
+import type { Clock, PluginContext, ProgressReporter } from '../contract/context.js';
 import { CrucibleError } from '../errors.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
-import { systemClock } from '../services/clock.js';
 import { stageFiles } from '../services/stage-files.js';
 import type { EventLog } from '../store/event-log.js';
-import { StageProgress } from './progress.js';
 
 export interface RunServices {
   logger: PinoLogger;
@@ -17,6 +15,9 @@ export interface RunServices {
   events: EventLog;
   signal: AbortSignal;
   baseDir: string;
+  clock: Clock;
+  /** A progress reporter for one stage (events into the run's event log). */
+  progressFor(stage: string): ProgressReporter;
   /** Facts recorded with the run (backend, prompt format, ...), written into results.json. */
   records: Record<string, unknown>;
 }
@@ -32,8 +33,8 @@ export function stageContext(services: RunServices, stage: string, pluginName: s
     cache: services.cache.scoped(pluginName),
     rng: services.rng.fork(stage),
     seed: services.seed,
-    progress: new StageProgress(stage, events),
-    clock: systemClock,
+    progress: services.progressFor(stage),
+    clock: services.clock,
     signal,
     files: stageFiles(dir),
     baseDir: services.baseDir,

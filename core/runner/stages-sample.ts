@@ -8,7 +8,7 @@ import { hashJson } from '../util/hash.js';
 import { toJsonl } from '../util/jsonl.js';
 import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { runItemStage } from './item-stage.js';
-import { StageProgress } from './progress.js';
+import type { ProgressReporter } from '../contract/context.js';
 import type { PipelineState } from './pipeline-state.js';
 import { withStage } from './stage.js';
 import { cancelledError } from './stage-context.js';
@@ -142,8 +142,8 @@ export async function scoreStage(state: PipelineState): Promise<void> {
   });
 }
 
-function progressOf(state: PipelineState, stage: string): StageProgress {
-  return new StageProgress(stage, state.events);
+function progressOf(state: PipelineState, stage: string): ProgressReporter {
+  return state.services.progressFor(stage);
 }
 
 /** Runs `work` over problems with bounded concurrency, yielding results as they complete. */
