@@ -65,9 +65,11 @@ export function runRoutes(app: App, ctx: ServerContext): void {
       throw error;
     }
     request.log.info({ run: id }, 'run queued');
+    // The answer reports the state the run was accepted in; the scheduler may start it at once.
+    const accepted = store.row(id).state;
     scheduler.tick();
     reply.header('location', `/v1/runs/${id}`).status(202);
-    return { id, state: store.row(id).state, replayed: false };
+    return { id, state: accepted, replayed: false };
   });
 
   app.get('/v1/runs', {
