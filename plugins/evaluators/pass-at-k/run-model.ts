@@ -3,7 +3,8 @@ import type { PluginContext } from '../../../core/contract/context.js';
 import type { Execution, Problem } from '../../../core/contract/data.js';
 import type { Executor, Generator } from '../../../core/contract/kinds.js';
 import { CrucibleError } from '../../../core/errors.js';
-import { toJsonl } from '../../../core/util/jsonl.js';
+import { appendJsonl, readCompleteJsonl, toJsonl } from '../../../core/util/jsonl.js';
+import { existsSync, truncateSync } from 'node:fs';
 import { modelEvaluation, problemResult } from './aggregate.js';
 import type { ModelEvaluation, ProblemResult, SamplingSettings } from '../stats/types.js';
 
@@ -16,13 +17,21 @@ export async function evaluateModel(
   ks: number[],
   ctx: PluginContext,
 ): Promise<ModelEvaluation> {
+  // Each finished problem is appended to a partial file in the stage folder, so a killed run's resume
+  // continues from the last finished problem (sampling is seeded per problem, so results are the same).
+  const partial = ctx.files.path(`${label}.partial.jsonl`);
+  const { records: done, validBytes } = readCompleteJsonl<{ result: ProblemResult; rows: unknown[] }>(partial);
+  if (existsSync(partial)) truncateSync(partial, validBytes);
+  const finished = new Map(done.map((d) => [d.result.problemId, d]));
   const perProblem: ProblemResult[] = [];
   const sampleRows: unknown[] = [];
-  const wanted = new Set(problems.map((p) => p.id));
+  const pending = problems.filter((p) => !finished.has(p.id));
+  const wanted = new Set(pending.map((p) => p.id));
+  if (finished.size) ctx.progress.tick(finished.size);
   let usedDurations = true;
   let last = ctx.clock.now();
   const options = { n: sampling.n, seed: sampling.seed, temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens };
-  for await (const { problem, candidates } of generator.generate(problems, options)) {
+  for await (const { problem, candidates } of pending.length ? generator.generate(pending, options) : []) {
     ctx.throwIfCancelled();
     // Generators may work on several problems at once: a candidate's own duration is the honest per-problem
     // time; the wall clock between results is the fallback.
@@ -48,16 +57,24 @@ export async function evaluateModel(
         });
       }
     }
-    perProblem.push(problemResult(problem.id, executions, ks, { generationMs, executionMs }));
-    candidates.forEach((c, i) => sampleRows.push({
+    const result = problemResult(problem.id, executions, ks, { generationMs, executionMs });
+    const rows = candidates.map((c, i) => ({
       problemId: problem.id, candidateId: c.id, index: c.index, status: executions[i].status, passRate: executions[i].passRate,
       error: executions[i].error, durationMs: executions[i].durationMs, completion: c.completion,
     }));
+    appendJsonl(partial, [{ result, rows }], true);
+    finished.set(problem.id, { result, rows });
     ctx.progress.tick();
     last = ctx.clock.now();
   }
   if (wanted.size) {
     throw CrucibleError.at('CRUCIBLE_E_EVAL', { path: 'stages.generator', message: `${label}: the generator returned no samples for ${wanted.size} problem(s), e.g. ${[...wanted][0]}` });
+  }
+  // Problem order, whatever order results arrived in (or were resumed in).
+  for (const p of problems) {
+    const f = finished.get(p.id)!;
+    perProblem.push(f.result);
+    sampleRows.push(...f.rows);
   }
   const info = safeInfo(generator);
   const evaluation = modelEvaluation(label, info, sampling, ks, perProblem, usedDurations ? 'candidate.durationMs (sum per problem)' : 'wall clock between results');

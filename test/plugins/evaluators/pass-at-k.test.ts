@@ -129,4 +129,28 @@ test('one test problem: the comparison notes the undefined t-test; the headline 
   assert.match(details.comparison!.tests['pass@1'].ttest.note!, /at least 2 problems/);
 });
 
+test('a killed evaluation resumes from its last finished problem with the same results', async () => {
+  const full = await (await instantiate<Evaluator>(plugin as never, {}, createTestContext())).evaluate({ problems, base: scriptedGenerator('m0', baseMix), executor: scriptedExecutor });
+  const ctx = createTestContext();
+  const evaluator = await instantiate<Evaluator>(plugin as never, {}, ctx);
+  // A generator that dies after three problems, like a killed process.
+  const inner = scriptedGenerator('m0', baseMix);
+  const dying = { ...inner, async *generate(ps: typeof problems, o: GenerateOptions) { let i = 0; for await (const r of inner.generate(ps, o)) { if (i++ === 3) throw new Error('killed'); yield r; } } };
+  try {
+    await evaluator.evaluate({ problems, base: dying, executor: scriptedExecutor });
+    assert.unreachable();
+  } catch (error) {
+    assert.match((error as Error).message, 'killed');
+  }
+  const seen: GenerateOptions[] = [];
+  const asked: string[] = [];
+  const counting = scriptedGenerator('m0', baseMix, seen);
+  const watched = { ...counting, async *generate(ps: typeof problems, o: GenerateOptions) { asked.push(...ps.map((p) => p.id)); yield* counting.generate(ps, o); } };
+  const resumed = await (await instantiate<Evaluator>(plugin as never, {}, ctx)).evaluate({ problems, base: watched, executor: scriptedExecutor });
+  assert.equal(asked, ['p4', 'p5'], 'only the unfinished problems are sampled again');
+  assert.equal(resumed.headline, full.headline);
+  const ids = (r: typeof full) => (r.details as unknown as PassAtKDetails).base.perProblem.map((x) => x.problemId);
+  assert.equal(ids(resumed), ids(full));
+});
+
 test.run();
