@@ -72,6 +72,20 @@ export function installRoutes(app: FastifyInstance, options: RouteOptions): void
 
   app.get('/v1/stats', async () => ({ ...stats, byRoute: { ...stats.byRoute }, model: names[0], backend: model.backend, chatTemplate: options.chat.name }));
 
+  /** The OpenAI response envelope shared by both routes; also counts the tokens for /v1/stats. */
+  const envelope = <C>(prefix: string, object: string, choices: C[], promptTokens: number, completionTokens: number) => {
+    stats.promptTokens += promptTokens;
+    stats.completionTokens += completionTokens;
+    return {
+      id: responseId(prefix),
+      object,
+      created: Math.floor(Date.now() / 1000),
+      model: names[0],
+      choices,
+      usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    };
+  };
+
   app.post('/v1/completions', { schema: { body: completionsBodySchema } }, async (request) => {
     const body = request.body as CompletionsBody;
     checkRequest(body);
@@ -99,16 +113,7 @@ export function installRoutes(app: FastifyInstance, options: RouteOptions): void
           return { index: p * params.n + j, text: echo ? prompt + c.text : c.text, logprobs, finish_reason: c.finishReason };
         });
       });
-      stats.promptTokens += promptTokens;
-      stats.completionTokens += completionTokens;
-      return {
-        id: responseId('cmpl'),
-        object: 'text_completion',
-        created: Math.floor(Date.now() / 1000),
-        model: names[0],
-        choices,
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-      };
+      return envelope('cmpl', 'text_completion', choices, promptTokens, completionTokens);
     });
   });
 
@@ -135,16 +140,7 @@ export function installRoutes(app: FastifyInstance, options: RouteOptions): void
           finish_reason: c.finishReason,
         };
       });
-      stats.promptTokens += promptTokens;
-      stats.completionTokens += completionTokens;
-      return {
-        id: responseId('chatcmpl'),
-        object: 'chat.completion',
-        created: Math.floor(Date.now() / 1000),
-        model: names[0],
-        choices,
-        usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
-      };
+      return envelope('chatcmpl', 'chat.completion', choices, promptTokens, completionTokens);
     });
   });
 }
