@@ -3,11 +3,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CrucibleError } from '../../../core/errors.js';
 
+/** A problem's test code, sent to each fork-server once and then referred to by key (the server compiles it once). */
+export interface ServerProblem {
+  key: string;
+  setup: string | null;
+  tests: string[];
+}
+
 export interface ServerJob {
   id: number;
   code: string;
-  setup: string | null;
-  tests: string[];
+  problem: ServerProblem;
   /** CPU seconds for the whole program (a blocked program is stopped at 3x this in wall time). */
   timeout: number;
   /** CPU seconds per test case, one entry per test. */
@@ -65,6 +71,12 @@ interface Pending {
 }
 
 const STDERR_KEEP = 4000;
+/**
+ * Problems a server keeps compiled. Small on purpose: everything the server holds is copied into every fork, so a
+ * large cache makes each candidate slower. Python's side (PROBLEM_SLOTS in fork_server.py) must use the same number:
+ * both sides see the same ordered stream of jobs, so their least-recently-used lists stay identical.
+ */
+export const PROBLEM_SLOTS = 4;
 
 export class ForkServer {
   private out = '';
@@ -74,6 +86,8 @@ export class ForkServer {
   private timer?: NodeJS.Timeout;
   private exited?: string;
   private readyWaiter?: { resolve(info: ServerInfo): void; reject(e: Error): void };
+  /** Keys of the problems the server holds, least recently used first (mirrors the server's own list). */
+  private readonly problems: string[] = [];
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly spec: LaunchSpec) {
     child.stdout.setEncoding('utf8');
@@ -126,8 +140,18 @@ export class ForkServer {
     return new Promise<RawResult>((resolve, reject) => {
       this.pending.push({ resolve, reject, watchdogMs });
       if (this.pending.length === 1) this.arm();
-      this.child.stdin.write(JSON.stringify(job) + '\n');
+      this.child.stdin.write(JSON.stringify(this.wire(job)) + '\n');
     });
+  }
+
+  /** The job as written: the problem's tests travel only when the server does not hold them already. */
+  private wire(job: ServerJob): Record<string, unknown> {
+    const { problem, ...rest } = job;
+    const held = this.problems.indexOf(problem.key);
+    if (held >= 0) this.problems.splice(held, 1);
+    else if (this.problems.length >= PROBLEM_SLOTS) this.problems.shift();
+    this.problems.push(problem.key);
+    return held >= 0 ? { ...rest, p: problem.key } : { ...rest, p: problem.key, setup: problem.setup, tests: problem.tests };
   }
 
   private arm(): void {

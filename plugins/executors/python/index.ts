@@ -11,10 +11,12 @@ import { CrucibleError } from '../../../core/errors.js';
 import { packageRoot } from '../../../core/util/package-root.js';
 import { resolveInterpreter, type Interpreter } from './interpreter.js';
 import { bwrapArgs, findBwrap, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT, type SandboxMode } from './sandbox.js';
-import { ForkServer, type LaunchSpec, type ServerInfo, type ServerJob } from './fork-server.js';
+import { ForkServer, type LaunchSpec, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
+import { sha256 } from '../../../core/util/hash.js';
 import { Pool } from './pool.js';
 import { toExecution } from './classify.js';
 import { TestLimits } from './calibrate.js';
+import { dedupeByCode } from './dedupe.js';
 
 export const configSchema = {
   type: 'object',
@@ -29,6 +31,7 @@ export const configSchema = {
     maxOutputBytes: { type: 'integer', minimum: 1024, default: 8388608, description: 'largest file (and captured stdout/stderr) a candidate may write' },
     maxOpenFiles: { type: 'integer', minimum: 16, default: 256, description: 'open file descriptors per candidate process' },
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
+    dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often)' },
     sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off' },
     python: { type: 'string', default: '', description: 'interpreter command or path; empty = python3 (resolved once to its real path)' },
   },
@@ -48,6 +51,8 @@ export interface PythonExecutor extends Executor {
   describe(): Record<string, unknown>;
   /** Pids of the live fork-servers. */
   serverPids(): number[];
+  /** Candidates asked for, and programs actually run (fewer with dedupe; more with calibration re-runs). */
+  counts(): { candidates: number; programs: number };
 }
 
 export async function createPythonExecutor(config: PythonExecutorConfig, ctx: PluginContext): Promise<PythonExecutor> {
@@ -103,17 +108,41 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   };
 
   // The server enforces the limits itself; the watchdog only catches a server that stopped answering.
-  const watchdogMs = (job: ServerJob) => (job.timeout * 3 + 10) * 1000 + job.tests.length * 50;
+  const watchdogMs = (job: ServerJob) => (job.timeout * 3 + 10) * 1000 + job.problem.tests.length * 50;
   const pool = new Pool(workers, launch, watchdogMs);
   const cancelled = () => new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
   const onAbort = () => pool.abort(cancelled());
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener('abort', onAbort, { once: true });
   let nextId = 0;
+  const specs = new WeakMap<Problem, ServerProblem>();
+  const specOf = (problem: Problem): ServerProblem => {
+    let spec = specs.get(problem);
+    if (!spec) {
+      const setup = problem.testSetup ?? null;
+      const tests = problem.tests.map((t) => t.code);
+      spec = { key: sha256(JSON.stringify([setup, tests])), setup, tests };
+      specs.set(problem, spec);
+    }
+    return spec;
+  };
+  let candidatesSeen = 0;
   const runProgram = async (problem: Problem, code: string, testTimeouts: number[]) =>
-    pool.run({ id: nextId++, code, setup: problem.testSetup ?? null, tests: problem.tests.map((t) => t.code), timeout: config.timeoutSeconds, testTimeouts });
+    pool.run({ id: nextId++, code, problem: specOf(problem), timeout: config.timeoutSeconds, testTimeouts });
   const limits = new TestLimits(config.testTimeoutSeconds, config.canonicalTimeFactor, config.timeoutSeconds, runProgram);
   const timedOut = (e: Execution) => e.tests.some((t) => t.outcome === 'timeout');
+
+  const executeDistinct = async (problem: Problem, candidates: Candidate[]): Promise<Execution[]> => {
+    const floor = limits.defaults(problem);
+    const executions = await Promise.all(candidates.map((c) => runCandidate(problem, c, floor)));
+    if (!executions.some(timedOut) || !limits.canCalibrate(problem)) return executions;
+    // Some test hit the floor: measure the canonical solution once, and re-run the candidates that timed out
+    // on a test the canonical solution itself needs more time for.
+    const calibrated = await limits.limits(problem);
+    if (!calibrated) return executions;
+    return Promise.all(executions.map((e, i) =>
+      e.tests.some((t, j) => t.outcome === 'timeout' && calibrated[j] > floor[j]) ? runCandidate(problem, candidates[i], calibrated) : e));
+  };
 
   const runCandidate = async (problem: Problem, candidate: Candidate, testTimeouts: number[]): Promise<Execution> => {
     const startedAt = performance.now();
@@ -124,15 +153,10 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   return {
     async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
       ctx.throwIfCancelled();
-      const floor = limits.defaults(problem);
-      const executions = await Promise.all(candidates.map((c) => runCandidate(problem, c, floor)));
-      if (!executions.some(timedOut) || !limits.canCalibrate(problem)) return executions;
-      // Some test hit the floor: measure the canonical solution once, and re-run the candidates that timed out
-      // on a test the canonical solution itself needs more time for.
-      const calibrated = await limits.limits(problem);
-      if (!calibrated) return executions;
-      return Promise.all(executions.map((e, i) =>
-        e.tests.some((t, j) => t.outcome === 'timeout' && calibrated[j] > floor[j]) ? runCandidate(problem, candidates[i], calibrated) : e));
+      candidatesSeen += candidates.length;
+      if (!config.dedupe) return executeDistinct(problem, candidates);
+      const { distinct, expand } = dedupeByCode(candidates);
+      return expand(await executeDistinct(problem, distinct));
     },
     async close() {
       ctx.signal.removeEventListener('abort', onAbort);
@@ -153,8 +177,10 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       maxProcesses: config.maxProcesses,
       maxOutputBytes: config.maxOutputBytes,
       maxOpenFiles: config.maxOpenFiles,
+      dedupe: config.dedupe,
     }),
     serverPids: () => pool.serverPids(),
+    counts: () => ({ candidates: candidatesSeen, programs: nextId }),
   };
 }
 

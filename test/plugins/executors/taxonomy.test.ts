@@ -36,8 +36,38 @@ test('the five statuses, each with its exception type', async () => {
   assert.is(runtime.status, 'RUNTIME_ERROR');
   assert.is(runtime.error, 'ZeroDivisionError');
   assert.match(runtime.stderr ?? '', 'ZeroDivisionError: division by zero');
+  assert.match(runtime.stderr ?? '', 'File "<candidate>", line 2, in f\n    return x / 0', 'the traceback quotes the candidate\'s line');
   assert.is(timeout.status, 'TIMEOUT');
   assert.ok(timeout.tests.every((t) => t.outcome === 'timeout'));
+});
+
+test('identical candidates run once; each copy gets the execution under its own id (dedupe: false runs them all)', async () => {
+  const ok = 'def f(x):\n    return x + 1';
+  const wrong = 'def f(x):\n    return x';
+  const before = executor.counts();
+  const out = await run([ok, wrong, ok, ok, wrong], F);
+  const after = executor.counts();
+  assert.equal([after.candidates - before.candidates, after.programs - before.programs], [5, 2]);
+  assert.equal(out.map((e) => e.candidateId), ['c0', 'c1', 'c2', 'c3', 'c4']);
+  assert.equal(out.map((e) => e.status), ['SUCCESS', 'WRONG_OUTPUT', 'SUCCESS', 'SUCCESS', 'WRONG_OUTPUT']);
+  out[2].tests[0].outcome = 'error'; // copies are independent records
+  assert.is(out[0].tests[0].outcome, 'pass');
+  const all = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1, dedupe: false });
+  try {
+    await all.execute(problem(F), candidates([ok, ok, ok]));
+    assert.equal(all.counts(), { candidates: 3, programs: 3 });
+  } finally {
+    await all.close();
+  }
+});
+
+test('a large candidate (compiled in its child, not in the server) is classified the same way', async () => {
+  const padding = Array.from({ length: 9000 }, (_, i) => `v${i} = ${i}`).join('\n'); // > 64 KiB of source
+  const [ok, syntax] = await run([`${padding}\ndef f(x):\n    return x + 1`, `${padding}\ndef f(x)\n    return x + 1`], F);
+  assert.ok(padding.length > 1 << 16);
+  assert.is(ok.status, 'SUCCESS');
+  assert.is(syntax.status, 'SYNTAX_ERROR');
+  assert.is(syntax.error, 'SyntaxError');
 });
 
 test('each test counts on its own: a failing, crashing or hanging test does not stop the others', async () => {

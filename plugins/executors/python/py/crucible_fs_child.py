@@ -1,13 +1,11 @@
 # The candidate's side of a fork: isolate and limit the process, define the candidate, run the test setup, then the
 # tests one by one, reporting each on fd 3. Never returns to the server's code.
 import builtins
-import json
 import os
 import resource
 import signal
 import sys
 import time
-import traceback
 
 from crucible_fs_config import DROP_UID, LIMITS, NULL_FD, PR_SET_PDEATHSIG, SANDBOXED, WORK_DIR, libc
 
@@ -32,7 +30,7 @@ def child_main(job, start, wfd, out_fd, err_fd):
         set_limits(job)
     except BaseException as e:  # the harness itself failed: report it as such, not as the candidate's fault
         try:
-            report({'k': 'harness', 't': repr(e)})
+            report(b'harness', t=type(e).__name__ + ':' + str(e))
         finally:
             os._exit(70)
     try:
@@ -59,14 +57,22 @@ def set_limits(job):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-# Bound once, so that a candidate reassigning os.write, json.dumps or the clocks cannot silence or skew our reports.
-_write, _dumps, _cpu_clock, _wall_clock, _perf = os.write, json.dumps, time.process_time, time.monotonic, time.perf_counter
+# Bound once, so that a candidate reassigning os.write or the clocks cannot silence or skew our reports.
+_write, _cpu_clock, _wall_clock, _perf = os.write, time.process_time, time.monotonic, time.perf_counter
+# One line per event on fd 3: kind, test index, outcome, error type, ms, CPU s, then the child's CPU and wall clocks.
+# Plain bytes formatting rather than json: every object a child touches costs it a page copy, and json touches many.
+_REPORT = b'%s %d %s %s %.3f %.6f %.6f %.6f\n'
 
 
-def report(obj):
-    obj['c'] = _cpu_clock()
-    obj['w'] = _wall_clock()
-    _write(3, (_dumps(obj) + '\n').encode())
+def _token(text):
+    """An error type as one safe token (a class name can hold spaces or newlines)."""
+    if text is None:
+        return b'-'
+    return ''.join(c if c.isprintable() and not c.isspace() else '_' for c in str(text)[:200]).encode('utf-8', 'replace') or b'_'
+
+
+def report(kind, o=b'-', t=None, i=-1, ms=0.0, cpu=0.0):
+    _write(3, _REPORT % (kind, i, o, _token(t), ms, cpu, _cpu_clock(), _wall_clock()))
 
 
 def flush_output():
@@ -81,19 +87,55 @@ class CompileFailed(Exception):
     """A test (or the test setup) that the server could not compile; args[0] is the error's type name."""
 
 
-def print_error(e):
+FRAMES_SHOWN = 12
+
+
+def print_error(e, sources):
+    """A traceback of the innermost frames on stderr. Written here rather than with the traceback module: that module
+    (and linecache, tokenize...) would sit in the server's memory and be copied into every fork."""
+    frames = []
     tb = e.__traceback__.tb_next if e.__traceback__ else None  # drop the harness's own frame
-    traceback.print_exception(type(e), e, tb, limit=-12)  # the innermost frames; a deep recursion stays cheap
+    while tb is not None:
+        frames.append(tb)
+        tb = tb.tb_next
+    out = ['Traceback (most recent call last):\n']
+    if len(frames) > FRAMES_SHOWN:  # a deep recursion stays cheap
+        out.append('  ... %d frames not shown\n' % (len(frames) - FRAMES_SHOWN))
+    for tb in frames[-FRAMES_SHOWN:]:
+        code = tb.tb_frame.f_code
+        line = tb.tb_lineno or 0
+        out.append('  File "%s", line %d, in %s\n' % (code.co_filename, line, code.co_name))
+        source = sources.get(code.co_filename)
+        if source and line > 0:
+            text = source.split('\n')[line - 1:line]
+            if text and text[0].strip():
+                out.append('    %s\n' % text[0].strip())
+    try:
+        message = str(e)
+    except BaseException:
+        message = '<exception str() failed>'
+    out.append('%s: %s\n' % (type(e).__name__, message[:2000]) if message else '%s\n' % type(e).__name__)
+    try:
+        sys.stderr.write(''.join(out))
+    except BaseException:  # the candidate replaced or closed sys.stderr
+        try:
+            _write(2, ''.join(out).encode('utf-8', 'replace'))
+        except BaseException:
+            pass
 
 
 def run_candidate(job, start):
-    try:
-        code = compile(job['code'], '<candidate>', 'exec')
-    except BaseException as e:  # SyntaxError, ValueError (NUL bytes), RecursionError/MemoryError (deep nesting)
-        report({'k': 'syntax', 't': type(e).__name__})
-        return
+    code = job.get('_code')  # compiled by the server, unless the source was too large for that
+    if code is None:
+        try:
+            code = compile(job['code'], '<candidate>', 'exec', dont_inherit=True)
+        except BaseException as e:  # SyntaxError, ValueError (NUL bytes), RecursionError/MemoryError (deep nesting)
+            report(b'syntax', t=type(e).__name__)
+            return
+    sources = job['_sources']
+    sources['<candidate>'] = job['code']
     ns = {'__name__': 'candidate', '__builtins__': builtins}
-    for phase, source in (('define', code), ('setup', job['_setup'])):
+    for phase, source in ((b'define', code), (b'setup', job['_setup'])):
         if source is None:
             continue
         try:
@@ -101,16 +143,16 @@ def run_candidate(job, start):
                 raise CompileFailed(source)
             exec(source, ns)
         except CompileFailed as e:
-            report({'k': phase, 'o': 'error', 't': e.args[0]})
+            report(phase, b'error', e.args[0])
             return
         except BaseException as e:
-            outcome = 'fail' if isinstance(e, AssertionError) else 'error'
-            if outcome == 'error':
-                print_error(e)
+            outcome = b'fail' if isinstance(e, AssertionError) else b'error'
+            if outcome == b'error':
+                print_error(e, sources)
             flush_output()
-            report({'k': phase, 'o': outcome, 't': type(e).__name__})
+            report(phase, outcome, type(e).__name__)
             return
-    report({'k': 'ready'})
+    report(b'ready')
     tests = job['_tests']
     for i in range(start, len(tests)):
         t0, c0 = _perf(), _cpu_clock()
@@ -118,16 +160,16 @@ def run_candidate(job, start):
             if isinstance(tests[i], str):  # the test itself did not compile: it errors with that type
                 raise CompileFailed(tests[i])
             exec(tests[i], ns)
-            outcome, etype = 'pass', None
+            outcome, etype = b'pass', None
         except CompileFailed as e:
-            outcome, etype = 'error', e.args[0]
+            outcome, etype = b'error', e.args[0]
         except AssertionError:
-            outcome, etype = 'fail', 'AssertionError'
+            outcome, etype = b'fail', 'AssertionError'
         except BaseException as e:
-            outcome, etype = 'error', type(e).__name__
-            print_error(e)
-        report({'k': 'test', 'i': i, 'o': outcome, 't': etype, 'ms': (_perf() - t0) * 1000, 'cpu': _cpu_clock() - c0})
+            outcome, etype = b'error', type(e).__name__
+            print_error(e, sources)
+        report(b'test', outcome, etype, i, (_perf() - t0) * 1000, _cpu_clock() - c0)
     flush_output()
-    report({'k': 'done'})
+    report(b'done')
 
 

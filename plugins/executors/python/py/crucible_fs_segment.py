@@ -1,7 +1,6 @@
 # The server's side of one fork ("segment"): wait for the child under the CPU and wall limits, read its reports,
 # kill its process group and every orphan it left.
 import fcntl
-import json
 import os
 import select
 import signal
@@ -86,6 +85,29 @@ def drain(rfd):
         chunks.append(chunk)
 
 
+KINDS = ('syntax', 'define', 'setup', 'harness', 'ready', 'test', 'done')
+
+
+def parse_report(line, n_tests):
+    """One report line of the child (crucible_fs_child.report) as a dict; None for anything malformed."""
+    parts = line.split(b' ')
+    if len(parts) != 8:
+        return None
+    try:
+        kind, o, t = parts[0].decode(), parts[2].decode(), parts[3].decode('utf-8', 'replace')
+        ev = {'k': kind, 'i': int(parts[1]), 'o': o, 't': None if t == '-' else t,
+              'ms': float(parts[4]), 'cpu': float(parts[5]), 'c': float(parts[6]), 'w': float(parts[7])}
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if kind not in KINDS:
+        return None
+    if kind == 'test' and not (0 <= ev['i'] < n_tests and o in OUTCOMES):
+        return None
+    if kind in ('syntax', 'define', 'setup', 'harness') and ev['t'] is None:
+        return None
+    return ev
+
+
 def run_segment(job, start, cpu_budget, wall_deadline):
     """Forks one child that runs tests from `start`; returns (events, end, cpu_seconds)."""
     rfd, wfd = os.pipe()
@@ -120,19 +142,10 @@ def run_segment(job, start, cpu_budget, wall_deadline):
         buf += chunk
         while b'\n' in buf:
             line, buf = buf.split(b'\n', 1)
-            try:
-                ev = json.loads(line)
-                kind, cpu, wall = ev['k'], float(ev['c']), float(ev['w'])
-                if kind == 'test':
-                    if not (isinstance(ev['i'], int) and 0 <= ev['i'] < len(test_limits)) or ev['o'] not in OUTCOMES:
-                        raise ValueError('bad test report')
-                    ev['ms'], ev['cpu'] = float(ev['ms']), float(ev['cpu'])
-                    if ev['t'] is not None and not isinstance(ev['t'], str):
-                        raise ValueError('bad error type')
-                elif kind in ('syntax', 'define', 'setup', 'harness') and not isinstance(ev.get('t'), str):
-                    raise ValueError('bad report')
-            except (ValueError, KeyError, TypeError, AttributeError):
+            ev = parse_report(line, len(test_limits))
+            if ev is None:
                 continue  # the candidate wrote garbage on our channel; ignore it
+            kind, cpu, wall = ev['k'], ev['c'], ev['w']
             events.append(ev)
             if cpu >= known_cpu:
                 known_cpu, known_at = cpu, wall
