@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--format <format>', `problem format: ${FORMATS.join('|')} (default: mbpp when the file name says so, else humaneval)`)
     .option('--workers <n>', 'parallel fork-servers (default: one per core)')
     .option('--timeout <seconds>', 'CPU seconds per program (default 5)')
-    .option('--test-timeout <seconds>', 'CPU seconds per test case (default 1; raised per test to 4x the canonical solution when it needs more)')
+    .option('--test-timeout <seconds>', 'CPU seconds per test case (default 0.25; raised per test to 4x the canonical solution when it needs more)')
     .option('--sandbox <mode>', 'required|auto|off', 'auto')
     .action(async (opts: ExecOptions) => {
       await runExec(opts);

@@ -24,7 +24,7 @@ export const configSchema = {
   properties: {
     workers: { type: 'integer', minimum: 0, default: 0, description: 'fork-servers running in parallel; 0 = one per CPU core' },
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program (a blocked program is stopped at 3x this in wall time)' },
-    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'CPU seconds per test case (raised per test by canonicalTimeFactor); each looping test costs this much' },
+    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 0.25, description: 'CPU seconds per test case, raised per test to canonicalTimeFactor x the canonical solution\'s CPU time when that is more. CPU time does not grow with machine load as wall time does, so the floor needs no wide margin (HumanEval\'s slowest canonical test takes ~40 ms); each looping test costs this much' },
     canonicalTimeFactor: { type: 'number', minimum: 0, default: 4, description: 'a test that times out may take this many times the canonical solution\'s CPU time on it (measured once per problem, as evalplus does); 0 = fixed limits' },
     memoryMb: { type: 'integer', minimum: 16, default: 1024, description: 'address-space limit of each candidate process (MiB)' },
     maxProcesses: { type: 'integer', minimum: 1, default: 32, description: 'processes a candidate may have at once (enforced when candidates run under their own uid, i.e. as root)' },
