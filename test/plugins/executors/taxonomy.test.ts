@@ -61,6 +61,22 @@ test('identical candidates run once; each copy gets the execution under its own 
   }
 });
 
+test('problems are sent once per server and evicted least-recently-used; evicted ones are sent again', async () => {
+  const one = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1 });
+  try {
+    // Seven problems through one server that keeps four: p0 is evicted, then needed again, interleaved with others.
+    const order = [0, 1, 2, 3, 0, 4, 5, 6, 0, 1, 6];
+    for (const k of order) {
+      const tests = [`assert f(${k}) == ${k + 1}`, `assert f(${k + 10}) == ${k + 11}`];
+      const [e] = await one.execute(problem(tests, { id: `p${k}` }), candidates(['def f(x):\n    return x + 1']));
+      assert.is(e.status, 'SUCCESS', `problem p${k}`);
+      assert.is(e.passed, 2);
+    }
+  } finally {
+    await one.close();
+  }
+});
+
 test('a large candidate (compiled in its child, not in the server) is classified the same way', async () => {
   const padding = Array.from({ length: 9000 }, (_, i) => `v${i} = ${i}`).join('\n'); // > 64 KiB of source
   const [ok, syntax] = await run([`${padding}\ndef f(x):\n    return x + 1`, `${padding}\ndef f(x)\n    return x + 1`], F);

@@ -92,6 +92,8 @@ def problem_of(job):
         }
         while len(PROBLEMS) > PROBLEM_SLOTS:
             PROBLEMS.popitem(last=False)
+    if key not in PROBLEMS:  # fork-server.ts and this list are out of step: a bug, reported rather than crashing
+        return None
     PROBLEMS.move_to_end(key)
     return PROBLEMS[key]
 
@@ -99,6 +101,9 @@ def problem_of(job):
 def run_job(job):
     t0 = time.monotonic()
     problem = problem_of(job)
+    if problem is None:
+        result = {'id': job['id'], 'fatal': {'phase': 'harness', 'o': 'error', 't': 'problem %s is not held by the fork-server' % job['p'][:16]}}
+        return finish(result, [], t0)
     job['_setup'], job['_tests'], job['_sources'] = problem['setup'], problem['tests'], problem['sources']
     n = len(job['_tests'])
     outcomes = [None] * n
