@@ -1,6 +1,6 @@
 // Per-test time limits from the canonical solution, in the manner of evalplus (max(floor, k x ground-truth time),
-// k = 4; evalplus's floor is 1-4 s of wall time, ours 0.25 s of CPU time, which load does not inflate): a test may take `factor` times the CPU the
-// canonical solution needs on it, and at least the configured floor. Measured on the same machine, so a slower
+// k = 4; evalplus's floor is 1-4 s of wall time, ours 0.25 s of CPU time, which load does not inflate): a test may
+// take `factor` times the CPU the canonical solution needs on it, and at least the configured floor. Measured on the same machine, so a slower
 // machine raises the limits with the solution's own cost instead of flipping verdicts.
 // Calibration is lazy: it runs only for a problem where some candidate hit the floor, which is rare and cheap.
 import type { Problem } from '../../../core/contract/data.js';

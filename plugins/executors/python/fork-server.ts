@@ -73,8 +73,8 @@ interface Pending {
 const STDERR_KEEP = 4000;
 /**
  * Problems a server keeps compiled. Small on purpose: everything the server holds is copied into every fork, so a
- * large cache makes each candidate slower. Python's side (PROBLEM_SLOTS in fork_server.py) must use the same number:
- * both sides see the same ordered stream of jobs, so their least-recently-used lists stay identical.
+ * large cache makes each candidate slower. The server gets this number in its init object (`problemSlots`): both
+ * sides see the same ordered stream of jobs, so their least-recently-used lists stay identical.
  */
 export const PROBLEM_SLOTS = 4;
 

@@ -11,7 +11,7 @@ import { CrucibleError } from '../../../core/errors.js';
 import { packageRoot } from '../../../core/util/package-root.js';
 import { resolveInterpreter, type Interpreter } from './interpreter.js';
 import { bwrapArgs, findBwrap, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT, type SandboxMode } from './sandbox.js';
-import { ForkServer, type LaunchSpec, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
+import { ForkServer, PROBLEM_SLOTS, type LaunchSpec, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
 import { sha256 } from '../../../core/util/hash.js';
 import { Pool } from './pool.js';
 import { toExecution } from './classify.js';
@@ -79,7 +79,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   const spec = (slot: number): LaunchSpec => {
     const limits = { memoryMb: config.memoryMb, maxProcesses: config.maxProcesses, maxOutputBytes: config.maxOutputBytes, maxOpenFiles: config.maxOpenFiles };
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/tmp' };
-    const init = { limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64) };
+    const init = { limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64), problemSlots: PROBLEM_SLOTS };
     if (sandboxed) {
       const initJson = JSON.stringify({ ...init, workRoot: SANDBOX_WORK_ROOT, wipeTmp: true });
       const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];

@@ -26,13 +26,12 @@ for _name in ('math', 're', 'collections', 'itertools', 'functools', 'heapq', 'b
     except Exception:  # a missing optional module is not the server's problem
         pass
 
-# Warm the compiler and the encoders too: their first use builds lazy state (AST types, encoder tables) that
-# every child would otherwise rebuild, which costs ~2 ms per fork.
+# Warm the compiler too: its first use builds lazy state (AST types) that a child compiling code (a source too
+# large for the server, or a candidate's own exec/eval) would otherwise rebuild, which costs ~2 ms per fork.
 exec(compile('def _f(x):\n    assert x == 1, "x"\n    return [i for i in range(x)]\n_f(1)\n', '<warm>', 'exec'), {})
-json.loads(json.dumps({'k': 'warm', 'c': time.process_time(), 'ms': time.perf_counter()}))
 
-from crucible_fs_config import (DROP_UID, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, STDERR_BYTES, WALL_FACTOR,
-                                WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
+from crucible_fs_config import (DROP_UID, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PROBLEM_SLOTS, STDERR_BYTES,
+                                WALL_FACTOR, WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
 from crucible_fs_segment import run_segment
 
 del sys.path[0]  # the harness folder stays off the path candidates import from
@@ -45,6 +44,7 @@ if WIPE_TMP:  # the sandbox's private /tmp: writable by candidates like any /tmp
     except OSError:
         pass
 os.makedirs(WORK_ROOT, mode=0o755, exist_ok=True)
+REAL_WORK_ROOT = os.path.realpath(WORK_ROOT)
 os.makedirs(IO_DIR, mode=0o700, exist_ok=True)
 # Set once here rather than in every child (each call in a child costs page copies): children inherit all of it.
 # The protocol is read from a duplicate of stdin, so sys.stdin (fd 0) is /dev/null in children: EOF at once.
@@ -63,9 +63,9 @@ def send(obj):
 DEATH_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
 
 
-# Problems whose tests are compiled here (children inherit the code objects), least recently used first. Kept small:
-# everything the server holds is copied into each fork. fork-server.ts mirrors this list (PROBLEM_SLOTS there).
-PROBLEM_SLOTS = 4
+# Problems whose tests are compiled here (children inherit the code objects), least recently used first. Kept small
+# (PROBLEM_SLOTS comes from fork-server.ts, which mirrors this list): everything the server holds is copied into
+# each fork.
 PROBLEMS = OrderedDict()
 # Candidates up to this size are compiled here rather than in the child: compiling in a fresh fork pays a page copy
 # for every allocation (~0.3 ms a candidate), and a syntax error then needs no fork at all. compile() runs no
@@ -223,7 +223,7 @@ def cleanup(job):
     if WIPE_TMP:  # the sandbox's private /tmp: nothing a candidate left there reaches the next one
         for entry in os.listdir('/tmp'):
             path = os.path.join('/tmp', entry)
-            if os.path.realpath(path) != os.path.realpath(WORK_ROOT):
+            if os.path.realpath(path) != REAL_WORK_ROOT:
                 remove_tree(path)
 
 
