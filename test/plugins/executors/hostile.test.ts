@@ -86,10 +86,13 @@ test('a bounded fork bomb hits the process limit and leaves no process behind (e
 });
 
 test('a bounded memory bomb gets MemoryError, not the machine', async () => {
-  const [big, growing] = await executor.execute(problem(ONE), candidates([
+  // Touching ~200 MiB before the limit hits takes ~90 ms of CPU on an idle machine but several times that on a
+  // loaded one: generous time limits here, so that only the memory limit can decide the verdict.
+  const roomy = await instantiate<PythonExecutor>(python as never, { ...CONFIG, timeoutSeconds: 20, testTimeoutSeconds: 10 }, createTestContext());
+  const [big, growing] = await roomy.execute(problem(ONE), candidates([
     'def f(x):\n    b = bytearray(2 * 1024 ** 3)\n    return x + 1',
     'def f(x):\n    chunks = []\n    for i in range(64):\n        chunks.append(bytearray(64 * 1024 ** 2))\n    return x + 1',
-  ]));
+  ])).finally(() => roomy.close());
   assert.equal([big.status, big.error], ['RUNTIME_ERROR', 'MemoryError']);
   assert.equal([growing.status, growing.error], ['RUNTIME_ERROR', 'MemoryError']);
 });
