@@ -1,11 +1,13 @@
 // The programmatic API shared by the CLI and the HTTP server: create a run from a manifest, execute it.
 import type { Logger as PinoLogger } from 'pino';
+import { CrucibleError } from '../errors.js';
 import { createRootContainer, createRunContainer } from '../di/container.js';
 import { TOKENS } from '../di/tokens.js';
 import type { ResolvedManifest } from '../manifest/validate.js';
 import type { EventLog, RunEvent } from '../store/event-log.js';
 import type { RunRecord, RunStore } from '../store/run-store.js';
 import type { RunState } from '../store/run-index.js';
+import { describeOwner } from '../store/run-owner.js';
 import { Runner, type RunOutcome } from './runner.js';
 
 export function createRun(store: RunStore, resolved: ResolvedManifest, options: { idempotencyKey?: string; state?: RunState } = {}): RunRecord {
@@ -17,11 +19,23 @@ export interface ExecuteOptions {
   logger: PinoLogger;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** The pid that claimed this run for us (a server hands queued runs to the workers it starts). */
+  handedOverBy?: number;
 }
 
-/** Runs (or resumes: finished stages are skipped, a stage in progress continues) the run `id`. */
+/**
+ * Runs (or resumes: finished stages are skipped, a stage in progress continues) the run `id`. Refuses a run that
+ * another live process is executing: two processes writing one run folder would corrupt it.
+ */
 export async function executeRun(store: RunStore, id: string, options: ExecuteOptions): Promise<RunOutcome> {
   const record = store.load(id);
+  const claim = store.index.claim(id, options.handedOverBy);
+  if (claim?.heldBy) {
+    throw CrucibleError.at('CRUCIBLE_E_RUN_STATE', {
+      message: `run ${id} is being executed by ${describeOwner(claim.heldBy)}`,
+      hint: `wait for it to finish, or cancel it where it runs (Ctrl-C in its terminal, or POST /v1/runs/${id}/cancel on the server running it)`,
+    });
+  }
   const root = createRootContainer(store, options.logger);
   const child = createRunContainer(root, record, options.signal ?? new AbortController().signal);
   const events = child.resolve<EventLog>(TOKENS.EventLog);

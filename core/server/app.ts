@@ -30,7 +30,7 @@ export interface BuiltServer {
 export async function buildServer(options: FinalOptions, logger: PinoLogger): Promise<BuiltServer> {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const store = new RunStore(options.runsDir);
-  const scheduler = new Scheduler(store, { maxConcurrent: options.maxConcurrent, cancelGraceMs: options.cancelGraceMs, logger });
+  const scheduler = new Scheduler(store, { maxConcurrent: options.maxConcurrent, cancelGraceMs: options.cancelGraceMs, onRestart: options.onRestart, logger });
   const ctx: ServerContext = { store, scheduler, progress: new ProgressTracker((id) => store.runDir(id)), options, version };
 
   // Per-request log lines are off (a poll loop would flood the log); errors are logged by the error handler.

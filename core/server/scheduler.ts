@@ -10,6 +10,7 @@ import { CrucibleError } from '../errors.js';
 import { EventLog } from '../store/event-log.js';
 import { FINAL_STATES, type RunRow, type RunState } from '../store/run-index.js';
 import type { RunStore } from '../store/run-store.js';
+import { describeOwner, ownerAlive } from '../store/run-owner.js';
 
 interface Active {
   child: ChildProcess;
@@ -33,11 +34,32 @@ export function killGroup(pid: number | undefined, signal: NodeJS.Signals = 'SIG
 export class Scheduler {
   private readonly active = new Map<string, Active>();
   private stopping = false;
+  private sweeper?: NodeJS.Timeout;
 
   constructor(
     private readonly store: RunStore,
-    private readonly options: { maxConcurrent: number; cancelGraceMs: number; logger: PinoLogger },
+    private readonly options: { maxConcurrent: number; cancelGraceMs: number; logger: PinoLogger; onRestart: 'resume' | 'leave'; sweepMs?: number },
   ) {}
+
+  /**
+   * Recovers runs whose executing process is gone (a crash before this start, or a `crucible run` killed while we
+   * are up), then keeps checking: they are re-queued or left FAILED-resumable per `onRestart`. Runs a live process
+   * executes (our workers, a CLI in a terminal) are left alone.
+   */
+  start(): void {
+    this.sweep();
+    this.sweeper = setInterval(() => this.sweep(), this.options.sweepMs ?? 2000);
+    this.sweeper.unref();
+    this.tick();
+  }
+
+  private sweep(): void {
+    if (this.stopping) return;
+    const recovered = this.store.index.recoverInterrupted(this.options.onRestart === 'resume', new Set(this.active.keys()));
+    if (!recovered.length) return;
+    this.options.logger.warn({ runs: recovered.map((r) => r.id), action: this.options.onRestart }, 'recovered interrupted runs');
+    this.tick();
+  }
 
   isActive(id: string): boolean {
     return this.active.has(id);
@@ -124,7 +146,7 @@ export class Scheduler {
       this.appendStateEvent(id, 'CANCELLED', error);
     } else if (row.state === 'RUNNING' || row.state === 'CANCELLING') {
       const entry = this.active.get(id);
-      if (!entry) throw CrucibleError.at('CRUCIBLE_E_RUN_STATE', { message: `run ${id} is running outside this server; cancel it where it runs` });
+      if (!entry) return this.cancelOutside(row);
       if (!entry.cancelRequested) {
         entry.cancelRequested = true;
         this.store.index.setState(id, 'CANCELLING');
@@ -135,6 +157,25 @@ export class Scheduler {
       throw CrucibleError.at('CRUCIBLE_E_RUN_STATE', { message: `run ${id} is already ${row.state}` });
     }
     return this.store.row(id);
+  }
+
+  /** A run another process on this machine executes (`crucible run`): SIGTERM asks it to cancel, as Ctrl-C does. */
+  private cancelOutside(row: RunRow): RunRow {
+    const owner = row.owner;
+    if (owner && ownerAlive(owner)) {
+      try {
+        process.kill(owner.pid, 'SIGTERM');
+      } catch {
+        throw CrucibleError.at('CRUCIBLE_E_RUN_STATE', { message: `run ${row.id} is being executed by ${describeOwner(owner)}, which this server cannot signal`, hint: 'cancel it where it runs' });
+      }
+      this.store.index.setState(row.id, 'CANCELLING');
+    } else {
+      // Nobody executes it any more (its process died): there is nothing to stop.
+      const error = { code: 'CRUCIBLE_E_CANCELLED', message: 'cancelled (its process had already stopped)' };
+      this.store.index.setState(row.id, 'CANCELLED', { error });
+      this.appendStateEvent(row.id, 'CANCELLED', error);
+    }
+    return this.store.row(row.id);
   }
 
   /** A FAILED or CANCELLED run goes back to the queue; running it again skips finished stages. */
@@ -151,6 +192,7 @@ export class Scheduler {
   /** Server shutdown: kill every worker group and leave the runs RUNNING, so the next start recovers them. */
   async stop(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.sweeper);
     const waits = [...this.active.values()].map((a) => {
       killGroup(a.child.pid);
       return a.exited;

@@ -26,7 +26,8 @@ async function main(): Promise<number> {
   const store = new RunStore(runsDir);
   try {
     const logger = createLogger({ file: join(store.runDir(runId), 'run.log'), name: 'crucible-worker' });
-    const outcome = await executeRun(store, runId, { logger, signal: controller.signal });
+    // The server that started us claimed the run (owner = its pid) before handing it over.
+    const outcome = await executeRun(store, runId, { logger, signal: controller.signal, handedOverBy: process.ppid });
     return outcome.state === 'SUCCEEDED' ? 0 : outcome.state === 'CANCELLED' ? 130 : 1;
   } finally {
     store.close();

@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { currentOwner, ownerAlive, sameOwner, type RunOwner } from './run-owner.js';
 
 export const RUN_STATES = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -21,6 +22,8 @@ export interface RunRow {
   idempotencyKey: string | null;
   /** True when a server restart found this run RUNNING (it was interrupted). */
   interrupted: boolean;
+  /** The process that last started executing the run (null before it first ran). */
+  owner: RunOwner | null;
 }
 
 interface RawRow {
@@ -35,6 +38,9 @@ interface RawRow {
   error_json: string | null;
   idempotency_key: string | null;
   interrupted: number;
+  owner_pid: number | null;
+  owner_host: string | null;
+  owner_start: string | null;
 }
 
 const fromRaw = (r: RawRow): RunRow => ({
@@ -49,7 +55,13 @@ const fromRaw = (r: RawRow): RunRow => ({
   error: r.error_json ? JSON.parse(r.error_json) : null,
   idempotencyKey: r.idempotency_key,
   interrupted: r.interrupted === 1,
+  owner: r.owner_pid === null ? null : { pid: r.owner_pid, host: r.owner_host ?? '', start: r.owner_start },
 });
+
+/** What a claim found: the run is now ours (`row`), or a live process is executing it (`heldBy`). */
+export type Claim = { row: RunRow; heldBy?: undefined } | { row?: undefined; heldBy: RunOwner };
+
+const ACTIVE_STATES = ['RUNNING', 'CANCELLING'];
 
 export interface ListFilter {
   state?: RunState;
@@ -77,15 +89,27 @@ export class RunIndex {
       headline_json TEXT,
       error_json TEXT,
       idempotency_key TEXT UNIQUE,
-      interrupted INTEGER NOT NULL DEFAULT 0
+      interrupted INTEGER NOT NULL DEFAULT 0,
+      owner_pid INTEGER,
+      owner_host TEXT,
+      owner_start TEXT
     );
     CREATE INDEX IF NOT EXISTS runs_state ON runs(state, created_at);`);
+    // Index files written before runs recorded their owner gain the columns (rows without an owner are treated
+    // as they were then: interrupted when found RUNNING at a server start).
+    const columns = new Set((this.db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).map((c) => c.name));
+    for (const [name, type] of [['owner_pid', 'INTEGER'], ['owner_host', 'TEXT'], ['owner_start', 'TEXT']]) {
+      if (!columns.has(name)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
+    }
   }
 
+  /** A new run; inserted RUNNING, it is owned by this process from the start (no queue can take it meanwhile). */
   insert(row: { id: string; name: string; state: RunState; manifestHash: string; idempotencyKey?: string }): void {
+    const now = new Date().toISOString();
+    const owner = row.state === 'RUNNING' ? currentOwner() : null;
     this.db
-      .prepare('INSERT INTO runs (id, name, state, created_at, manifest_hash, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(row.id, row.name, row.state, new Date().toISOString(), row.manifestHash, row.idempotencyKey ?? null);
+      .prepare('INSERT INTO runs (id, name, state, created_at, started_at, manifest_hash, idempotency_key, owner_pid, owner_host, owner_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(row.id, row.name, row.state, now, owner ? now : null, row.manifestHash, row.idempotencyKey ?? null, owner?.pid ?? null, owner?.host ?? null, owner?.start ?? null);
   }
 
   get(id: string): RunRow | undefined {
@@ -115,7 +139,12 @@ export class RunIndex {
     const now = new Date().toISOString();
     const sets = ['state = ?'];
     const args: unknown[] = [state];
-    if (state === 'RUNNING') sets.push('started_at = COALESCE(started_at, ?)', 'interrupted = 0'), args.push(now);
+    if (state === 'RUNNING') {
+      // Whoever moves a run to RUNNING executes it (or, for the server's queue, hands it to a worker it starts).
+      const me = currentOwner();
+      sets.push('started_at = COALESCE(started_at, ?)', 'interrupted = 0', 'owner_pid = ?', 'owner_host = ?', 'owner_start = ?');
+      args.push(now, me.pid, me.host, me.start);
+    }
     if (FINAL_STATES.includes(state)) sets.push('finished_at = ?'), args.push(now);
     if (extra.error !== undefined) sets.push('error_json = ?'), args.push(extra.error ? JSON.stringify(extra.error) : null);
     if (extra.headline) sets.push('headline_json = ?'), args.push(JSON.stringify(extra.headline));
@@ -124,23 +153,49 @@ export class RunIndex {
 
   /** Atomically moves the oldest QUEUED run to RUNNING (the queue's pop). */
   claimNext(): RunRow | undefined {
+    // IMMEDIATE: the write lock is taken before the read, so two processes cannot pop the same run.
     return this.db.transaction(() => {
       const r = this.db.prepare("SELECT * FROM runs WHERE state = 'QUEUED' ORDER BY created_at, id LIMIT 1").get() as RawRow | undefined;
       if (!r) return undefined;
       this.setState(r.id, 'RUNNING');
       return this.get(r.id);
-    })();
+    }).immediate();
   }
 
-  /** After a crash: RUNNING/CANCELLING runs were interrupted; they go back to the queue or stay resumable. */
-  recoverInterrupted(requeue: boolean): RunRow[] {
-    const rows = (this.db.prepare("SELECT * FROM runs WHERE state IN ('RUNNING', 'CANCELLING')").all() as RawRow[]).map(fromRaw);
-    for (const r of rows) {
-      if (r.state === 'CANCELLING') this.setState(r.id, 'CANCELLED');
-      else this.db.prepare(`UPDATE runs SET state = ?, interrupted = 1 WHERE id = ?`).run(requeue ? 'QUEUED' : 'FAILED', r.id);
-      if (!requeue && r.state === 'RUNNING') this.setState(r.id, 'FAILED', { error: { code: 'CRUCIBLE_E_RUN_STATE', message: 'interrupted by a server restart; resume it' } });
-    }
-    return rows;
+  /**
+   * Takes run `id` for execution by this process (RUNNING, owned by us), unless another live process is executing
+   * it. `handedOverBy` is the pid that claimed the run for us (the server, for its workers).
+   */
+  claim(id: string, handedOverBy?: number): Claim | undefined {
+    return this.db.transaction((): Claim | undefined => {
+      const row = this.get(id);
+      if (!row) return undefined;
+      const owner = row.owner;
+      if (ACTIVE_STATES.includes(row.state) && owner && ownerAlive(owner) && !sameOwner(owner, currentOwner()) && owner.pid !== handedOverBy) {
+        return { heldBy: owner };
+      }
+      this.setState(id, 'RUNNING');
+      return { row: this.get(id)! };
+    }).immediate();
+  }
+
+  /**
+   * At a server start: RUNNING/CANCELLING runs whose owner is gone were interrupted by a crash; they go back to
+   * the queue or stay resumable. Runs a live process (a `crucible run` in a terminal) is executing are left alone.
+   */
+  recoverInterrupted(requeue: boolean, skip: ReadonlySet<string> = new Set()): RunRow[] {
+    return this.db.transaction(() => {
+      const active = (this.db.prepare("SELECT * FROM runs WHERE state IN ('RUNNING', 'CANCELLING')").all() as RawRow[]).map(fromRaw);
+      const rows = active.filter((r) => !skip.has(r.id) && (!r.owner || !ownerAlive(r.owner)));
+      for (const r of rows) {
+        if (r.state === 'CANCELLING') this.setState(r.id, 'CANCELLED');
+        else this.db.prepare(`UPDATE runs SET state = ?, interrupted = 1 WHERE id = ?`).run(requeue ? 'QUEUED' : 'FAILED', r.id);
+        if (!requeue && r.state === 'RUNNING') {
+          this.setState(r.id, 'FAILED', { error: { code: 'CRUCIBLE_E_RUN_STATE', message: 'interrupted: the process executing it stopped (a crash or a kill); resume it' } });
+        }
+      }
+      return rows;
+    }).immediate();
   }
 
   close(): void {

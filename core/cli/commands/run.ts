@@ -18,7 +18,8 @@ export function register(program: Command): void {
   ).action(async (file: string, opts: { set: string[]; runsDir: string }) => {
     const resolved = await resolveManifest(file, { sets: opts.set });
     const store = openStore(opts);
-    const record = createRun(store, resolved, { state: 'QUEUED' });
+    // Created RUNNING and owned by this process: a server sharing the runs folder must not take it from its queue.
+    const record = createRun(store, resolved, { state: 'RUNNING' });
     process.stderr.write(`run ${record.id}\n`);
     await runInForeground(store, record.id);
   });

@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RunRow } from '../../store/run-index.js';
+import { describeOwner, ownerAlive } from '../../store/run-owner.js';
 import type { RunStore } from '../../store/run-store.js';
 import { openStore, runsDirOption } from '../shared.js';
 import { formatTerminalSummary } from '../../report/index.js';
@@ -24,11 +26,19 @@ export function register(program: Command): void {
       const runId = store.resolveId(id);
       const row = store.row(runId);
       if (opts.json) return void process.stdout.write(JSON.stringify(row, null, 2) + '\n');
-      process.stdout.write(`${row.id}\n  state    ${row.state}${row.interrupted ? ' (interrupted)' : ''}\n  created  ${row.createdAt}\n  folder   ${store.runDir(runId)}\n`);
+      process.stdout.write(`${row.id}\n  state    ${row.state}${stateNote(row)}\n  created  ${row.createdAt}\n  folder   ${store.runDir(runId)}\n`);
       if (row.error) process.stdout.write(`  error    ${row.error.code}: ${row.error.message}\n`);
       if (row.state === 'SUCCEEDED') await printSummary(store, runId);
     },
   );
+}
+
+/** Who executes an active run, or that its process is gone (resume it); "interrupted" after a recovery. */
+function stateNote(row: RunRow): string {
+  if ((row.state === 'RUNNING' || row.state === 'CANCELLING') && row.owner) {
+    return ownerAlive(row.owner) ? ` (${describeOwner(row.owner)})` : ` (${describeOwner(row.owner)} is gone: resume it)`;
+  }
+  return row.interrupted ? ' (interrupted)' : '';
 }
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(4));
