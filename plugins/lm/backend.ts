@@ -3,6 +3,7 @@
 // imported by a computed specifier and a failed import simply moves on to the next candidate.
 import * as tf from '@tensorflow/tfjs-core';
 import { CrucibleError } from '../../core/errors.js';
+import { useWasmMatmul, wasmMatmulKernel } from './wasm/batch-matmul.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -37,7 +38,10 @@ async function loadNative(): Promise<boolean> {
 }
 
 async function loadWasm(): Promise<boolean> {
-  return (await tryImport('@tensorflow/tfjs-backend-wasm')) && activate('wasm');
+  if (!((await tryImport('@tensorflow/tfjs-backend-wasm')) && (await activate('wasm')))) return false;
+  // CRUCIBLE_WASM_MATMUL=tfjs keeps tfjs' own matmul (for comparisons; bench/lm-throughput.ts measures both).
+  useWasmMatmul(process.env.CRUCIBLE_WASM_MATMUL !== 'tfjs');
+  return true;
 }
 
 async function loadCpu(): Promise<boolean> {
@@ -81,6 +85,12 @@ export async function ensureBackend(choice: BackendChoice = 'auto'): Promise<str
     chosen = undefined;
     throw err;
   }
+}
+
+/** Records with the run the backend in use and, on wasm, which matmul kernel runs (they differ in speed, not results). */
+export function recordBackend(events: { record(key: string, value: unknown): void }, name: string): void {
+  events.record('tfjs.backend', name);
+  if (name === 'wasm') events.record('tfjs.matmul', wasmMatmulKernel());
 }
 
 /** The active backend's name, or undefined before any model was loaded. */

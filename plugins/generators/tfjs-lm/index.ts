@@ -10,7 +10,7 @@ import type { GenerateOptions, Generator, ProblemSamples } from '../../../core/c
 import { CrucibleError } from '../../../core/errors.js';
 import { deriveSeed } from '../../../core/services/rng.js';
 import { packageRoot } from '../../../core/util/package-root.js';
-import type { BackendChoice } from '../../lm/backend.js';
+import { recordBackend, type BackendChoice } from '../../lm/backend.js';
 import type { LocalTextModel } from '../../lm/text-model.js';
 
 export const DEFAULT_STOP = ['\ndef ', '\nclass ', '\nif __name__', '\nprint(', '\n#'];
@@ -60,7 +60,7 @@ function makeGenerator(modelPath: string, s: Settings, ctx: PluginContext): Gene
     loading ??= (async () => {
       const { loadTextModel } = await import('../../lm/index.js');
       const m = await loadTextModel(modelPath, { backend: s.backend });
-      ctx.events.record('tfjs.backend', m.backend);
+      recordBackend(ctx.events, m.backend);
       ctx.logger.info({ backend: m.backend, model: modelPath }, `tfjs-lm: ${m.id} on ${m.backend}`);
       return m;
     })();

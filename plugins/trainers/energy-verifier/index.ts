@@ -13,7 +13,7 @@ import type { TrainInput, TrainResult } from '../../../core/contract/kinds.js';
 import { CrucibleError } from '../../../core/errors.js';
 import { hashJson } from '../../../core/util/hash.js';
 import { toJsonl } from '../../../core/util/jsonl.js';
-import { ensureBackend, type BackendChoice } from '../../lm/backend.js';
+import { ensureBackend, recordBackend, type BackendChoice } from '../../lm/backend.js';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../../lm/safetensors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../lm/train/checkpoint.js';
 import { matmul } from '../../lm/train/matmul.js';
@@ -91,7 +91,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   }
 
   const backend = await ensureBackend((config.backend ?? 'auto') as BackendChoice);
-  ctx.events.record('tfjs.backend', backend);
+  recordBackend(ctx.events, backend);
   const seed = config.seed ?? ctx.seed;
   const { model, source } = buildModel(config, input, ctx, seed);
   try {

@@ -1,0 +1,118 @@
+// Generates the WebAssembly text of crucible's batched matmul kernel (see batch-matmul.ts for why it exists).
+// The kernel computes C[b] = A[b] x B[b] for row-major float32 matrices in the tfjs wasm heap, with 128-bit SIMD:
+// a 4-row x 8-column block of C stays in eight v128 registers while k runs, so each A value is loaded once per
+// 8 columns and each B vector once per 4 rows. k runs in chunks of K_BLOCK, columns outside rows: the B strip a
+// block reads (K_BLOCK x 8 floats, 16 KiB) then stays in L1 cache for every row block of the chunk. Edge blocks
+// (fewer rows or columns) use the same loop with fewer rows / one vector / scalars. Generated from TypeScript
+// because the six block variants differ only in counts.
+
+export const K_BLOCK = 512;
+
+type Cols = 2 | 1 | 0; // v128 vectors per row of the block; 0 = one scalar column
+
+const ROW_POINTERS = ['$pa0', '$pa1', '$pa2', '$pa3'];
+
+/** One block of `rows` rows x (`cols` vectors or 1 scalar) at ($i, $j) over the current k chunk. */
+function block(rows: 1 | 4, cols: Cols): string {
+  const vec = cols > 0;
+  const width = Math.max(cols, 1);
+  const acc = (r: number, v: number) => (vec ? `$v${r}_${v}` : `$s${r}`);
+  const at = (r: number) => `(i32.add (local.get $C) (i32.shl (i32.add (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $n)) (local.get $j)) (i32.const 2)))`;
+  const zero: string[] = [];
+  const load: string[] = [];
+  const lines: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    // Row r of A at column $kb.
+    lines.push(`(local.set ${ROW_POINTERS[r]} (i32.add (local.get $A) (i32.add (i32.mul (i32.add (local.get $i) (i32.const ${r})) (local.get $rowA)) (i32.shl (local.get $kb) (i32.const 2)))))`);
+    for (let v = 0; v < width; v++) {
+      zero.push(vec ? `(local.set ${acc(r, v)} (v128.const i32x4 0 0 0 0))` : `(local.set ${acc(r, v)} (f32.const 0))`);
+      load.push(vec ? `(local.set ${acc(r, v)} (v128.load offset=${16 * v} ${at(r)}))` : `(local.set ${acc(r, v)} (f32.load ${at(r)}))`);
+    }
+  }
+  // The first chunk starts from zero; later chunks add to what C holds.
+  lines.push(`(if (local.get $first)\n  (then ${zero.join(' ')})\n  (else ${load.join(' ')}))`);
+  lines.push('(local.set $pb (i32.add (local.get $B) (i32.add (i32.mul (local.get $kb) (local.get $rowB)) (i32.shl (local.get $j) (i32.const 2)))))');
+  lines.push('(local.set $kk (local.get $klen))');
+  const body: string[] = [];
+  if (vec) {
+    body.push('(local.set $b0 (v128.load (local.get $pb)))');
+    if (cols === 2) body.push('(local.set $b1 (v128.load offset=16 (local.get $pb)))');
+  } else body.push('(local.set $bs (f32.load (local.get $pb)))');
+  for (let r = 0; r < rows; r++) {
+    const p = ROW_POINTERS[r];
+    if (vec) {
+      body.push(`(local.set $av (f32x4.splat (f32.load (local.get ${p}))))`);
+      for (let v = 0; v < cols; v++) body.push(`(local.set ${acc(r, v)} (f32x4.add (local.get ${acc(r, v)}) (f32x4.mul (local.get $av) (local.get $b${v}))))`);
+    } else {
+      body.push(`(local.set ${acc(r, 0)} (f32.add (local.get ${acc(r, 0)}) (f32.mul (f32.load (local.get ${p})) (local.get $bs))))`);
+    }
+    body.push(`(local.set ${p} (i32.add (local.get ${p}) (i32.const 4)))`);
+  }
+  body.push('(local.set $pb (i32.add (local.get $pb) (local.get $rowB)))');
+  body.push('(local.set $kk (i32.sub (local.get $kk) (i32.const 1)))');
+  body.push('(br_if $k_loop (local.get $kk))');
+  lines.push(`(loop $k_loop\n  ${body.join('\n  ')})`);
+  for (let r = 0; r < rows; r++) {
+    if (vec) for (let v = 0; v < cols; v++) lines.push(`(v128.store offset=${16 * v} ${at(r)} (local.get ${acc(r, v)}))`);
+    else lines.push(`(f32.store ${at(r)} (local.get ${acc(r, 0)}))`);
+  }
+  return lines.join('\n');
+}
+
+const indent = (text: string, by: string) => text.split('\n').join(`\n${by}`);
+
+/** Loops `counter` from its current value in steps of `step` while counter + step <= limit. */
+function stepLoop(label: string, counter: string, step: number, limit: string, body: string): string {
+  return `(block $${label}_done
+  (loop $${label}
+    (br_if $${label}_done (i32.gt_u (i32.add (local.get ${counter}) (i32.const ${step})) (local.get ${limit})))
+    ${indent(body, '    ')}
+    (local.set ${counter} (i32.add (local.get ${counter}) (i32.const ${step})))
+    (br $${label})))`;
+}
+
+/** Every row of C for the columns at $j: blocks of 4 rows, then single rows. */
+function rowsFor(cols: Cols): string {
+  return ['(local.set $i (i32.const 0))', stepLoop(`rows4_${cols}`, '$i', 4, '$m', block(4, cols)), stepLoop(`rows1_${cols}`, '$i', 1, '$m', block(1, cols))].join('\n');
+}
+
+/** All of C for the current k chunk: 8-wide column strips, then a 4-wide one, then scalar columns. */
+function chunk(): string {
+  return ['(local.set $j (i32.const 0))', stepLoop('cols8', '$j', 8, '$n', rowsFor(2)), stepLoop('cols4', '$j', 4, '$n', rowsFor(1)), stepLoop('cols1', '$j', 1, '$n', rowsFor(0))].join('\n');
+}
+
+export function matmulWat(): string {
+  const vLocals = [0, 1, 2, 3].flatMap((r) => [`(local $v${r}_0 v128)`, `(local $v${r}_1 v128)`]).join(' ');
+  const sLocals = [0, 1, 2, 3].map((r) => `(local $s${r} f32)`).join(' ');
+  return `(module
+(import "env" "memory" (memory 1))
+;; bmm(a, b, c, batch, m, k, n, aStride, bStride): C[t] = A[t] x B[t] for t < batch; byte offsets; a stride of 0
+;; broadcasts that operand over the batch. Requires m, k, n >= 1.
+(func (export "bmm") (param $a i32) (param $b i32) (param $c i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $aStride i32) (param $bStride i32)
+(local $t i32) (local $i i32) (local $j i32) (local $kk i32) (local $kb i32) (local $klen i32) (local $first i32)
+(local $A i32) (local $B i32) (local $C i32) (local $rowA i32) (local $rowB i32) (local $pb i32)
+(local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32)
+(local $av v128) (local $b0 v128) (local $b1 v128) (local $bs f32) ${vLocals} ${sLocals}
+(local.set $rowA (i32.shl (local.get $k) (i32.const 2)))
+(local.set $rowB (i32.shl (local.get $n) (i32.const 2)))
+(local.set $A (local.get $a))
+(local.set $B (local.get $b))
+(local.set $C (local.get $c))
+(loop $batch_loop
+  (local.set $kb (i32.const 0))
+  (loop $chunk_loop
+    (local.set $first (i32.eqz (local.get $kb)))
+    (local.set $klen (i32.sub (local.get $k) (local.get $kb)))
+    (if (i32.gt_u (local.get $klen) (i32.const ${K_BLOCK})) (then (local.set $klen (i32.const ${K_BLOCK}))))
+    ${indent(chunk(), '    ')}
+    (local.set $kb (i32.add (local.get $kb) (i32.const ${K_BLOCK})))
+    (br_if $chunk_loop (i32.lt_u (local.get $kb) (local.get $k))))
+  (local.set $A (i32.add (local.get $A) (local.get $aStride)))
+  (local.set $B (i32.add (local.get $B) (local.get $bStride)))
+  (local.set $C (i32.add (local.get $C) (i32.mul (i32.mul (local.get $m) (local.get $n)) (i32.const 4))))
+  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+  (br_if $batch_loop (i32.lt_u (local.get $t) (local.get $batch))))
+)
+)
+`;
+}

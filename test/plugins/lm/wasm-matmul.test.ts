@@ -1,0 +1,108 @@
+// crucible's SIMD matmul for the tfjs wasm backend: the committed module is what the generator assembles, and every
+// product tfjs routes to it (2-D, batched, broadcast batch, edge sizes around the 4x8 blocks and the k chunk)
+// equals a float64 reference; what it does not cover (transposed operands) still goes to tfjs and stays right.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as tf from '@tensorflow/tfjs-core';
+import { ensureBackend } from '../../../plugins/lm/index.js';
+import { assembleMatmul } from '../../../plugins/lm/wasm/build.js';
+import { MATMUL_WASM_BASE64 } from '../../../plugins/lm/wasm/matmul-wasm.js';
+import { K_BLOCK } from '../../../plugins/lm/wasm/matmul-wat.js';
+import { wasmMatmulKernel } from '../../../plugins/lm/wasm/batch-matmul.js';
+import { matmul } from '../../../plugins/lm/train/matmul.js';
+
+test.before(async () => {
+  assert.is(await ensureBackend('wasm'), 'wasm');
+});
+
+test('the committed module is the one the generator assembles (run `npm run build:wasm` after editing it)', async () => {
+  const bytes = await assembleMatmul();
+  assert.is(Buffer.from(bytes).toString('base64'), MATMUL_WASM_BASE64);
+});
+
+test('the wasm backend runs the SIMD kernel', () => {
+  assert.is(wasmMatmulKernel(), 'crucible-simd');
+});
+
+/** Deterministic values in [-1, 1) of a shape. */
+function values(shape: number[], seed: number): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** float64 a x b over broadcast batch dims (b or a may have none), optional transposes. */
+function reference(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], ta = false, tb = false): Float64Array {
+  const [ar, ac] = aShape.slice(-2);
+  const [br, bc] = bShape.slice(-2);
+  const m = ta ? ac : ar;
+  const k = ta ? ar : ac;
+  const n = tb ? br : bc;
+  const batchA = aShape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batchB = bShape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const batch = Math.max(batchA, batchB);
+  const out = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++) {
+    const A = (batchA === 1 ? 0 : t) * ar * ac;
+    const B = (batchB === 1 ? 0 : t) * br * bc;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) s += a[A + (ta ? q * ac + i : i * ac + q)] * b[B + (tb ? j * bc + q : q * bc + j)];
+        out[t * m * n + i * n + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
+function check(aShape: number[], bShape: number[], ta = false, tb = false) {
+  const a = values(aShape, aShape.length * 7 + aShape[0]);
+  const b = values(bShape, bShape.length * 13 + bShape[0]);
+  const got = tf.tidy(() => tf.matMul(tf.tensor(a, aShape), tf.tensor(b, bShape), ta, tb).dataSync() as Float32Array);
+  const want = reference(a, aShape, b, bShape, ta, tb);
+  assert.is(got.length, want.length, `${aShape} x ${bShape}`);
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]) / Math.max(1, Math.abs(want[i])));
+  assert.ok(worst < 1e-5, `${aShape} x ${bShape} (transposes ${ta}/${tb}): max relative error ${worst}`);
+}
+
+test('2-D products of every edge size around the 4x8 blocks match float64', () => {
+  for (const m of [1, 3, 4, 5, 9]) for (const n of [1, 3, 4, 7, 8, 9, 17]) for (const k of [1, 2, 33]) check([m, k], [k, n]);
+});
+
+test('batched products (the attention shapes), 4-D batches and a broadcast side match float64', () => {
+  check([16, 2, 50, 32], [16, 2, 32, 25]);
+  check([3, 7, 5], [3, 5, 11]);
+  check([2, 3, 6, 4], [4, 9]);
+  check([5, 4], [3, 4, 10]);
+});
+
+test('k longer than one chunk accumulates across chunks', () => {
+  check([6, K_BLOCK * 2 + 3], [K_BLOCK * 2 + 3, 13]);
+  check([2, 5, K_BLOCK + 1], [2, K_BLOCK + 1, 9]);
+});
+
+test('transposed operands (left to tfjs) stay right', () => {
+  check([7, 5], [7, 9], true, false);
+  check([2, 5, 7], [2, 9, 7], false, true);
+});
+
+test('gradients through the kernel (the decoder\'s transpose-free matmul) match the analytic ones', () => {
+  const a = tf.tensor(values([2, 5, 6], 3), [2, 5, 6]);
+  const b = tf.tensor(values([2, 6, 4], 5), [2, 6, 4]);
+  const [ga, gb] = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(matmul(x, y)))([a, b]);
+  // d sum(AB)/dA = 1 B^T (row sums of B), d/dB = A^T 1 (column sums of A).
+  const bRows = tf.sum(b, 2, true);
+  const aCols = tf.sum(a, 1, true);
+  const close = (x: tf.Tensor, y: tf.Tensor) => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0];
+  assert.ok(close(ga, tf.mul(tf.onesLike(a), tf.transpose(bRows, [0, 2, 1]))) < 1e-5);
+  assert.ok(close(gb, tf.mul(tf.onesLike(b), tf.transpose(aCols, [0, 2, 1]))) < 1e-5);
+});
+
+test.run();
