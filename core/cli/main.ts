@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../util/package-root.js';
 import { reportError } from './exit.js';
 import * as run from './commands/run.js';
+import * as cancel from './commands/cancel.js';
 import * as validate from './commands/validate.js';
 import * as plugins from './commands/plugins.js';
 import * as show from './commands/show.js';
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('execution-grounded experiments on code models')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [run, validate, plugins, show, compare, report, exec, serve, serveModel]) command.register(program);
+  for (const command of [run, cancel, validate, plugins, show, compare, report, exec, serve, serveModel]) command.register(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -2,15 +2,13 @@
 // executes each in a worker child process, detached into its own process group so that cancelling or
 // stopping kills the run's executors too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger as PinoLogger } from 'pino';
 import { CrucibleError } from '../errors.js';
-import { EventLog } from '../store/event-log.js';
 import { FINAL_STATES, type RunRow, type RunState } from '../store/run-index.js';
 import type { RunStore } from '../store/run-store.js';
-import { describeOwner, ownerAlive } from '../store/run-owner.js';
+import { appendStateEvent, cancelRun } from '../runner/cancel.js';
 
 interface Active {
   child: ChildProcess;
@@ -123,59 +121,24 @@ export class Scheduler {
         ? { code: 'CRUCIBLE_E_CANCELLED', message: 'cancelled (the worker was stopped)' }
         : { code: 'CRUCIBLE_E_STAGE', message: `the run's worker exited unexpectedly (${signal ?? `code ${code}`}); resume it to continue` };
     this.store.index.setState(id, state, { error });
-    this.appendStateEvent(id, state, error);
+    appendStateEvent(this.store, id, state, error);
   }
 
-  private appendStateEvent(id: string, state: RunState, error: { code: string; message: string }): void {
-    const dir = this.store.runDir(id);
-    if (!existsSync(dir)) return;
-    const events = new EventLog(join(dir, 'events.jsonl'));
-    try {
-      events.emitEvent('state', { state, error: { ...error, details: [] } });
-    } finally {
-      events.close();
-    }
-  }
-
-  /** QUEUED -> CANCELLED at once; RUNNING -> CANCELLING, SIGTERM to the worker, group kill after the grace period. */
+  /**
+   * Our own runs: RUNNING -> CANCELLING, SIGTERM to the worker, group kill after the grace period. Others (queued,
+   * or executed by a `crucible run` on this machine) are cancelled as `crucible cancel` does.
+   */
   cancel(id: string): RunRow {
-    const row = this.store.row(id);
-    if (row.state === 'QUEUED') {
-      const error = { code: 'CRUCIBLE_E_CANCELLED', message: 'cancelled before it started' };
-      this.store.index.setState(id, 'CANCELLED', { error });
-      this.appendStateEvent(id, 'CANCELLED', error);
-    } else if (row.state === 'RUNNING' || row.state === 'CANCELLING') {
-      const entry = this.active.get(id);
-      if (!entry) return this.cancelOutside(row);
-      if (!entry.cancelRequested) {
-        entry.cancelRequested = true;
-        this.store.index.setState(id, 'CANCELLING');
-        entry.child.kill('SIGTERM');
-        entry.graceTimer = setTimeout(() => killGroup(entry.child.pid), this.options.cancelGraceMs);
-      }
-    } else {
-      throw CrucibleError.at('CRUCIBLE_E_RUN_STATE', { message: `run ${id} is already ${row.state}` });
+    const entry = this.active.get(id);
+    const { state } = this.store.row(id);
+    if (!entry || (state !== 'RUNNING' && state !== 'CANCELLING')) return cancelRun(this.store, id);
+    if (!entry.cancelRequested) {
+      entry.cancelRequested = true;
+      this.store.index.setState(id, 'CANCELLING');
+      entry.child.kill('SIGTERM');
+      entry.graceTimer = setTimeout(() => killGroup(entry.child.pid), this.options.cancelGraceMs);
     }
     return this.store.row(id);
-  }
-
-  /** A run another process on this machine executes (`crucible run`): SIGTERM asks it to cancel, as Ctrl-C does. */
-  private cancelOutside(row: RunRow): RunRow {
-    const owner = row.owner;
-    if (owner && ownerAlive(owner)) {
-      try {
-        process.kill(owner.pid, 'SIGTERM');
-      } catch {
-        throw CrucibleError.at('CRUCIBLE_E_RUN_STATE', { message: `run ${row.id} is being executed by ${describeOwner(owner)}, which this server cannot signal`, hint: 'cancel it where it runs' });
-      }
-      this.store.index.setState(row.id, 'CANCELLING');
-    } else {
-      // Nobody executes it any more (its process died): there is nothing to stop.
-      const error = { code: 'CRUCIBLE_E_CANCELLED', message: 'cancelled (its process had already stopped)' };
-      this.store.index.setState(row.id, 'CANCELLED', { error });
-      this.appendStateEvent(row.id, 'CANCELLED', error);
-    }
-    return this.store.row(row.id);
   }
 
   /** A FAILED or CANCELLED run goes back to the queue; running it again skips finished stages. */

@@ -3,7 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { currentOwner, ownerAlive, sameOwner, type RunOwner } from './run-owner.js';
+import { currentOwner, ownerAlive, sameOwner, type OwnerRole, type RunOwner } from './run-owner.js';
 
 export const RUN_STATES = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type RunState = (typeof RUN_STATES)[number];
@@ -41,6 +41,7 @@ interface RawRow {
   owner_pid: number | null;
   owner_host: string | null;
   owner_start: string | null;
+  owner_role: string | null;
 }
 
 const fromRaw = (r: RawRow): RunRow => ({
@@ -55,7 +56,7 @@ const fromRaw = (r: RawRow): RunRow => ({
   error: r.error_json ? JSON.parse(r.error_json) : null,
   idempotencyKey: r.idempotency_key,
   interrupted: r.interrupted === 1,
-  owner: r.owner_pid === null ? null : { pid: r.owner_pid, host: r.owner_host ?? '', start: r.owner_start },
+  owner: r.owner_pid === null ? null : { pid: r.owner_pid, host: r.owner_host ?? '', start: r.owner_start, role: r.owner_role === 'queue' ? 'queue' : 'executor' },
 });
 
 /** What a claim found: the run is now ours (`row`), or a live process is executing it (`heldBy`). */
@@ -92,13 +93,14 @@ export class RunIndex {
       interrupted INTEGER NOT NULL DEFAULT 0,
       owner_pid INTEGER,
       owner_host TEXT,
-      owner_start TEXT
+      owner_start TEXT,
+      owner_role TEXT
     );
     CREATE INDEX IF NOT EXISTS runs_state ON runs(state, created_at);`);
     // Index files written before runs recorded their owner gain the columns (rows without an owner are treated
     // as they were then: interrupted when found RUNNING at a server start).
     const columns = new Set((this.db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).map((c) => c.name));
-    for (const [name, type] of [['owner_pid', 'INTEGER'], ['owner_host', 'TEXT'], ['owner_start', 'TEXT']]) {
+    for (const [name, type] of [['owner_pid', 'INTEGER'], ['owner_host', 'TEXT'], ['owner_start', 'TEXT'], ['owner_role', 'TEXT']]) {
       if (!columns.has(name)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
     }
   }
@@ -108,8 +110,8 @@ export class RunIndex {
     const now = new Date().toISOString();
     const owner = row.state === 'RUNNING' ? currentOwner() : null;
     this.db
-      .prepare('INSERT INTO runs (id, name, state, created_at, started_at, manifest_hash, idempotency_key, owner_pid, owner_host, owner_start) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(row.id, row.name, row.state, now, owner ? now : null, row.manifestHash, row.idempotencyKey ?? null, owner?.pid ?? null, owner?.host ?? null, owner?.start ?? null);
+      .prepare('INSERT INTO runs (id, name, state, created_at, started_at, manifest_hash, idempotency_key, owner_pid, owner_host, owner_start, owner_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(row.id, row.name, row.state, now, owner ? now : null, row.manifestHash, row.idempotencyKey ?? null, owner?.pid ?? null, owner?.host ?? null, owner?.start ?? null, owner?.role ?? null);
   }
 
   get(id: string): RunRow | undefined {
@@ -135,15 +137,15 @@ export class RunIndex {
     return { runs: rows.map(fromRaw), total };
   }
 
-  setState(id: string, state: RunState, extra: { error?: { code: string; message: string } | null; headline?: Record<string, number> } = {}): void {
+  setState(id: string, state: RunState, extra: { error?: { code: string; message: string } | null; headline?: Record<string, number>; ownerRole?: OwnerRole } = {}): void {
     const now = new Date().toISOString();
     const sets = ['state = ?'];
     const args: unknown[] = [state];
     if (state === 'RUNNING') {
       // Whoever moves a run to RUNNING executes it (or, for the server's queue, hands it to a worker it starts).
-      const me = currentOwner();
-      sets.push('started_at = COALESCE(started_at, ?)', 'interrupted = 0', 'owner_pid = ?', 'owner_host = ?', 'owner_start = ?');
-      args.push(now, me.pid, me.host, me.start);
+      const me = currentOwner(extra.ownerRole);
+      sets.push('started_at = COALESCE(started_at, ?)', 'interrupted = 0', 'owner_pid = ?', 'owner_host = ?', 'owner_start = ?', 'owner_role = ?');
+      args.push(now, me.pid, me.host, me.start, me.role);
     }
     if (FINAL_STATES.includes(state)) sets.push('finished_at = ?'), args.push(now);
     if (extra.error !== undefined) sets.push('error_json = ?'), args.push(extra.error ? JSON.stringify(extra.error) : null);
@@ -157,7 +159,7 @@ export class RunIndex {
     return this.db.transaction(() => {
       const r = this.db.prepare("SELECT * FROM runs WHERE state = 'QUEUED' ORDER BY created_at, id LIMIT 1").get() as RawRow | undefined;
       if (!r) return undefined;
-      this.setState(r.id, 'RUNNING');
+      this.setState(r.id, 'RUNNING', { ownerRole: 'queue' });
       return this.get(r.id);
     }).immediate();
   }

@@ -4,11 +4,15 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 
+/** `executor`: the process runs the stages (a CLI, a server's worker); `queue`: a server claimed it for a worker. */
+export type OwnerRole = 'executor' | 'queue';
+
 export interface RunOwner {
   pid: number;
   host: string;
   /** Start time of the process in clock ticks since boot (Linux /proc), or null where it cannot be read. */
   start: string | null;
+  role: OwnerRole;
 }
 
 /** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses), or null. */
@@ -26,8 +30,8 @@ export function processStart(pid: number): string | null {
   return statFields(pid)?.[19] ?? null;
 }
 
-export function currentOwner(): RunOwner {
-  return { pid: process.pid, host: hostname(), start: processStart(process.pid) };
+export function currentOwner(role: OwnerRole = 'executor'): RunOwner {
+  return { pid: process.pid, host: hostname(), start: processStart(process.pid), role };
 }
 
 export function sameOwner(a: RunOwner, b: RunOwner): boolean {
@@ -54,5 +58,10 @@ export function ownerAlive(owner: RunOwner): boolean {
 }
 
 export function describeOwner(owner: RunOwner): string {
-  return owner.host === hostname() ? `process ${owner.pid}` : `process ${owner.pid} on ${owner.host}`;
+  const who = owner.role === 'queue' ? `the server (process ${owner.pid})` : `process ${owner.pid}`;
+  return owner.host === hostname() ? who : `${who} on ${owner.host}`;
+}
+
+export function isLocal(owner: RunOwner): boolean {
+  return owner.host === hostname();
 }

@@ -8,7 +8,11 @@ import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveManifest } from '../../core/manifest/validate.js';
+import { cancelRun } from '../../core/runner/cancel.js';
+import { createRun } from '../../core/runner/session.js';
 import { RunIndex } from '../../core/store/run-index.js';
+import { RunStore } from '../../core/store/run-store.js';
 import { fixtures, readLines, tempDir } from '../helpers/kernel.js';
 import { api, readEvents, ROOT, serve, waitFor } from './helpers.js';
 
@@ -93,6 +97,51 @@ test('a CLI run killed while the server is up is recovered by it (re-queued and 
     assert.equal(stateEvents(runsDir, run.id), ['RUNNING', 'RUNNING', 'SUCCEEDED'], 'the CLI started it, the server resumed it');
   } finally {
     await server.close();
+  }
+});
+
+const crucible = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
+
+test('`crucible cancel` stops a run another terminal executes, and waits for it to end', async () => {
+  const runsDir = tempDir('crucible-own-');
+  const run = await cliRun(runsDir);
+  try {
+    const cancelled = crucible(['cancel', run.id, '--runs-dir', runsDir]);
+    assert.is(cancelled.status, 0, cancelled.stderr);
+    assert.is(cancelled.stdout.trim(), `${run.id} CANCELLED`);
+    assert.match(cancelled.stderr, `process ${run.child.pid}`);
+    assert.is(await run.exit, 130);
+    assert.equal(stateEvents(runsDir, run.id).slice(-1), ['CANCELLED']);
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+});
+
+test('cancel: a queued run at once, a run whose process is gone too; a run a server is handing over is refused', async () => {
+  const runsDir = tempDir('crucible-own-');
+  const store = new RunStore(runsDir);
+  try {
+    const resolved = await resolveManifest(toy);
+    const queued = createRun(store, resolved, { state: 'QUEUED' }).id;
+    assert.is(cancelRun(store, queued).state, 'CANCELLED');
+    assert.equal(stateEvents(runsDir, queued), ['CANCELLED']);
+    assert.throws(() => cancelRun(store, queued), /already CANCELLED/);
+
+    const orphan = createRun(store, resolved, { state: 'QUEUED' }).id;
+    store.close();
+    const db = new Database(join(runsDir, 'crucible.db'));
+    db.prepare("UPDATE runs SET state = 'RUNNING', owner_pid = ?, owner_host = ? WHERE id = ?").run(spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout, (await import('node:os')).hostname(), orphan);
+    db.close();
+    const reopened = new RunStore(runsDir);
+    assert.is(cancelRun(reopened, orphan).state, 'CANCELLED');
+
+    const handedOver = createRun(reopened, resolved, { state: 'QUEUED' }).id;
+    assert.is(reopened.index.claimNext()?.id, handedOver); // as a server's queue does: owned by us, role "queue"
+    assert.throws(() => cancelRun(reopened, handedOver), /the server \(process \d+\)/);
+    assert.is(reopened.row(handedOver).state, 'RUNNING', 'nothing was signalled');
+    reopened.close();
+  } finally {
+    store.close();
   }
 });
 
