@@ -97,6 +97,18 @@ test('a bounded memory bomb gets MemoryError, not the machine', async () => {
   assert.equal([growing.status, growing.error], ['RUNTIME_ERROR', 'MemoryError']);
 });
 
+test('patching builtins or reaching for the harness cannot turn failing tests into passes', async () => {
+  const tests = ['assert f(1) == 2', 'assert f(2) == 3'];
+  const [patchedExec, patchedIsinstance, harness] = await executor.execute(problem(tests), candidates([
+    'import builtins\nbuiltins.exec = lambda *a, **k: None\ndef f(x):\n    return 0',
+    'import builtins\nbuiltins.isinstance = lambda *a: False\nbuiltins.range = lambda *a: [0, 0]\ndef f(x):\n    return 0',
+    'import sys\nsys.modules["crucible_fs_child"].report = lambda *a, **k: None\ndef f(x):\n    return 0',
+  ]));
+  assert.equal([patchedExec.status, patchedExec.passed], ['WRONG_OUTPUT', 0]);
+  assert.equal([patchedIsinstance.status, patchedIsinstance.passed], ['WRONG_OUTPUT', 0]);
+  assert.equal([harness.status, harness.error], ['RUNTIME_ERROR', 'KeyError'], 'the harness modules are out of sys.modules');
+});
+
 test('os._exit and sys.exit inside a test are that test\'s error; the other tests still run', async () => {
   const tests = ['assert f(1) == 2', 'f(0)', 'assert f(2) == 3'];
   const [osExit, sysExit] = await executor.execute(problem(tests), candidates([
