@@ -35,7 +35,7 @@ export function toExecution(problem: Problem, candidate: Candidate, raw: RawResu
     status = 'TIMEOUT';
   } else if (tests.some((t) => t.outcome === 'fail')) {
     status = 'WRONG_OUTPUT';
-    error = 'AssertionError';
+    error = tests.find((t) => t.outcome === 'fail')?.error ?? 'AssertionError'; // HijackedComparison when guarded
   }
   return finish(base, status, tests, ms, error, raw.stderr);
 }

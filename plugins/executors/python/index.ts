@@ -31,6 +31,7 @@ export const configSchema = {
     maxOutputBytes: { type: 'integer', minimum: 1024, default: 8388608, description: 'largest file (and captured stdout/stderr) a candidate may write' },
     maxOpenFiles: { type: 'integer', minimum: 16, default: 256, description: 'open file descriptors per candidate process' },
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
+    guardComparisons: { type: 'boolean', default: true, description: 'a test comparison (==, <, in, truth of an assert...) between a value of a class the candidate defined (with its own __eq__, __bool__, ...) and any other value fails (HijackedComparison) instead of letting the candidate\'s method decide it: returning an always-equal object is a known reward hack' },
     dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often)' },
     sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off' },
     python: { type: 'string', default: '', description: 'interpreter command or path; empty = python3 (resolved once to its real path)' },
@@ -79,7 +80,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   const spec = (slot: number): LaunchSpec => {
     const limits = { memoryMb: config.memoryMb, maxProcesses: config.maxProcesses, maxOutputBytes: config.maxOutputBytes, maxOpenFiles: config.maxOpenFiles };
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/tmp' };
-    const init = { limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64), problemSlots: PROBLEM_SLOTS };
+    const init = { limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64), problemSlots: PROBLEM_SLOTS, guardComparisons: config.guardComparisons };
     if (sandboxed) {
       const initJson = JSON.stringify({ ...init, workRoot: SANDBOX_WORK_ROOT, wipeTmp: true });
       const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];

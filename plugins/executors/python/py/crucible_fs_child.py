@@ -8,6 +8,7 @@ import sys
 import time
 
 from crucible_fs_config import DROP_UID, LIMITS, NULL_FD, PR_SET_PDEATHSIG, SANDBOXED, WORK_DIR, libc
+from crucible_fs_guard import install as _install_guard
 
 
 def child_main(job, start, wfd, out_fd, err_fd):
@@ -61,9 +62,9 @@ def set_limits(job):
 _write, _cpu_clock, _wall_clock, _perf = os.write, time.process_time, time.monotonic, time.perf_counter
 # Likewise the builtins the test loop calls: a candidate can patch the shared builtins module
 # (`builtins.exec = lambda *a: None` would otherwise make every test pass).
-_exec, _isinstance, _range, _len = exec, isinstance, range, len
+_exec, _isinstance, _range, _len, _type = exec, isinstance, range, len, type
 _AssertionError, _BaseException = AssertionError, BaseException
-HARNESS_MODULES = ('crucible_fs_child', 'crucible_fs_segment', 'crucible_fs_config')
+HARNESS_MODULES = ('crucible_fs_child', 'crucible_fs_segment', 'crucible_fs_config', 'crucible_fs_guard')
 # One line per event on fd 3: kind, test index, outcome, error type, ms, CPU s, then the child's CPU and wall clocks.
 # Plain bytes formatting rather than json: every object a child touches costs it a page copy, and json touches many.
 _REPORT = b'%s %d %s %s %.3f %.6f %.6f %.6f\n'
@@ -146,6 +147,8 @@ def run_candidate(job, start):
     for phase, source in ((b'define', code), (b'setup', job['_setup'])):
         if source is None:
             continue
+        if phase == b'setup' and job['_guarded']:
+            _install_guard(ns)
         try:
             if _isinstance(source, str):  # the test setup itself does not compile
                 raise CompileFailed(source)
@@ -161,18 +164,20 @@ def run_candidate(job, start):
             report(phase, outcome, type(e).__name__)
             return
     report(b'ready')
-    tests = job['_tests']
+    tests, guarded = job['_tests'], job['_guarded']
     for i in _range(start, _len(tests)):
         t0, c0 = _perf(), _cpu_clock()
         try:
             if _isinstance(tests[i], str):  # the test itself did not compile: it errors with that type
                 raise CompileFailed(tests[i])
+            if guarded:
+                _install_guard(ns)  # before each test: the candidate shares this namespace and may replace them
             _exec(tests[i], ns)
             outcome, etype = b'pass', None
         except CompileFailed as e:
             outcome, etype = b'error', e.args[0]
-        except _AssertionError:
-            outcome, etype = b'fail', 'AssertionError'
+        except _AssertionError as e:  # a failed assert, or a comparison the guard refused (HijackedComparison)
+            outcome, etype = b'fail', _type(e).__name__
         except _BaseException as e:
             outcome, etype = b'error', type(e).__name__
             print_error(e, sources)

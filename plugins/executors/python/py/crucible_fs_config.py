@@ -18,7 +18,8 @@ WORK_ROOT = INIT['workRoot']
 SANDBOXED = WIPE_TMP = bool(INIT.get('wipeTmp'))
 STDERR_BYTES = int(INIT.get('stderrBytes', 2000))
 LIMITS = INIT['limits']
-PROBLEM_SLOTS = int(INIT['problemSlots'])  # fork-server.ts keeps the same number, mirroring the server's list
+PROBLEM_SLOTS = int(INIT['problemSlots'])
+GUARD_COMPARISONS = bool(INIT.get('guardComparisons', True))  # see crucible_fs_guard.py  # fork-server.ts keeps the same number, mirroring the server's list
 
 
 def probe_uid(uid):

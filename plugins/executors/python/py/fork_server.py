@@ -30,11 +30,13 @@ for _name in ('math', 're', 'collections', 'itertools', 'functools', 'heapq', 'b
 # large for the server, or a candidate's own exec/eval) would otherwise rebuild, which costs ~2 ms per fork.
 exec(compile('def _f(x):\n    assert x == 1, "x"\n    return [i for i in range(x)]\n_f(1)\n', '<warm>', 'exec'), {})
 
-from crucible_fs_config import (DROP_UID, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PROBLEM_SLOTS, STDERR_BYTES,
-                                WALL_FACTOR, WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
+from crucible_fs_config import (DROP_UID, GUARD_COMPARISONS, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PROBLEM_SLOTS,
+                                STDERR_BYTES, WALL_FACTOR, WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
+from crucible_fs_guard import compile_guarded, may_hijack, warm as warm_guard
 from crucible_fs_segment import run_segment
 
 del sys.path[0]  # the harness folder stays off the path candidates import from
+warm_guard()
 
 libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a candidate come back to us, so we can kill them
 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # never outlive the executor
@@ -73,9 +75,12 @@ PROBLEMS = OrderedDict()
 SERVER_COMPILE_MAX = 1 << 16
 
 
-def compile_or_error(source, name):
-    """A code object, or the compile error's type name (a test that does not compile errors; the others still run)."""
+def compile_or_error(source, name, guarded=False):
+    """A code object, or the compile error's type name (a test that does not compile errors; the others still run).
+    `guarded` test code cannot have its comparisons decided by the candidate's own methods (crucible_fs_guard)."""
     try:
+        if guarded:
+            return compile_guarded(source, name)
         return compile(source, name, 'exec', dont_inherit=True)
     except BaseException as e:  # SyntaxError, ValueError (NUL bytes), RecursionError/MemoryError (deep nesting)
         return type(e).__name__
@@ -89,6 +94,7 @@ def problem_of(job):
             'setup': None if setup is None else compile_or_error(setup, '<test setup>'),
             'tests': [compile_or_error(code, '<test %d>' % i) for i, code in enumerate(job['tests'])],
             'sources': dict([('<test setup>', setup or '')] + [('<test %d>' % i, c) for i, c in enumerate(job['tests'])]),
+            'guarded': None,  # (setup, tests) compiled with the comparison guard, made when a candidate needs them
         }
         while len(PROBLEMS) > PROBLEM_SLOTS:
             PROBLEMS.popitem(last=False)
@@ -98,13 +104,29 @@ def problem_of(job):
     return PROBLEMS[key]
 
 
+def tests_for(problem, code):
+    """(setup, tests) for a candidate: guarded when its source could define the methods a hijack needs. Guarded
+    compiling costs ~4x plain compiling, so the many candidates that define no such method skip it."""
+    if not (GUARD_COMPARISONS and may_hijack(code)):
+        return problem['setup'], problem['tests'], False
+    if problem['guarded'] is None:
+        sources = problem['sources']
+        setup = sources['<test setup>'] if problem['setup'] is not None else None
+        problem['guarded'] = (
+            None if setup is None else compile_or_error(setup, '<test setup>', guarded=True),
+            [compile_or_error(sources['<test %d>' % i], '<test %d>' % i, guarded=True) for i in range(len(problem['tests']))],
+        )
+    return problem['guarded'][0], problem['guarded'][1], True
+
+
 def run_job(job):
     t0 = time.monotonic()
     problem = problem_of(job)
     if problem is None:
         result = {'id': job['id'], 'fatal': {'phase': 'harness', 'o': 'error', 't': 'problem %s is not held by the fork-server' % job['p'][:16]}}
         return finish(result, [], t0)
-    job['_setup'], job['_tests'], job['_sources'] = problem['setup'], problem['tests'], problem['sources']
+    job['_setup'], job['_tests'], job['_guarded'] = tests_for(problem, job['code'])
+    job['_sources'] = problem['sources']
     n = len(job['_tests'])
     outcomes = [None] * n
     result = {'id': job['id']}
