@@ -178,6 +178,8 @@ def run_candidate(job, start):
             outcome, etype = b'error', e.args[0]
         except _AssertionError as e:  # a failed assert, or a comparison the guard refused (HijackedComparison)
             outcome, etype = b'fail', _type(e).__name__
+            if _type(e) is not _AssertionError:  # say which method the guard caught deciding the comparison
+                print_error(e, sources)
         except _BaseException as e:
             outcome, etype = b'error', type(e).__name__
             print_error(e, sources)
