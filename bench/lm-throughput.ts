@@ -1,7 +1,7 @@
 // Sampling tokens/s with the KV cache vs without (ratio, same rows and lengths), batched sampling
 // tokens/s at the generator's batch size, and SFT training tokens/s, on the tfjs backend in use. On wasm, the
-// batched sampling and training are measured twice in the same run: with crucible's SIMD matmul and with tfjs'
-// own kernel (the baseline), and the ratio printed.
+// batched sampling and training are measured twice in the same run: with crucible's wasm kernels (SIMD matmul,
+// row gather) and with tfjs' own (the baseline), and the ratio printed.
 //   npx tsx bench/lm-throughput.ts [modelDir] [--backend wasm|cpu|tensorflow|auto]
 // Default model: models/crucible-tiny-coder when it holds weights, else a random d=128, 4-layer model
 // over that folder's tokenizer.
@@ -13,7 +13,7 @@ import { createDecoder, ensureBackend, loadTextModel, loadTokenizer, saveFolder,
 import { completionNll, makeBatch, truncate, type SeqExample } from '../plugins/lm/train/batch.js';
 import { AdamW, decayMask } from '../plugins/lm/train/optim.js';
 import { accumulateAndStep } from '../plugins/lm/train/step.js';
-import { useWasmMatmul } from '../plugins/lm/wasm/batch-matmul.js';
+import { useWasmKernels } from '../plugins/lm/wasm/index.js';
 
 const args = process.argv.slice(2);
 const backendArg = args.includes('--backend') ? (args[args.indexOf('--backend') + 1] as BackendChoice) : 'auto';
@@ -56,17 +56,17 @@ const without = await sample(2, 10, 48, false);
 console.log(`sampling 20 rows x 48 tokens: KV cache ${withCache.toFixed(0)} tok/s, no cache ${without.toFixed(0)} tok/s, ratio ${(withCache / without).toFixed(1)}x`);
 const batched = await sample(10, 10, 60, true);
 console.log(`sampling 100 rows (10 prompts x n=10) x 60 tokens with the KV cache: ${batched.toFixed(0)} tok/s`);
-const kernels = backend === 'wasm' ? (['crucible-simd', 'tfjs'] as const) : ([] as const);
+const kernels = backend === 'wasm' ? (['crucible', 'tfjs'] as const) : ([] as const);
 const sampledWith: Record<string, number> = {};
 for (const kernel of kernels) {
-  useWasmMatmul(kernel === 'crucible-simd');
+  useWasmKernels(kernel === 'crucible');
   await sample(1, 2, 4, true);
   sampledWith[kernel] = await sample(10, 10, 60, true);
 }
-useWasmMatmul(true);
+useWasmKernels(true);
 if (kernels.length) {
-  const [ours, theirs] = [sampledWith['crucible-simd'], sampledWith.tfjs];
-  console.log(`  same, by wasm matmul kernel: crucible SIMD ${ours.toFixed(0)} tok/s, tfjs ${theirs.toFixed(0)} tok/s, ratio ${(ours / theirs).toFixed(2)}x`);
+  const [ours, theirs] = [sampledWith.crucible, sampledWith.tfjs];
+  console.log(`  same, by wasm kernels: crucible ${ours.toFixed(0)} tok/s, tfjs' own ${theirs.toFixed(0)} tok/s, ratio ${(ours / theirs).toFixed(2)}x`);
 }
 
 // Training: SFT steps of 16 sequences (completion-masked loss, AdamW, clipping).
@@ -88,10 +88,10 @@ function trainRate(): { rate: number; perSeq: number } {
 const trained = trainRate();
 console.log(`training (batch 16, avg ${trained.perSeq.toFixed(0)} tokens/seq): ${trained.rate.toFixed(0)} tok/s`);
 if (kernels.length) {
-  useWasmMatmul(false);
+  useWasmKernels(false);
   const baseline = trainRate();
-  useWasmMatmul(true);
-  console.log(`  same with tfjs' own wasm matmul: ${baseline.rate.toFixed(0)} tok/s; crucible SIMD matmul ratio ${(trained.rate / baseline.rate).toFixed(2)}x`);
+  useWasmKernels(true);
+  console.log(`  same with tfjs' own wasm kernels: ${baseline.rate.toFixed(0)} tok/s; crucible's kernels ratio ${(trained.rate / baseline.rate).toFixed(2)}x`);
 }
 opt.dispose();
 model.dispose();

@@ -3,7 +3,7 @@
 // imported by a computed specifier and a failed import simply moves on to the next candidate.
 import * as tf from '@tensorflow/tfjs-core';
 import { CrucibleError } from '../../core/errors.js';
-import { useWasmMatmul, wasmMatmulKernel } from './wasm/batch-matmul.js';
+import { useWasmKernels, wasmKernels } from './wasm/index.js';
 
 export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -39,8 +39,8 @@ async function loadNative(): Promise<boolean> {
 
 async function loadWasm(): Promise<boolean> {
   if (!((await tryImport('@tensorflow/tfjs-backend-wasm')) && (await activate('wasm')))) return false;
-  // CRUCIBLE_WASM_MATMUL=tfjs keeps tfjs' own matmul (for comparisons; bench/lm-throughput.ts measures both).
-  useWasmMatmul(process.env.CRUCIBLE_WASM_MATMUL !== 'tfjs');
+  // CRUCIBLE_WASM_KERNELS=tfjs keeps tfjs' own kernels (for comparisons; bench/lm-throughput.ts measures both).
+  useWasmKernels(process.env.CRUCIBLE_WASM_KERNELS !== 'tfjs');
   return true;
 }
 
@@ -87,10 +87,10 @@ export async function ensureBackend(choice: BackendChoice = 'auto'): Promise<str
   }
 }
 
-/** Records with the run the backend in use and, on wasm, which matmul kernel runs (they differ in speed, not results). */
+/** Records with the run the backend in use and, on wasm, which kernels crucible replaced (speed, not results). */
 export function recordBackend(events: { record(key: string, value: unknown): void }, name: string): void {
   events.record('tfjs.backend', name);
-  if (name === 'wasm') events.record('tfjs.matmul', wasmMatmulKernel());
+  if (name === 'wasm') events.record('tfjs.wasmKernels', wasmKernels());
 }
 
 /** The active backend's name, or undefined before any model was loaded. */

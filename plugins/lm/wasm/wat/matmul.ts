@@ -1,4 +1,4 @@
-// Generates the WebAssembly text of crucible's batched matmul kernel (see batch-matmul.ts for why it exists).
+// The WebAssembly text of crucible's batched matmul kernel (see ../batch-matmul.ts for why it exists).
 // The kernel computes C[b] = A[b] x B[b] for row-major float32 matrices in the tfjs wasm heap, with 128-bit SIMD:
 // a 4-row x 8-column block of C stays in eight v128 registers while k runs, so each A value is loaded once per
 // 8 columns and each B vector once per 4 rows. k runs in chunks of K_BLOCK, columns outside rows: the B strip a
@@ -81,12 +81,11 @@ function chunk(): string {
   return ['(local.set $j (i32.const 0))', stepLoop('cols8', '$j', 8, '$n', rowsFor(2)), stepLoop('cols4', '$j', 4, '$n', rowsFor(1)), stepLoop('cols1', '$j', 1, '$n', rowsFor(0))].join('\n');
 }
 
-export function matmulWat(): string {
+/** `(func (export "bmm") ...)`: C[t] = A[t] x B[t] for t < batch. */
+export function matmulFunc(): string {
   const vLocals = [0, 1, 2, 3].flatMap((r) => [`(local $v${r}_0 v128)`, `(local $v${r}_1 v128)`]).join(' ');
   const sLocals = [0, 1, 2, 3].map((r) => `(local $s${r} f32)`).join(' ');
-  return `(module
-(import "env" "memory" (memory 1))
-;; bmm(a, b, c, batch, m, k, n, aStride, bStride): C[t] = A[t] x B[t] for t < batch; byte offsets; a stride of 0
+  return `;; bmm(a, b, c, batch, m, k, n, aStride, bStride): C[t] = A[t] x B[t] for t < batch; byte offsets; a stride of 0
 ;; broadcasts that operand over the batch. Requires m, k, n >= 1.
 (func (export "bmm") (param $a i32) (param $b i32) (param $c i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $aStride i32) (param $bStride i32)
 (local $t i32) (local $i i32) (local $j i32) (local $kk i32) (local $kb i32) (local $klen i32) (local $first i32)
@@ -112,7 +111,5 @@ export function matmulWat(): string {
   (local.set $C (i32.add (local.get $C) (i32.mul (i32.mul (local.get $m) (local.get $n)) (i32.const 4))))
   (local.set $t (i32.add (local.get $t) (i32.const 1)))
   (br_if $batch_loop (i32.lt_u (local.get $t) (local.get $batch))))
-)
-)
-`;
+)`;
 }

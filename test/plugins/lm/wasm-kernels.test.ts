@@ -1,27 +1,30 @@
-// crucible's SIMD matmul for the tfjs wasm backend: the committed module is what the generator assembles, and every
-// product tfjs routes to it (2-D, batched, broadcast batch, edge sizes around the 4x8 blocks and the k chunk)
-// equals a float64 reference; what it does not cover (transposed operands) still goes to tfjs and stays right.
+// crucible's kernels for the tfjs wasm backend: the committed module is what the generators assemble; every product
+// the SIMD matmul takes (2-D, batched, broadcast batch, edge sizes around the 4x8 blocks and the k chunk) equals a
+// float64 reference; every gather equals tfjs-wasm's own kernel; what they do not cover still goes to tfjs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureBackend } from '../../../plugins/lm/index.js';
-import { assembleMatmul } from '../../../plugins/lm/wasm/build.js';
-import { MATMUL_WASM_BASE64 } from '../../../plugins/lm/wasm/matmul-wasm.js';
-import { K_BLOCK } from '../../../plugins/lm/wasm/matmul-wat.js';
-import { wasmMatmulKernel } from '../../../plugins/lm/wasm/batch-matmul.js';
+import { assembleKernels } from '../../../plugins/lm/wasm/build.js';
+import { KERNELS_WASM_BASE64 } from '../../../plugins/lm/wasm/kernels-wasm.js';
+import { K_BLOCK } from '../../../plugins/lm/wasm/wat/matmul.js';
+import { useWasmKernels, wasmKernels } from '../../../plugins/lm/wasm/index.js';
 import { matmul } from '../../../plugins/lm/train/matmul.js';
 
 test.before(async () => {
   assert.is(await ensureBackend('wasm'), 'wasm');
 });
 
-test('the committed module is the one the generator assembles (run `npm run build:wasm` after editing it)', async () => {
-  const bytes = await assembleMatmul();
-  assert.is(Buffer.from(bytes).toString('base64'), MATMUL_WASM_BASE64);
+test('the committed module is the one the generators assemble (run `npm run build:wasm` after editing them)', async () => {
+  const bytes = await assembleKernels();
+  assert.is(Buffer.from(bytes).toString('base64'), KERNELS_WASM_BASE64);
 });
 
-test('the wasm backend runs the SIMD kernel', () => {
-  assert.is(wasmMatmulKernel(), 'crucible-simd');
+test('the wasm backend runs crucible\'s kernels, and can be switched back to tfjs\' own', () => {
+  assert.equal(wasmKernels(), ['BatchMatMul', 'GatherV2']);
+  assert.is(useWasmKernels(false), false);
+  assert.equal(wasmKernels(), []);
+  assert.is(useWasmKernels(true), true);
 });
 
 /** Deterministic values in [-1, 1) of a shape. */
@@ -103,6 +106,31 @@ test('gradients through the kernel (the decoder\'s transpose-free matmul) match 
   const close = (x: tf.Tensor, y: tf.Tensor) => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0];
   assert.ok(close(ga, tf.mul(tf.onesLike(a), tf.transpose(bRows, [0, 2, 1]))) < 1e-5);
   assert.ok(close(gb, tf.mul(tf.onesLike(b), tf.transpose(aCols, [0, 2, 1]))) < 1e-5);
+});
+
+function gathered(xShape: number[], idx: number[], idxShape: number[], axis: number, dtype: 'float32' | 'int32' = 'float32') {
+  const x = dtype === 'int32' ? Int32Array.from(values(xShape, 11), (v) => Math.round(v * 1000)) : values(xShape, 11);
+  return tf.tidy(() => Array.from(tf.gather(tf.tensor(x, xShape, dtype), tf.tensor(idx, idxShape, 'int32'), axis).dataSync()));
+}
+
+test('gathers (rows of the KV cache, the embedding table, inner axes, repeated and 2-D indices) equal tfjs\' own', async () => {
+  const cases: Array<[number[], number[], number[], number, ('float32' | 'int32')?]> = [
+    [[5, 2, 7, 4], [4, 0, 0, 2], [4], 0],
+    [[16, 8], [3, 15, 0, 7, 7], [5], 0],
+    [[3, 6, 5], [5, 1], [2], 1],
+    [[4, 9], [8, 0, 2, 2, 1, 3], [2, 3], 1],
+    [[6, 3], [5, 4], [2], 0, 'int32'],
+    [[4, 3], [], [0], 0],
+  ];
+  const ours = cases.map(([shape, idx, idxShape, axis, dtype]) => gathered(shape, idx, idxShape, axis, dtype));
+  useWasmKernels(false);
+  const theirs = cases.map(([shape, idx, idxShape, axis, dtype]) => gathered(shape, idx, idxShape, axis, dtype));
+  useWasmKernels(true);
+  ours.forEach((o, i) => assert.equal(o, theirs[i], `case ${i}`));
+});
+
+test('an out-of-range gather index still fails with tfjs\' own error', () => {
+  assert.throws(() => gathered([4, 3], [1, 4], [2], 0), /not in \[0, 3\]/);
 });
 
 test.run();
