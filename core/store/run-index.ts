@@ -173,7 +173,8 @@ export class RunIndex {
       const row = this.get(id);
       if (!row) return undefined;
       const owner = row.owner;
-      if (ACTIVE_STATES.includes(row.state) && owner && ownerAlive(owner) && !sameOwner(owner, currentOwner()) && owner.pid !== handedOverBy) {
+      const handedToUs = owner?.role === 'queue' && owner.pid === handedOverBy;
+      if (ACTIVE_STATES.includes(row.state) && owner && ownerAlive(owner) && !sameOwner(owner, currentOwner()) && !handedToUs) {
         return { heldBy: owner };
       }
       this.setState(id, 'RUNNING');
@@ -182,8 +183,9 @@ export class RunIndex {
   }
 
   /**
-   * At a server start: RUNNING/CANCELLING runs whose owner is gone were interrupted by a crash; they go back to
-   * the queue or stay resumable. Runs a live process (a `crucible run` in a terminal) is executing are left alone.
+   * RUNNING/CANCELLING runs whose owner is gone were interrupted (a crash, a kill); they go back to the queue or
+   * stay resumable. Runs a live process (a `crucible run` in a terminal) is executing are left alone. A server
+   * calls this at start and then periodically, skipping the runs its own workers hold.
    */
   recoverInterrupted(requeue: boolean, skip: ReadonlySet<string> = new Set()): RunRow[] {
     return this.db.transaction(() => {
