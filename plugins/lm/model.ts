@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DecoderConfig } from './config.js';
 import { embed, matmul, matmulBT } from './train/matmul.js';
+import { applyRope, ropeTables, rotateHalfMatrix } from './rope.js';
 
 // A type alias (not an interface) so it fits tf.tidy's TensorContainer.
 export type LayerCache = {
@@ -45,6 +46,7 @@ export class Decoder {
   private ropeLen = 0;
   private cos?: tf.Tensor2D;
   private sin?: tf.Tensor2D;
+  private rotate?: tf.Tensor2D;
 
   constructor(
     readonly config: DecoderConfig,
@@ -57,26 +59,16 @@ export class Decoder {
     return v;
   }
 
-  /** cos/sin tables [len, headDim/2] computed in float64, grown on demand. */
+  /** cos/sin tables [len, headDim] (see rope.ts), grown on demand. */
   private rope(len: number): [tf.Tensor2D, tf.Tensor2D] {
     if (len > this.ropeLen || !this.cos || !this.sin) {
       const n = Math.max(len, this.ropeLen * 2, 256);
-      const half = this.config.headDim / 2;
-      const c = new Float32Array(n * half);
-      const s = new Float32Array(n * half);
-      for (let i = 0; i < half; i++) {
-        const invFreq = 1 / this.config.ropeTheta ** ((2 * i) / this.config.headDim);
-        for (let pos = 0; pos < n; pos++) {
-          c[pos * half + i] = Math.cos(pos * invFreq);
-          s[pos * half + i] = Math.sin(pos * invFreq);
-        }
-      }
       this.cos?.dispose();
       this.sin?.dispose();
-      this.cos = tf.keep(tf.tensor2d(c, [n, half]));
-      this.sin = tf.keep(tf.tensor2d(s, [n, half]));
+      [this.cos, this.sin] = ropeTables(n, this.config.headDim, this.config.ropeTheta).map((t) => tf.keep(t)) as [tf.Tensor2D, tf.Tensor2D];
       this.ropeLen = n;
     }
+    this.rotate ??= tf.keep(rotateHalfMatrix(this.config.headDim));
     return [this.cos, this.sin];
   }
 
@@ -98,14 +90,6 @@ export class Decoder {
   private rmsNorm(x: tf.Tensor, name: string): tf.Tensor {
     const ms = tf.mean(tf.square(x), -1, true);
     return tf.mul(tf.mul(x, tf.rsqrt(tf.add(ms, this.config.rmsNormEps))), this.p(name));
-  }
-
-  private applyRope(x: tf.Tensor4D, cos: tf.Tensor, sin: tf.Tensor): tf.Tensor4D {
-    const half = this.config.headDim / 2;
-    const [b, h, t] = x.shape;
-    const x1 = tf.slice(x, [0, 0, 0, 0], [b, h, t, half]);
-    const x2 = tf.slice(x, [0, 0, 0, half], [b, h, t, half]);
-    return tf.concat([tf.sub(tf.mul(x1, cos), tf.mul(x2, sin)), tf.add(tf.mul(x2, cos), tf.mul(x1, sin))], 3) as tf.Tensor4D;
   }
 
   /** Additive attention bias [B|1, 1, T, S] (causal within the new tokens + key padding), or null. */
@@ -138,11 +122,11 @@ export class Decoder {
     let sin: tf.Tensor;
     if (opts.positions) {
       const flat = tf.reshape(opts.positions, [-1]) as tf.Tensor1D;
-      cos = tf.reshape(tf.gather(cosT, flat), [B, 1, T, hd / 2]);
-      sin = tf.reshape(tf.gather(sinT, flat), [B, 1, T, hd / 2]);
+      cos = tf.reshape(tf.gather(cosT, flat), [B, 1, T, hd]);
+      sin = tf.reshape(tf.gather(sinT, flat), [B, 1, T, hd]);
     } else {
-      cos = tf.reshape(tf.slice(cosT, [past, 0], [T, hd / 2]), [1, 1, T, hd / 2]);
-      sin = tf.reshape(tf.slice(sinT, [past, 0], [T, hd / 2]), [1, 1, T, hd / 2]);
+      cos = tf.reshape(tf.slice(cosT, [past, 0], [T, hd]), [1, 1, T, hd]);
+      sin = tf.reshape(tf.slice(sinT, [past, 0], [T, hd]), [1, 1, T, hd]);
     }
     const bias4 = this.attentionBias(B, T, past, opts.keyMask);
     // Query heads sharing a kv head are stacked along the row axis: [B, kvH, rep*T, hd] (no k/v copies).
@@ -154,9 +138,11 @@ export class Decoder {
     for (let l = 0; l < c.numLayers; l++) {
       const pre = `model.layers.${l}`;
       const x = this.rmsNorm(h, `${pre}.input_layernorm.weight`) as tf.Tensor2D;
-      const heads = (y: tf.Tensor2D, n: number) => tf.transpose(tf.reshape(y, [B, T, n, hd]), [0, 2, 1, 3]) as tf.Tensor4D;
-      const q = this.applyRope(heads(this.linear(x, `${pre}.self_attn.q_proj`, grad), c.numHeads), cos, sin);
-      let k = this.applyRope(heads(this.linear(x, `${pre}.self_attn.k_proj`, grad), c.numKvHeads), cos, sin);
+      // [B*T, n*hd] -> [B, n, T, hd]; with one new token that is only a reshape (decoding), no transpose copy.
+      const heads = (y: tf.Tensor2D, n: number) => (T === 1 ? tf.reshape(y, [B, n, 1, hd]) : tf.transpose(tf.reshape(y, [B, T, n, hd]), [0, 2, 1, 3])) as tf.Tensor4D;
+      const rope = (y: tf.Tensor4D) => applyRope(y, cos, sin, this.rotate!, grad);
+      const q = rope(heads(this.linear(x, `${pre}.self_attn.q_proj`, grad), c.numHeads));
+      let k = rope(heads(this.linear(x, `${pre}.self_attn.k_proj`, grad), c.numKvHeads));
       let v = heads(this.linear(x, `${pre}.self_attn.v_proj`, grad), c.numKvHeads);
       const pc = opts.cache?.[l];
       if (pc) {
@@ -169,7 +155,7 @@ export class Decoder {
       if (bias) scores = tf.add(scores, bias);
       const probs = tf.softmax(scores);
       const att = grad ? matmul(probs, v) : tf.matMul(probs, v);
-      const merged = tf.reshape(tf.transpose(tf.reshape(att, [B, c.numHeads, T, hd]), [0, 2, 1, 3]), [B * T, c.numHeads * hd]) as tf.Tensor2D;
+      const merged = (T === 1 ? tf.reshape(att, [B, c.numHeads * hd]) : tf.reshape(tf.transpose(tf.reshape(att, [B, c.numHeads, T, hd]), [0, 2, 1, 3]), [B * T, c.numHeads * hd])) as tf.Tensor2D;
       h = tf.add(h, this.linear(merged, `${pre}.self_attn.o_proj`, grad));
       const x2 = this.rmsNorm(h, `${pre}.post_attention_layernorm.weight`) as tf.Tensor2D;
       const gate = this.linear(x2, `${pre}.mlp.gate_proj`, grad);
@@ -203,7 +189,8 @@ export class Decoder {
     }
     this.cos?.dispose();
     this.sin?.dispose();
-    this.cos = this.sin = undefined;
+    this.rotate?.dispose();
+    this.cos = this.sin = this.rotate = undefined;
     this.ropeLen = 0;
   }
 }
