@@ -1,6 +1,7 @@
 // Matmuls whose backward pass uses explicit transposes + plain matmuls. tfjs' own gradients emit
 // matMul(transposeA/transposeB), which on wasm is ~10x slower than transposing first.
 import * as tf from '@tensorflow/tfjs-core';
+import { wasmKernels } from '../wasm/index.js';
 import './gradients.js';
 
 type CustomGradFn = Parameters<typeof tf.customGrad>[0];
@@ -24,9 +25,13 @@ export const matmul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradS
   };
 }) as unknown as CustomGradFn) as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
 
-/** a x b^T without matMul's transposeB flag (slow on wasm). */
+/** Whether matMul's transposeB flag is fast: everywhere but on tfjs-wasm's own kernel (~10x slower there). */
+const transposeFlagFast = () => tf.getBackend() !== 'wasm' || wasmKernels().includes('BatchMatMul');
+
+/** a x b^T: by the transposeB flag where that is fast (no copy of b), else with an explicit transpose. */
 export function matmulBT(a: tf.Tensor, b: tf.Tensor, grad: boolean): tf.Tensor {
-  return grad ? matmul(a, swapLast(b)) : tf.matMul(a, swapLast(b));
+  if (grad) return matmul(a, swapLast(b));
+  return transposeFlagFast() ? tf.matMul(a, b, false, true) : tf.matMul(a, swapLast(b));
 }
 
 /**

@@ -2,8 +2,9 @@
 // constant weights: every new right operand costs an operator creation and a weight repack, and a product with a
 // batch dimension falls back to a scalar loop (~2.5 GFLOP/s on 2 cores). Training multiplies fresh tensors every
 // step (attention's q x k^T and p x v are batched over batch x heads), so most of a training step went there. This
-// kernel (SIMD, wat/matmul.ts) runs ~30 GFLOP/s on every shape. Products it does not cover (transposed operands,
-// non-float32, uneven batch broadcasting, empty shapes) go to tfjs' own kernel.
+// kernel (SIMD, wat/matmul.ts) runs ~30 GFLOP/s on every shape. A transposed right operand (attention scores
+// against the KV cache while decoding) runs as dot products of rows, with no transpose copy. Products it does not
+// cover (a transposed left operand, non-float32, uneven batch broadcasting, empty shapes) go to tfjs' own kernel.
 import type * as tf from '@tensorflow/tfjs-core';
 import { kernelsFor, offsetOf, type WasmBackend } from './instance.js';
 
@@ -14,9 +15,9 @@ export function batchMatMulKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
     const backend = args.backend as unknown as WasmBackend;
-    if (transposeA || transposeB || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return fallback(args);
+    if (transposeA || a.dtype !== 'float32' || b.dtype !== 'float32' || a.shape.length < 2 || b.shape.length < 2) return fallback(args);
     const [m, k] = a.shape.slice(-2);
-    const [k2, n] = b.shape.slice(-2);
+    const [k2, n] = transposeB ? b.shape.slice(-2).reverse() : b.shape.slice(-2);
     const batchA = a.shape.slice(0, -2);
     const batchB = b.shape.slice(0, -2);
     const countA = size(batchA);
@@ -29,7 +30,7 @@ export function batchMatMulKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     const offB = offsetOf(backend, b);
     if (!kernels || offA === undefined || offB === undefined) return fallback(args);
     const out = backend.makeOutput([...(countA >= countB ? batchA : batchB), m, n], 'float32');
-    kernels.bmm(offA, offB, offsetOf(backend, out)!, Math.max(countA, countB), m, k, n, countA > 1 ? m * k * 4 : 0, countB > 1 ? k * n * 4 : 0);
+    (transposeB ? kernels.bmmT : kernels.bmm)(offA, offB, offsetOf(backend, out)!, Math.max(countA, countB), m, k, n, countA > 1 ? m * k * 4 : 0, countB > 1 ? k * n * 4 : 0);
     return out as tf.TensorInfo;
   };
 }

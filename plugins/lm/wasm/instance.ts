@@ -4,6 +4,8 @@ import { KERNELS_WASM_BASE64 } from './kernels-wasm.js';
 
 export interface Kernels {
   bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, aStride: number, bStride: number): void;
+  /** The same with B stored transposed ([n, k]). */
+  bmmT(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, aStride: number, bStride: number): void;
   gather(x: number, idx: number, nIdx: number, out: number, outer: number, dimBytes: number, sliceBytes: number): void;
 }
 

@@ -1,7 +1,7 @@
 // The WebAssembly module of crucible's wasm kernels: it imports tfjs-wasm's memory and works on tensors in place.
 import { gatherFunc } from './wat/gather.js';
-import { matmulFunc } from './wat/matmul.js';
+import { matmulFunc, matmulTransposedFunc } from './wat/matmul.js';
 
 export function kernelsWat(): string {
-  return ['(module', '(import "env" "memory" (memory 1))', matmulFunc(), gatherFunc(), ')', ''].join('\n');
+  return ['(module', '(import "env" "memory" (memory 1))', matmulFunc(), matmulTransposedFunc(), gatherFunc(), ')', ''].join('\n');
 }

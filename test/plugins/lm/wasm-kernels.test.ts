@@ -91,9 +91,16 @@ test('k longer than one chunk accumulates across chunks', () => {
   check([2, 5, K_BLOCK + 1], [2, K_BLOCK + 1, 9]);
 });
 
-test('transposed operands (left to tfjs) stay right', () => {
-  check([7, 5], [7, 9], true, false);
+test('a transposed right operand (rows of B as dot products) matches float64 at every edge size', () => {
+  for (const m of [1, 2, 5]) for (const n of [1, 3, 4, 5, 9]) for (const k of [1, 3, 4, 7, 32, 33]) check([m, k], [n, k], false, true);
   check([2, 5, 7], [2, 9, 7], false, true);
+  check([10, 2, 2, 32], [10, 2, 77, 32], false, true); // decoding: queries against the KV cache
+  check([3, 4, 6], [5, 6], false, true);
+});
+
+test('a transposed left operand (left to tfjs) stays right', () => {
+  check([7, 5], [7, 9], true, false);
+  check([7, 5], [9, 7], true, true);
 });
 
 test('gradients through the kernel (the decoder\'s transpose-free matmul) match the analytic ones', () => {

@@ -113,3 +113,63 @@ export function matmulFunc(): string {
   (br_if $batch_loop (i32.lt_u (local.get $t) (local.get $batch))))
 )`;
 }
+
+/** `(func (export "bmmT") ...)`: C[t] = A[t] x B[t]^T, B stored [n, k]: dot products of rows, SIMD over k. */
+export function matmulTransposedFunc(): string {
+  // One row of A against 4 rows of B at a time (4 accumulators), then single rows of B; k in steps of 4, then 1.
+  const dots = (rows: 1 | 4) => {
+    const acc = (r: number) => `$d${r}`;
+    const lines: string[] = [];
+    for (let r = 0; r < rows; r++) lines.push(`(local.set ${acc(r)} (v128.const i32x4 0 0 0 0))`, `(local.set $tail${r} (f32.const 0))`);
+    lines.push('(local.set $kk (i32.const 0))');
+    const vecBody: string[] = ['(local.set $av (v128.load (i32.add (local.get $pa) (i32.shl (local.get $kk) (i32.const 2)))))'];
+    for (let r = 0; r < rows; r++) {
+      vecBody.push(`(local.set ${acc(r)} (f32x4.add (local.get ${acc(r)}) (f32x4.mul (local.get $av) (v128.load (i32.add (i32.add (local.get $pb) (i32.mul (i32.const ${r}) (local.get $rowK))) (i32.shl (local.get $kk) (i32.const 2)))))))`);
+    }
+    vecBody.push('(local.set $kk (i32.add (local.get $kk) (i32.const 4)))');
+    lines.push(`(block $vec_done_${rows}\n  (loop $vec_${rows}\n    (br_if $vec_done_${rows} (i32.gt_u (i32.add (local.get $kk) (i32.const 4)) (local.get $k)))\n    ${vecBody.join('\n    ')}\n    (br $vec_${rows})))`);
+    const tailBody: string[] = ['(local.set $as (f32.load (i32.add (local.get $pa) (i32.shl (local.get $kk) (i32.const 2)))))'];
+    for (let r = 0; r < rows; r++) {
+      tailBody.push(`(local.set $tail${r} (f32.add (local.get $tail${r}) (f32.mul (local.get $as) (f32.load (i32.add (i32.add (local.get $pb) (i32.mul (i32.const ${r}) (local.get $rowK))) (i32.shl (local.get $kk) (i32.const 2)))))))`);
+    }
+    tailBody.push('(local.set $kk (i32.add (local.get $kk) (i32.const 1)))');
+    lines.push(`(block $tail_done_${rows}\n  (loop $tail_${rows}\n    (br_if $tail_done_${rows} (i32.ge_u (local.get $kk) (local.get $k)))\n    ${tailBody.join('\n    ')}\n    (br $tail_${rows})))`);
+    for (let r = 0; r < rows; r++) {
+      const sum = `(f32.add (f32.add (f32x4.extract_lane 0 (local.get ${acc(r)})) (f32x4.extract_lane 1 (local.get ${acc(r)}))) (f32.add (f32x4.extract_lane 2 (local.get ${acc(r)})) (f32x4.extract_lane 3 (local.get ${acc(r)}))))`;
+      lines.push(`(f32.store offset=${4 * r} (local.get $pc) (f32.add ${sum} (local.get $tail${r})))`);
+    }
+    lines.push(`(local.set $pb (i32.add (local.get $pb) (i32.mul (i32.const ${rows}) (local.get $rowK))))`);
+    lines.push(`(local.set $pc (i32.add (local.get $pc) (i32.const ${4 * rows})))`);
+    lines.push(`(local.set $j (i32.add (local.get $j) (i32.const ${rows})))`);
+    return lines.join('\n');
+  };
+  const colLoop = (rows: 1 | 4) => `(block $cols_done_${rows}
+  (loop $cols_${rows}
+    (br_if $cols_done_${rows} (i32.gt_u (i32.add (local.get $j) (i32.const ${rows})) (local.get $n)))
+    ${indent(dots(rows), '    ')}
+    (br $cols_${rows})))`;
+  return `;; bmmT(a, b, c, batch, m, k, n, aStride, bStride): C[t] = A[t] x B[t]^T with B[t] stored [n, k]; byte offsets.
+(func (export "bmmT") (param $a i32) (param $b i32) (param $c i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $aStride i32) (param $bStride i32)
+(local $t i32) (local $i i32) (local $j i32) (local $kk i32) (local $rowK i32) (local $pa i32) (local $pb i32) (local $pc i32)
+(local $A i32) (local $B i32) (local $av v128) (local $as f32)
+(local $d0 v128) (local $d1 v128) (local $d2 v128) (local $d3 v128) (local $tail0 f32) (local $tail1 f32) (local $tail2 f32) (local $tail3 f32)
+(local.set $rowK (i32.shl (local.get $k) (i32.const 2)))
+(local.set $A (local.get $a))
+(local.set $B (local.get $b))
+(local.set $pc (local.get $c))
+(loop $batch_loop
+  (local.set $i (i32.const 0))
+  (loop $row_loop
+    (local.set $pa (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $rowK))))
+    (local.set $pb (local.get $B))
+    (local.set $j (i32.const 0))
+    ${indent(colLoop(4), '    ')}
+    ${indent(colLoop(1), '    ')}
+    (local.set $i (i32.add (local.get $i) (i32.const 1)))
+    (br_if $row_loop (i32.lt_u (local.get $i) (local.get $m))))
+  (local.set $A (i32.add (local.get $A) (local.get $aStride)))
+  (local.set $B (i32.add (local.get $B) (local.get $bStride)))
+  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+  (br_if $batch_loop (i32.lt_u (local.get $t) (local.get $batch))))
+)`;
+}
