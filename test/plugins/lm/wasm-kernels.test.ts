@@ -21,7 +21,7 @@ test('the committed module is the one the generators assemble (run `npm run buil
 });
 
 test('the wasm backend runs crucible\'s kernels, and can be switched back to tfjs\' own', () => {
-  assert.equal(wasmKernels(), ['BatchMatMul', 'GatherV2']);
+  assert.equal(wasmKernels(), ['BatchMatMul', 'GatherV2', 'Identity']);
   assert.is(useWasmKernels(false), false);
   assert.equal(wasmKernels(), []);
   assert.is(useWasmKernels(true), true);
@@ -134,6 +134,20 @@ test('gathers (rows of the KV cache, the embedding table, inner axes, repeated a
   const theirs = cases.map(([shape, idx, idxShape, axis, dtype]) => gathered(shape, idx, idxShape, axis, dtype));
   useWasmKernels(true);
   ours.forEach((o, i) => assert.equal(o, theirs[i], `case ${i}`));
+});
+
+test('a clone shares its data: it outlives the original, and the memory is freed with the last of them', () => {
+  const buffers = () => (tf.memory() as { numDataBuffers: number }).numDataBuffers;
+  const start = buffers();
+  const original = tf.tensor([1.5, -2, 3], [3]);
+  const copy = tf.clone(original);
+  assert.is(buffers(), start + 1, 'no second buffer');
+  original.dispose();
+  assert.is(buffers(), start + 1, 'the buffer stays while the clone holds it');
+  assert.equal(Array.from(copy.dataSync()), [1.5, -2, 3]);
+  assert.equal(tf.tidy(() => Array.from(tf.add(copy, 1).dataSync())), [2.5, -1, 4], 'usable in kernels after the original is gone');
+  copy.dispose();
+  assert.is(buffers(), start);
 });
 
 test('an out-of-range gather index still fails with tfjs\' own error', () => {
