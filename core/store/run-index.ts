@@ -188,9 +188,13 @@ export class RunIndex {
    * calls this at start and then periodically, skipping the runs its own workers hold.
    */
   recoverInterrupted(requeue: boolean, skip: ReadonlySet<string> = new Set()): RunRow[] {
+    const orphaned = () =>
+      (this.db.prepare("SELECT * FROM runs WHERE state IN ('RUNNING', 'CANCELLING')").all() as RawRow[])
+        .map(fromRaw)
+        .filter((r) => !skip.has(r.id) && (!r.owner || !ownerAlive(r.owner)));
+    if (orphaned().length === 0) return []; // the usual case: no write lock taken
     return this.db.transaction(() => {
-      const active = (this.db.prepare("SELECT * FROM runs WHERE state IN ('RUNNING', 'CANCELLING')").all() as RawRow[]).map(fromRaw);
-      const rows = active.filter((r) => !skip.has(r.id) && (!r.owner || !ownerAlive(r.owner)));
+      const rows = orphaned(); // again, under the lock: a `crucible resume` may have claimed one meanwhile
       for (const r of rows) {
         if (r.state === 'CANCELLING') this.setState(r.id, 'CANCELLED');
         else this.db.prepare(`UPDATE runs SET state = ?, interrupted = 1 WHERE id = ?`).run(requeue ? 'QUEUED' : 'FAILED', r.id);
