@@ -7,6 +7,7 @@ export interface Kernels {
   /** The same with B stored transposed ([n, k]). */
   bmmT(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, aStride: number, bStride: number): void;
   gather(x: number, idx: number, nIdx: number, out: number, outer: number, dimBytes: number, sliceBytes: number): void;
+  segsum(x: number, ids: number, n: number, out: number, width: number, segments: number): void;
 }
 
 /** The parts of tfjs-wasm's backend the kernels use (not in its public types). */

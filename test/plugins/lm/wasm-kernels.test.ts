@@ -9,7 +9,7 @@ import { assembleKernels } from '../../../plugins/lm/wasm/build.js';
 import { KERNELS_WASM_BASE64 } from '../../../plugins/lm/wasm/kernels-wasm.js';
 import { K_BLOCK } from '../../../plugins/lm/wasm/wat/matmul.js';
 import { useWasmKernels, wasmKernels } from '../../../plugins/lm/wasm/index.js';
-import { matmul } from '../../../plugins/lm/train/matmul.js';
+import { embed, matmul } from '../../../plugins/lm/train/matmul.js';
 
 test.before(async () => {
   assert.is(await ensureBackend('wasm'), 'wasm');
@@ -21,7 +21,7 @@ test('the committed module is the one the generators assemble (run `npm run buil
 });
 
 test('the wasm backend runs crucible\'s kernels, and can be switched back to tfjs\' own', () => {
-  assert.equal(wasmKernels(), ['BatchMatMul', 'GatherV2', 'Identity']);
+  assert.equal(wasmKernels(), ['BatchMatMul', 'GatherV2', 'Identity', 'UnsortedSegmentSum']);
   assert.is(useWasmKernels(false), false);
   assert.equal(wasmKernels(), []);
   assert.is(useWasmKernels(true), true);
@@ -148,6 +148,33 @@ test('a clone shares its data: it outlives the original, and the memory is freed
   assert.equal(tf.tidy(() => Array.from(tf.add(copy, 1).dataSync())), [2.5, -1, 4], 'usable in kernels after the original is gone');
   copy.dispose();
   assert.is(buffers(), start);
+});
+
+test('segment sums (the embedding gradient) add rows in order, with a vector tail, and refuse bad ids', () => {
+  for (const width of [1, 4, 6, 128]) {
+    const n = 9;
+    const x = values([n, width], width);
+    const ids = [3, 0, 3, 3, 1, 0, 4, 3, 1];
+    const got = tf.tidy(() => Array.from(tf.unsortedSegmentSum(tf.tensor(x, [n, width]), tf.tensor1d(ids, 'int32'), 6).dataSync()));
+    const want = new Float32Array(6 * width);
+    ids.forEach((s, i) => { for (let j = 0; j < width; j++) want[s * width + j] = Math.fround(want[s * width + j] + x[i * width + j]); });
+    assert.equal(got, Array.from(want), `width ${width}: float32 sums in row order`);
+  }
+  assert.throws(() => tf.tidy(() => tf.unsortedSegmentSum(tf.ones([2, 3]), tf.tensor1d([0, 7], 'int32'), 4).dataSync()), /segment id 7 is not in \[0, 3\]/);
+});
+
+test('the embedding gradient is the same through the segment sum as through the one-hot product', () => {
+  const table = tf.tensor(values([12, 8], 5), [12, 8]);
+  const ids = tf.tensor1d([3, 11, 3, 0, 7, 3], 'int32');
+  const weights = tf.tensor(values([6, 8], 9), [6, 8]);
+  const gradient = () => tf.grad((t: tf.Tensor) => tf.sum(tf.mul(embed(t as tf.Tensor2D, ids, true), weights)))(table);
+  const bySegments = gradient();
+  useWasmKernels(false); // tfjs-wasm has no UnsortedSegmentSum: the one-hot product
+  const byOneHot = gradient();
+  useWasmKernels(true);
+  const worst = tf.max(tf.abs(tf.sub(bySegments, byOneHot))).dataSync()[0];
+  assert.ok(worst < 1e-6, `max difference ${worst}`);
+  assert.equal(Array.from(bySegments.dataSync()).slice(8, 16), Array.from(values([12, 8], 5)).slice(8, 16).map(() => 0), 'rows of unused ids stay zero');
 });
 
 test('an out-of-range gather index still fails with tfjs\' own error', () => {
