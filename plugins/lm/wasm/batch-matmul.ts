@@ -6,7 +6,10 @@
 // against the KV cache while decoding) runs as dot products of rows, with no transpose copy. Products it does not
 // cover (a transposed left operand, non-float32, uneven batch broadcasting, empty shapes) go to tfjs' own kernel.
 import type * as tf from '@tensorflow/tfjs-core';
-import { kernelsFor, offsetOf, type WasmBackend } from './instance.js';
+import { kernelsFor, offsetOf, scratchFor, type WasmBackend } from './instance.js';
+
+/** Packing B strips pays off once enough 4-row blocks reuse each one (and is needed against 4 KiB aliasing). */
+const PACK_MIN_ROWS = 16;
 
 const size = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 
@@ -30,7 +33,9 @@ export function batchMatMulKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     const offB = offsetOf(backend, b);
     if (!kernels || offA === undefined || offB === undefined) return fallback(args);
     const out = backend.makeOutput([...(countA >= countB ? batchA : batchB), m, n], 'float32');
-    (transposeB ? kernels.bmmT : kernels.bmm)(offA, offB, offsetOf(backend, out)!, Math.max(countA, countB), m, k, n, countA > 1 ? m * k * 4 : 0, countB > 1 ? k * n * 4 : 0);
+    const [offC, batch, strideA, strideB] = [offsetOf(backend, out)!, Math.max(countA, countB), countA > 1 ? m * k * 4 : 0, countB > 1 ? k * n * 4 : 0];
+    if (transposeB) kernels.bmmT(offA, offB, offC, batch, m, k, n, strideA, strideB);
+    else kernels.bmm(offA, offB, offC, batch, m, k, n, strideA, strideB, m >= PACK_MIN_ROWS ? scratchFor(backend) : 0);
     return out as tf.TensorInfo;
   };
 }

@@ -86,6 +86,13 @@ test('batched products (the attention shapes), 4-D batches and a broadcast side 
   check([5, 4], [3, 4, 10]);
 });
 
+test('products with enough rows pack B strips first (a vocabulary-wide n: rows 4 KiB apart) and match float64', () => {
+  check([17, 40], [40, 1024]);
+  check([20, 3], [3, 13]); // 8-wide strip packed, then a 4-wide and a scalar column read in place
+  check([2, 18, 9], [9, 16]); // broadcast B, packed once per batch entry
+  check([16, K_BLOCK + 5], [K_BLOCK + 5, 24]); // packing per k chunk
+});
+
 test('k longer than one chunk accumulates across chunks', () => {
   check([6, K_BLOCK * 2 + 3], [K_BLOCK * 2 + 3, 13]);
   check([2, 5, K_BLOCK + 1], [2, K_BLOCK + 1, 9]);

@@ -2,7 +2,9 @@
 // The kernel computes C[b] = A[b] x B[b] for row-major float32 matrices in the tfjs wasm heap, with 128-bit SIMD:
 // a 4-row x 8-column block of C stays in eight v128 registers while k runs, so each A value is loaded once per
 // 8 columns and each B vector once per 4 rows. k runs in chunks of K_BLOCK, columns outside rows: the B strip a
-// block reads (K_BLOCK x 8 floats, 16 KiB) then stays in L1 cache for every row block of the chunk. Edge blocks
+// block reads (K_BLOCK x 8 floats, 16 KiB) then stays in L1 cache for every row block of the chunk. With a scratch
+// area the strip is first packed there contiguously: its rows lie n x 4 bytes apart in B, and when that is a
+// multiple of 4 KiB (n = 1024: a vocabulary) they all fall in one L1 set and evict each other. Edge blocks
 // (fewer rows or columns) use the same loop with fewer rows / one vector / scalars. Generated from TypeScript
 // because the six block variants differ only in counts.
 
@@ -31,7 +33,7 @@ function block(rows: 1 | 4, cols: Cols): string {
   }
   // The first chunk starts from zero; later chunks add to what C holds.
   lines.push(`(if (local.get $first)\n  (then ${zero.join(' ')})\n  (else ${load.join(' ')}))`);
-  lines.push('(local.set $pb (i32.add (local.get $B) (i32.add (i32.mul (local.get $kb) (local.get $rowB)) (i32.shl (local.get $j) (i32.const 2)))))');
+  lines.push('(local.set $pb (local.get $sb))');
   lines.push('(local.set $kk (local.get $klen))');
   const body: string[] = [];
   if (vec) {
@@ -48,7 +50,7 @@ function block(rows: 1 | 4, cols: Cols): string {
     }
     body.push(`(local.set ${p} (i32.add (local.get ${p}) (i32.const 4)))`);
   }
-  body.push('(local.set $pb (i32.add (local.get $pb) (local.get $rowB)))');
+  body.push('(local.set $pb (i32.add (local.get $pb) (local.get $sr)))');
   body.push('(local.set $kk (i32.sub (local.get $kk) (i32.const 1)))');
   body.push('(br_if $k_loop (local.get $kk))');
   lines.push(`(loop $k_loop\n  ${body.join('\n  ')})`);
@@ -71,9 +73,33 @@ function stepLoop(label: string, counter: string, step: number, limit: string, b
     (br $${label})))`;
 }
 
+/** Where the B strip at ($kb, $j) is read from ($sb, row stride $sr): B itself, or (8-wide strips, with a scratch
+ * area) a packed copy. */
+function stripSource(cols: Cols): string {
+  const direct = [
+    '(local.set $sb (i32.add (local.get $B) (i32.add (i32.mul (local.get $kb) (local.get $rowB)) (i32.shl (local.get $j) (i32.const 2)))))',
+    '(local.set $sr (local.get $rowB))',
+  ];
+  if (cols !== 2) return direct.join('\n');
+  return `${direct.join('\n')}
+(if (local.get $scratch)
+  (then
+    (local.set $kk (local.get $klen))
+    (local.set $pb (local.get $scratch))
+    (loop $pack
+      (v128.store (local.get $pb) (v128.load (local.get $sb)))
+      (v128.store offset=16 (local.get $pb) (v128.load offset=16 (local.get $sb)))
+      (local.set $sb (i32.add (local.get $sb) (local.get $rowB)))
+      (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
+      (local.set $kk (i32.sub (local.get $kk) (i32.const 1)))
+      (br_if $pack (local.get $kk)))
+    (local.set $sb (local.get $scratch))
+    (local.set $sr (i32.const 32))))`;
+}
+
 /** Every row of C for the columns at $j: blocks of 4 rows, then single rows. */
 function rowsFor(cols: Cols): string {
-  return ['(local.set $i (i32.const 0))', stepLoop(`rows4_${cols}`, '$i', 4, '$m', block(4, cols)), stepLoop(`rows1_${cols}`, '$i', 1, '$m', block(1, cols))].join('\n');
+  return [stripSource(cols), '(local.set $i (i32.const 0))', stepLoop(`rows4_${cols}`, '$i', 4, '$m', block(4, cols)), stepLoop(`rows1_${cols}`, '$i', 1, '$m', block(1, cols))].join('\n');
 }
 
 /** All of C for the current k chunk: 8-wide column strips, then a 4-wide one, then scalar columns. */
@@ -85,11 +111,12 @@ function chunk(): string {
 export function matmulFunc(): string {
   const vLocals = [0, 1, 2, 3].flatMap((r) => [`(local $v${r}_0 v128)`, `(local $v${r}_1 v128)`]).join(' ');
   const sLocals = [0, 1, 2, 3].map((r) => `(local $s${r} f32)`).join(' ');
-  return `;; bmm(a, b, c, batch, m, k, n, aStride, bStride): C[t] = A[t] x B[t] for t < batch; byte offsets; a stride of 0
-;; broadcasts that operand over the batch. Requires m, k, n >= 1.
-(func (export "bmm") (param $a i32) (param $b i32) (param $c i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $aStride i32) (param $bStride i32)
+  return `;; bmm(a, b, c, batch, m, k, n, aStride, bStride, scratch): C[t] = A[t] x B[t] for t < batch; byte offsets; a
+;; stride of 0 broadcasts that operand over the batch; scratch: K_BLOCK x 32 bytes to pack B strips in, or 0.
+;; Requires m, k, n >= 1.
+(func (export "bmm") (param $a i32) (param $b i32) (param $c i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $aStride i32) (param $bStride i32) (param $scratch i32)
 (local $t i32) (local $i i32) (local $j i32) (local $kk i32) (local $kb i32) (local $klen i32) (local $first i32)
-(local $A i32) (local $B i32) (local $C i32) (local $rowA i32) (local $rowB i32) (local $pb i32)
+(local $A i32) (local $B i32) (local $C i32) (local $rowA i32) (local $rowB i32) (local $pb i32) (local $sb i32) (local $sr i32)
 (local $pa0 i32) (local $pa1 i32) (local $pa2 i32) (local $pa3 i32)
 (local $av v128) (local $b0 v128) (local $b1 v128) (local $bs f32) ${vLocals} ${sLocals}
 (local.set $rowA (i32.shl (local.get $k) (i32.const 2)))
