@@ -20,8 +20,8 @@ const cli = join(ROOT, 'core', 'cli', 'main.ts');
 const toy = join(fixtures, 'manifests', 'toy.json');
 
 /** `crucible run` of the toy manifest with slow generation, as a real child process; resolves once generating. */
-async function cliRun(runsDir: string): Promise<{ child: ChildProcess; id: string; exit: Promise<number | null>; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', toy, '--set', 'stages.generator.config.delayMs=80', '--runs-dir', runsDir], {
+async function cliRun(runsDir: string, delayMs = 80): Promise<{ child: ChildProcess; id: string; exit: Promise<number | null>; stderr: () => string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', toy, '--set', `stages.generator.config.delayMs=${delayMs}`, '--runs-dir', runsDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, CI: '1' },
   });
@@ -56,12 +56,14 @@ test('a server started beside a live `crucible run` leaves its run alone; the CL
 
 test('`crucible resume` of a run another live process executes is refused with the owner named', async () => {
   const runsDir = tempDir('crucible-own-');
-  const run = await cliRun(runsDir);
+  const run = await cliRun(runsDir, 300); // slow enough to still be running after two more CLI starts
   try {
     const second = spawnSync(process.execPath, ['--import', 'tsx', cli, 'resume', run.id, '--runs-dir', runsDir], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
     assert.is.not(second.status, 0);
     assert.match(second.stderr, 'CRUCIBLE_E_RUN_STATE');
     assert.match(second.stderr, `process ${run.child.pid}`);
+    const listed = spawnSync(process.execPath, ['--import', 'tsx', cli, 'runs', '--runs-dir', runsDir], { encoding: 'utf8' });
+    assert.match(listed.stdout, new RegExp(`${run.id}\\s+RUNNING.*\\(process ${run.child.pid}\\)`), 'the list says who executes it');
     assert.is(await run.exit, 0, run.stderr());
     assert.equal(stateEvents(runsDir, run.id), ['RUNNING', 'SUCCEEDED']);
   } finally {

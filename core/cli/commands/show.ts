@@ -15,7 +15,7 @@ export function register(program: Command): void {
       if (opts.json) return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
       for (const r of runs) {
         const headline = r.headline ? Object.entries(r.headline).slice(0, 3).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : '';
-        process.stdout.write(`${r.id.padEnd(44)} ${r.state.padEnd(10)} ${headline}\n`);
+        process.stdout.write(`${r.id.padEnd(44)} ${r.state.padEnd(10)} ${headline}${stateNote(r)}\n`);
       }
     },
   );
