@@ -17,6 +17,8 @@ interface Active {
   graceTimer?: NodeJS.Timeout;
 }
 
+/** How often runs whose process died (a killed `crucible run`) are looked for while the server is up. */
+const SWEEP_MS = 2000;
 const here = fileURLToPath(import.meta.url);
 const WORKER = join(here, '..', `worker${extname(here)}`);
 
@@ -36,7 +38,7 @@ export class Scheduler {
 
   constructor(
     private readonly store: RunStore,
-    private readonly options: { maxConcurrent: number; cancelGraceMs: number; logger: PinoLogger; onRestart: 'resume' | 'leave'; sweepMs?: number },
+    private readonly options: { maxConcurrent: number; cancelGraceMs: number; logger: PinoLogger; onRestart: 'resume' | 'leave' },
   ) {}
 
   /**
@@ -46,7 +48,7 @@ export class Scheduler {
    */
   start(): void {
     this.sweep();
-    this.sweeper = setInterval(() => this.sweep(), this.options.sweepMs ?? 2000);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
     this.tick();
   }

@@ -33,7 +33,10 @@ export function batchMatMulKernel(fallback: tf.KernelFunc): tf.KernelFunc {
     const offB = offsetOf(backend, b);
     if (!kernels || offA === undefined || offB === undefined) return fallback(args);
     const out = backend.makeOutput([...(countA >= countB ? batchA : batchB), m, n], 'float32');
-    const [offC, batch, strideA, strideB] = [offsetOf(backend, out)!, Math.max(countA, countB), countA > 1 ? m * k * 4 : 0, countB > 1 ? k * n * 4 : 0];
+    const offC = offsetOf(backend, out)!;
+    const batch = Math.max(countA, countB);
+    const strideA = countA > 1 ? m * k * 4 : 0;
+    const strideB = countB > 1 ? k * n * 4 : 0;
     if (transposeB) kernels.bmmT(offA, offB, offC, batch, m, k, n, strideA, strideB);
     else kernels.bmm(offA, offB, offC, batch, m, k, n, strideA, strideB, m >= PACK_MIN_ROWS ? scratchFor(backend) : 0);
     return out as tf.TensorInfo;

@@ -167,12 +167,3 @@ def install(ns):
     ns[CMP] = cmp
     ns[TRUTH] = truth
 
-
-def warm():
-    """Runs the guard in the fork-server before any fork: Python specializes hot bytecode in place after a few
-    runs, and a child that did that itself would copy those pages (every child, every time)."""
-    code = compile_guarded('assert [1, (2.0, "x")] == [1, (2.0, "x")]\nassert not [] and 1 in {1: 2} and {3} != set()', '<warm>')
-    ns = {}
-    for _ in range(64):
-        install(ns)
-        exec(code, ns)

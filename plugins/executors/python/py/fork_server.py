@@ -32,11 +32,10 @@ exec(compile('def _f(x):\n    assert x == 1, "x"\n    return [i for i in range(x
 
 from crucible_fs_config import (DROP_UID, GUARD_COMPARISONS, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PROBLEM_SLOTS,
                                 STDERR_BYTES, WALL_FACTOR, WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
-from crucible_fs_guard import compile_guarded, may_hijack, warm as warm_guard
+from crucible_fs_guard import compile_guarded, may_hijack
 from crucible_fs_segment import run_segment
 
 del sys.path[0]  # the harness folder stays off the path candidates import from
-warm_guard()
 
 libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)  # orphans of a candidate come back to us, so we can kill them
 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # never outlive the executor

@@ -8,6 +8,8 @@
 // (fewer rows or columns) use the same loop with fewer rows / one vector / scalars. Generated from TypeScript
 // because the six block variants differ only in counts.
 
+import { indent, nextBatchEntry, stepLoop } from './loops.js';
+
 export const K_BLOCK = 512;
 
 type Cols = 2 | 1 | 0; // v128 vectors per row of the block; 0 = one scalar column
@@ -59,18 +61,6 @@ function block(rows: 1 | 4, cols: Cols): string {
     else lines.push(`(f32.store ${at(r)} (local.get ${acc(r, 0)}))`);
   }
   return lines.join('\n');
-}
-
-const indent = (text: string, by: string) => text.split('\n').join(`\n${by}`);
-
-/** Loops `counter` from its current value in steps of `step` while counter + step <= limit. */
-function stepLoop(label: string, counter: string, step: number, limit: string, body: string): string {
-  return `(block $${label}_done
-  (loop $${label}
-    (br_if $${label}_done (i32.gt_u (i32.add (local.get ${counter}) (i32.const ${step})) (local.get ${limit})))
-    ${indent(body, '    ')}
-    (local.set ${counter} (i32.add (local.get ${counter}) (i32.const ${step})))
-    (br $${label})))`;
 }
 
 /** Where the B strip at ($kb, $j) is read from ($sb, row stride $sr): B itself, or (8-wide strips, with a scratch
@@ -133,10 +123,8 @@ export function matmulFunc(): string {
     ${indent(chunk(), '    ')}
     (local.set $kb (i32.add (local.get $kb) (i32.const ${K_BLOCK})))
     (br_if $chunk_loop (i32.lt_u (local.get $kb) (local.get $k))))
-  (local.set $A (i32.add (local.get $A) (local.get $aStride)))
-  (local.set $B (i32.add (local.get $B) (local.get $bStride)))
   (local.set $C (i32.add (local.get $C) (i32.mul (i32.mul (local.get $m) (local.get $n)) (i32.const 4))))
-  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+  ${indent(nextBatchEntry, '  ')}
   (br_if $batch_loop (i32.lt_u (local.get $t) (local.get $batch))))
 )`;
 }
@@ -144,37 +132,28 @@ export function matmulFunc(): string {
 /** `(func (export "bmmT") ...)`: C[t] = A[t] x B[t]^T, B stored [n, k]: dot products of rows, SIMD over k. */
 export function matmulTransposedFunc(): string {
   // One row of A against 4 rows of B at a time (4 accumulators), then single rows of B; k in steps of 4, then 1.
+  const rowOfB = (r: number) => `(i32.add (i32.add (local.get $pb) (i32.mul (i32.const ${r}) (local.get $rowK))) (i32.shl (local.get $kk) (i32.const 2)))`;
+  const atA = '(i32.add (local.get $pa) (i32.shl (local.get $kk) (i32.const 2)))';
   const dots = (rows: 1 | 4) => {
     const acc = (r: number) => `$d${r}`;
     const lines: string[] = [];
     for (let r = 0; r < rows; r++) lines.push(`(local.set ${acc(r)} (v128.const i32x4 0 0 0 0))`, `(local.set $tail${r} (f32.const 0))`);
     lines.push('(local.set $kk (i32.const 0))');
-    const vecBody: string[] = ['(local.set $av (v128.load (i32.add (local.get $pa) (i32.shl (local.get $kk) (i32.const 2)))))'];
+    const vecBody = [`(local.set $av (v128.load ${atA}))`];
+    const tailBody = [`(local.set $as (f32.load ${atA}))`];
     for (let r = 0; r < rows; r++) {
-      vecBody.push(`(local.set ${acc(r)} (f32x4.add (local.get ${acc(r)}) (f32x4.mul (local.get $av) (v128.load (i32.add (i32.add (local.get $pb) (i32.mul (i32.const ${r}) (local.get $rowK))) (i32.shl (local.get $kk) (i32.const 2)))))))`);
+      vecBody.push(`(local.set ${acc(r)} (f32x4.add (local.get ${acc(r)}) (f32x4.mul (local.get $av) (v128.load ${rowOfB(r)}))))`);
+      tailBody.push(`(local.set $tail${r} (f32.add (local.get $tail${r}) (f32.mul (local.get $as) (f32.load ${rowOfB(r)}))))`);
     }
-    vecBody.push('(local.set $kk (i32.add (local.get $kk) (i32.const 4)))');
-    lines.push(`(block $vec_done_${rows}\n  (loop $vec_${rows}\n    (br_if $vec_done_${rows} (i32.gt_u (i32.add (local.get $kk) (i32.const 4)) (local.get $k)))\n    ${vecBody.join('\n    ')}\n    (br $vec_${rows})))`);
-    const tailBody: string[] = ['(local.set $as (f32.load (i32.add (local.get $pa) (i32.shl (local.get $kk) (i32.const 2)))))'];
+    lines.push(stepLoop(`vec_${rows}`, '$kk', 4, '$k', vecBody.join('\n')), stepLoop(`tail_${rows}`, '$kk', 1, '$k', tailBody.join('\n')));
     for (let r = 0; r < rows; r++) {
-      tailBody.push(`(local.set $tail${r} (f32.add (local.get $tail${r}) (f32.mul (local.get $as) (f32.load (i32.add (i32.add (local.get $pb) (i32.mul (i32.const ${r}) (local.get $rowK))) (i32.shl (local.get $kk) (i32.const 2)))))))`);
-    }
-    tailBody.push('(local.set $kk (i32.add (local.get $kk) (i32.const 1)))');
-    lines.push(`(block $tail_done_${rows}\n  (loop $tail_${rows}\n    (br_if $tail_done_${rows} (i32.ge_u (local.get $kk) (local.get $k)))\n    ${tailBody.join('\n    ')}\n    (br $tail_${rows})))`);
-    for (let r = 0; r < rows; r++) {
-      const sum = `(f32.add (f32.add (f32x4.extract_lane 0 (local.get ${acc(r)})) (f32x4.extract_lane 1 (local.get ${acc(r)}))) (f32.add (f32x4.extract_lane 2 (local.get ${acc(r)})) (f32x4.extract_lane 3 (local.get ${acc(r)}))))`;
-      lines.push(`(f32.store offset=${4 * r} (local.get $pc) (f32.add ${sum} (local.get $tail${r})))`);
+      const lane = (l: number) => `(f32x4.extract_lane ${l} (local.get ${acc(r)}))`;
+      lines.push(`(f32.store offset=${4 * r} (local.get $pc) (f32.add (f32.add (f32.add ${lane(0)} ${lane(1)}) (f32.add ${lane(2)} ${lane(3)})) (local.get $tail${r})))`);
     }
     lines.push(`(local.set $pb (i32.add (local.get $pb) (i32.mul (i32.const ${rows}) (local.get $rowK))))`);
     lines.push(`(local.set $pc (i32.add (local.get $pc) (i32.const ${4 * rows})))`);
-    lines.push(`(local.set $j (i32.add (local.get $j) (i32.const ${rows})))`);
     return lines.join('\n');
   };
-  const colLoop = (rows: 1 | 4) => `(block $cols_done_${rows}
-  (loop $cols_${rows}
-    (br_if $cols_done_${rows} (i32.gt_u (i32.add (local.get $j) (i32.const ${rows})) (local.get $n)))
-    ${indent(dots(rows), '    ')}
-    (br $cols_${rows})))`;
   return `;; bmmT(a, b, c, batch, m, k, n, aStride, bStride): C[t] = A[t] x B[t]^T with B[t] stored [n, k]; byte offsets.
 (func (export "bmmT") (param $a i32) (param $b i32) (param $c i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32) (param $aStride i32) (param $bStride i32)
 (local $t i32) (local $i i32) (local $j i32) (local $kk i32) (local $rowK i32) (local $pa i32) (local $pb i32) (local $pc i32)
@@ -190,13 +169,11 @@ export function matmulTransposedFunc(): string {
     (local.set $pa (i32.add (local.get $A) (i32.mul (local.get $i) (local.get $rowK))))
     (local.set $pb (local.get $B))
     (local.set $j (i32.const 0))
-    ${indent(colLoop(4), '    ')}
-    ${indent(colLoop(1), '    ')}
+    ${indent(stepLoop('cols_4', '$j', 4, '$n', dots(4)), '    ')}
+    ${indent(stepLoop('cols_1', '$j', 1, '$n', dots(1)), '    ')}
     (local.set $i (i32.add (local.get $i) (i32.const 1)))
     (br_if $row_loop (i32.lt_u (local.get $i) (local.get $m))))
-  (local.set $A (i32.add (local.get $A) (local.get $aStride)))
-  (local.set $B (i32.add (local.get $B) (local.get $bStride)))
-  (local.set $t (i32.add (local.get $t) (i32.const 1)))
+  ${indent(nextBatchEntry, '  ')}
   (br_if $batch_loop (i32.lt_u (local.get $t) (local.get $batch))))
 )`;
 }

@@ -1,4 +1,5 @@
 // The WebAssembly text of crucible's segment sum (see ../segment-sum.ts): rows added into their segment's row.
+import { indent, stepLoop } from './loops.js';
 
 /** `(func (export "segsum") ...)`: out = 0; out[ids[i], :] += x[i, :] for i < n (float32 rows of `width`). */
 export function segmentSumFunc(): string {
@@ -14,20 +15,10 @@ export function segmentSumFunc(): string {
     (local.set $dst (i32.add (local.get $out) (i32.mul (i32.load (i32.add (local.get $ids) (i32.shl (local.get $i) (i32.const 2)))) (local.get $rowBytes))))
     (local.set $src (i32.add (local.get $x) (i32.mul (local.get $i) (local.get $rowBytes))))
     (local.set $j (i32.const 0))
-    (block $vec_done
-      (loop $vec
-        (br_if $vec_done (i32.ge_u (local.get $j) (local.get $vecEnd)))
-        (v128.store (i32.add (local.get $dst) (local.get $j))
-          (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $j))) (v128.load (i32.add (local.get $src) (local.get $j)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 16)))
-        (br $vec)))
-    (block $tail_done
-      (loop $tail
-        (br_if $tail_done (i32.ge_u (local.get $j) (local.get $rowBytes)))
-        (f32.store (i32.add (local.get $dst) (local.get $j))
-          (f32.add (f32.load (i32.add (local.get $dst) (local.get $j))) (f32.load (i32.add (local.get $src) (local.get $j)))))
-        (local.set $j (i32.add (local.get $j) (i32.const 4)))
-        (br $tail)))
+    ${indent(stepLoop('vec', '$j', 16, '$vecEnd', `(v128.store (i32.add (local.get $dst) (local.get $j))
+  (f32x4.add (v128.load (i32.add (local.get $dst) (local.get $j))) (v128.load (i32.add (local.get $src) (local.get $j)))))`), '    ')}
+    ${indent(stepLoop('tail', '$j', 4, '$rowBytes', `(f32.store (i32.add (local.get $dst) (local.get $j))
+  (f32.add (f32.load (i32.add (local.get $dst) (local.get $j))) (f32.load (i32.add (local.get $src) (local.get $j)))))`), '    ')}
     (local.set $i (i32.add (local.get $i) (i32.const 1)))
     (br_if $rows (i32.lt_u (local.get $i) (local.get $n)))))
 )`;
