@@ -66,6 +66,8 @@ export interface PluginContext {
   readonly events: RunEvents;
   /** Folder the manifest came from, for resolving relative paths in plugin config. */
   readonly baseDir: string;
+  /** The manifest's `runtime` section (e.g. the compute backend of in-process models); absent in bare test contexts. */
+  readonly runtime?: { readonly backend?: string };
   /** Throws the run's cancellation error when the run was cancelled. */
   throwIfCancelled(): void;
 }

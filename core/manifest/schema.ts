@@ -79,6 +79,17 @@ export const manifestSchema = {
       },
       default: {},
     },
+    runtime: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        backend: {
+          enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'],
+          description: 'compute backend of in-process models, unless a plugin config sets its own (docs/gpu.md)',
+        },
+      },
+      default: {},
+    },
     output: {
       type: 'object',
       additionalProperties: false,

@@ -62,6 +62,7 @@ export class Runner {
     const stageLog: PipelineState['stageLog'] = [];
     try {
       const resolved = await resolveManifestObject(record.manifest, record.baseDir);
+      services.runtime = (resolved.manifest.runtime ?? {}) as RunServices['runtime'];
       plugins = new RunPlugins(resolved, services, runDir);
       const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, events, keys: {}, stageLog } as unknown as PipelineState;
       const slots = resolved.manifest.stages ?? {};

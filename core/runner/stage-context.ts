@@ -15,6 +15,8 @@ export interface RunServices {
   events: EventLog;
   signal: AbortSignal;
   baseDir: string;
+  /** The manifest's runtime section, handed to every plugin as ctx.runtime. */
+  runtime?: { backend?: string };
   clock: Clock;
   /** A progress reporter for one stage (events into the run's event log). */
   progressFor(stage: string): ProgressReporter;
@@ -38,6 +40,7 @@ export function stageContext(services: RunServices, stage: string, pluginName: s
     signal,
     files: stageFiles(dir),
     baseDir: services.baseDir,
+    runtime: services.runtime,
     events: {
       metric: (name, values, step) => events.emitEvent('metric', { stage, name, values, step }),
       record: (key, value) => {

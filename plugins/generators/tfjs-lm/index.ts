@@ -10,7 +10,7 @@ import type { GenerateOptions, Generator, ProblemSamples } from '../../../core/c
 import { CrucibleError } from '../../../core/errors.js';
 import { deriveSeed } from '../../../core/services/rng.js';
 import { packageRoot } from '../../../core/util/package-root.js';
-import { recordBackend, type BackendChoice } from '../../lm/backend.js';
+import { backendFor, recordBackend, type BackendChoice } from '../../lm/backend.js';
 import type { LocalTextModel } from '../../lm/text-model.js';
 
 export const DEFAULT_STOP = ['\ndef ', '\nclass ', '\nif __name__', '\nprint(', '\n#'];
@@ -29,7 +29,7 @@ const configSchema = {
     stop: { type: 'array', items: { type: 'string' }, default: DEFAULT_STOP },
     seed: { type: 'integer', description: 'base seed; the run seed when omitted' },
     batchSize: { type: 'integer', minimum: 1, default: 128, description: 'sequences decoded together' },
-    backend: { type: 'string', enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
+    backend: { type: 'string', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
   },
 } as const;
 
@@ -152,7 +152,7 @@ export default definePlugin({
       stop: config.stop ? [...config.stop] : DEFAULT_STOP,
       seed: config.seed,
       batchSize: config.batchSize ?? 128,
-      backend: (config.backend ?? 'auto') as BackendChoice,
+      backend: backendFor(config.backend, ctx.runtime),
     };
     return makeGenerator(resolveModel(config.model ?? DEFAULT_MODEL, ctx.baseDir), s, ctx);
   },

@@ -9,7 +9,7 @@ import type { PreferencePair } from '../../../core/contract/data.js';
 import type { TrainInput, TrainResult } from '../../../core/contract/kinds.js';
 import { CrucibleError } from '../../../core/errors.js';
 import { writeJsonAtomic } from '../../../core/util/atomic.js';
-import { ensureBackend, recordBackend, type BackendChoice } from '../../lm/backend.js';
+import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { loadFolder } from '../../lm/folder.js';
 import { loadTokenizer } from '../../lm/tokenizer.js';
 import { applyLengthPolicy, checkPairs, readPreferenceFile, tokenizePairs, type LengthReport } from './data.js';
@@ -43,7 +43,7 @@ function gatherPairs(config: Config, input: TrainInput, ctx: PluginContext): Pre
 }
 
 async function train(config: Config, input: TrainInput, ctx: PluginContext): Promise<TrainResult> {
-  const backend = await ensureBackend((config.backend ?? 'auto') as BackendChoice);
+  const backend = await ensureBackend(backendFor(config.backend, ctx.runtime));
   recordBackend(ctx.events, backend);
   const started = Date.now();
   const path = policyPath(config, input, ctx);

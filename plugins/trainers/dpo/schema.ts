@@ -28,7 +28,7 @@ export const configSchema = {
     logEvery: { type: 'integer', minimum: 1, default: 5, description: 'optimizer steps between logged step metrics' },
     checkpointEvery: { type: 'integer', minimum: 0, default: 50, description: 'optimizer steps between resume checkpoints (epoch ends always checkpoint); 0 = epoch ends only' },
     referenceCache: { type: 'boolean', default: true, description: 'cache reference log-probs across runs, keyed by (model hash, data hash)' },
-    backend: { type: 'string', enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
+    backend: { type: 'string', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
     lora: loraOptionSchema(0),
     grid: {
       type: 'object',

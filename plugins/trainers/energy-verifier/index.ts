@@ -13,7 +13,7 @@ import type { TrainInput, TrainResult } from '../../../core/contract/kinds.js';
 import { CrucibleError } from '../../../core/errors.js';
 import { hashJson } from '../../../core/util/hash.js';
 import { toJsonl } from '../../../core/util/jsonl.js';
-import { ensureBackend, recordBackend, type BackendChoice } from '../../lm/backend.js';
+import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../../lm/safetensors.js';
 import { loadCheckpoint, saveCheckpoint } from '../../lm/train/checkpoint.js';
 import { matmul } from '../../lm/train/matmul.js';
@@ -90,7 +90,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     });
   }
 
-  const backend = await ensureBackend((config.backend ?? 'auto') as BackendChoice);
+  const backend = await ensureBackend(backendFor(config.backend, ctx.runtime));
   recordBackend(ctx.events, backend);
   const seed = config.seed ?? ctx.seed;
   const { model, source } = buildModel(config, input, ctx, seed);

@@ -44,7 +44,7 @@ export const configSchema = {
     patience: { type: 'integer', minimum: 0, default: 3, description: 'epochs without a better validation ranking accuracy before stopping (0 = never stop early)' },
     scoreBatch: { type: 'integer', minimum: 1, default: 64, description: 'sequences per forward pass when scoring' },
     seed: { type: 'integer', description: 'default: the run seed' },
-    backend: { enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
+    backend: { enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
     output: { type: 'string', description: 'verifier folder (default: "verifier" in the stage folder)' },
   },
 } as const;

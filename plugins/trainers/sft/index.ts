@@ -10,7 +10,7 @@ import type { PluginContext } from '../../../core/contract/context.js';
 import type { TrainInput, TrainResult } from '../../../core/contract/kinds.js';
 import { CrucibleError } from '../../../core/errors.js';
 import { hashJson } from '../../../core/util/hash.js';
-import { ensureBackend, recordBackend, type BackendChoice } from '../../lm/backend.js';
+import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { createDecoder, loadFolder, saveFolder } from '../../lm/folder.js';
 import { attachLora, mergeLora, saveAdapter, type LoraConfig } from '../../lm/lora.js';
 import type { Decoder } from '../../lm/model.js';
@@ -63,7 +63,7 @@ function loadStart(config: Config, input: TrainInput, ctx: PluginContext, seed: 
 }
 
 async function train(config: Config, input: TrainInput, ctx: PluginContext): Promise<TrainResult> {
-  const backend = await ensureBackend((config.backend ?? 'auto') as BackendChoice);
+  const backend = await ensureBackend(backendFor(config.backend, ctx.runtime));
   recordBackend(ctx.events, backend);
   const seed = config.seed ?? ctx.seed;
   const start = loadStart(config, input, ctx, seed);

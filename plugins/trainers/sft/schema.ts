@@ -41,7 +41,7 @@ export const configSchema = {
     checkpointEvery: { type: 'integer', minimum: 0, default: 200, description: 'steps between checkpoints (resume after a kill); 0 = none' },
     logEvery: { type: 'integer', minimum: 1, default: 10 },
     output: { type: 'string', default: 'model', description: 'output folder name inside the stage folder, or an absolute path' },
-    backend: { type: 'string', enum: ['auto', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
+    backend: { type: 'string', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
     lora: loraOptionSchema(0.05),
   },
 } as const;
