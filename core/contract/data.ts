@@ -57,6 +57,8 @@ export interface TestOutcome {
   /** Exception type (e.g. "ZeroDivisionError") when the test raised something other than AssertionError. */
   error?: string;
   durationMs?: number;
+  /** For a timeout: the CPU seconds the test (or, when the whole program ran out, the program) was allowed. */
+  limitSeconds?: number;
 }
 
 export interface Execution {
@@ -71,6 +73,12 @@ export interface Execution {
   /** Exception type, signal ("SIGKILL") or limit ("memory", "cpu", "output") where there was one. */
   error?: string;
   stderr?: string;
+  /**
+   * How the tests reached the candidate, for executors that say: "checker" (tests ran in a trusted process and
+   * called the candidate's process with plain data), or "in-process" (the recorded fallback: tests ran inside the
+   * candidate's process, for tests that need its own classes or global state).
+   */
+  isolation?: 'checker' | 'in-process';
 }
 
 /** A candidate with its execution and score, as the pairing stage and trainers see it. */

@@ -22,9 +22,10 @@ export function toExecution(problem: Problem, candidate: Candidate, raw: RawResu
     const error = phase === 'harness' ? `harness: ${t}` : t;
     const tests = problem.tests.map((test): TestOutcome => ({ id: test.id, outcome, ...(outcome === 'timeout' ? {} : { error }) }));
     const status: ExecutionStatus = o === 'fail' ? 'WRONG_OUTPUT' : o === 'timeout' ? 'TIMEOUT' : 'RUNTIME_ERROR';
-    return finish(base, status, tests, ms, status === 'TIMEOUT' ? undefined : error, raw.stderr);
+    return { ...finish(base, status, tests, ms, status === 'TIMEOUT' ? undefined : error, raw.stderr), ...(raw.isolation ? { isolation: raw.isolation } : {}) };
   }
   const tests = problem.tests.map((t, i) => outcomeOf(t.id, raw.tests[i]));
+  const isolation = raw.isolation;
   const firstError = tests.find((t) => t.outcome === 'error');
   let status: ExecutionStatus = 'SUCCESS';
   let error: string | undefined;
@@ -37,7 +38,7 @@ export function toExecution(problem: Problem, candidate: Candidate, raw: RawResu
     status = 'WRONG_OUTPUT';
     error = tests.find((t) => t.outcome === 'fail')?.error ?? 'AssertionError'; // HijackedComparison when guarded
   }
-  return finish(base, status, tests, ms, error, raw.stderr);
+  return { ...finish(base, status, tests, ms, error, raw.stderr), ...(isolation ? { isolation } : {}) };
 }
 
 function outcomeOf(id: string, raw: RawTest | null | undefined): TestOutcome {
@@ -45,6 +46,7 @@ function outcomeOf(id: string, raw: RawTest | null | undefined): TestOutcome {
   const out: TestOutcome = { id, outcome: raw.o };
   if (raw.o === 'fail' || raw.o === 'error') out.error = raw.t ?? (raw.o === 'fail' ? 'AssertionError' : 'unknown');
   if (raw.ms !== undefined) out.durationMs = raw.ms;
+  if (raw.o === 'timeout' && raw.lim !== undefined) out.limitSeconds = raw.lim;
   return out;
 }
 

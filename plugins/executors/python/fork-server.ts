@@ -8,6 +8,11 @@ export interface ServerProblem {
   key: string;
   setup: string | null;
   tests: string[];
+  /** Trusted data the server plans the tests' isolation from (crucible_fs_plan.py): never the candidate. */
+  entry: string;
+  prompt: string;
+  /** The canonical solution as a whole program, when the problem has one. */
+  canonical: string | null;
 }
 
 export interface ServerJob {
@@ -26,6 +31,8 @@ export interface RawTest {
   ms?: number;
   /** CPU seconds the test took (for tests that ran to the end). */
   cpu?: number;
+  /** For a timeout: the CPU seconds allowed. */
+  lim?: number;
 }
 
 export interface RawResult {
@@ -38,6 +45,8 @@ export interface RawResult {
   ms: number;
   stderr?: string;
   programTimeout?: boolean;
+  /** Where the tests ran: the trusted checker, or the candidate's own process (the recorded fallback). */
+  isolation?: 'checker' | 'in-process';
 }
 
 export interface LaunchSpec {
@@ -151,7 +160,8 @@ export class ForkServer {
     if (held >= 0) this.problems.splice(held, 1);
     else if (this.problems.length >= PROBLEM_SLOTS) this.problems.shift();
     this.problems.push(problem.key);
-    return held >= 0 ? { ...rest, p: problem.key } : { ...rest, p: problem.key, setup: problem.setup, tests: problem.tests };
+    if (held >= 0) return { ...rest, p: problem.key };
+    return { ...rest, p: problem.key, setup: problem.setup, tests: problem.tests, entry: problem.entry, prompt: problem.prompt, canonical: problem.canonical };
   }
 
   private arm(): void {

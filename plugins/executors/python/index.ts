@@ -15,7 +15,7 @@ import { ForkServer, PROBLEM_SLOTS, type LaunchSpec, type ServerInfo, type Serve
 import { sha256 } from '../../../core/util/hash.js';
 import { Pool } from './pool.js';
 import { toExecution } from './classify.js';
-import { TestLimits } from './calibrate.js';
+import { canonicalProgram, TestLimits } from './calibrate.js';
 import { dedupeByCode } from './dedupe.js';
 
 export const configSchema = {
@@ -122,12 +122,15 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     if (!spec) {
       const setup = problem.testSetup ?? null;
       const tests = problem.tests.map((t) => t.code);
-      spec = { key: sha256(JSON.stringify([setup, tests])), setup, tests };
+      const canonical = canonicalProgram(problem) ?? null;
+      spec = { key: sha256(JSON.stringify([setup, tests, problem.entryPoint, problem.prompt, canonical])), setup, tests, entry: problem.entryPoint, prompt: problem.prompt, canonical };
       specs.set(problem, spec);
     }
     return spec;
   };
   let candidatesSeen = 0;
+  /** Programs by where their tests ran (the in-process fallback is counted, never silent). */
+  const isolationCounts = { checker: 0, 'in-process': 0 };
   const runProgram = async (problem: Problem, code: string, testTimeouts: number[]) =>
     pool.run({ id: nextId++, code, problem: specOf(problem), timeout: config.timeoutSeconds, testTimeouts });
   const limits = new TestLimits(config.testTimeoutSeconds, config.canonicalTimeFactor, config.timeoutSeconds, runProgram);
@@ -148,7 +151,9 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   const runCandidate = async (problem: Problem, candidate: Candidate, testTimeouts: number[]): Promise<Execution> => {
     const startedAt = performance.now();
     const raw = await runProgram(problem, candidate.code, testTimeouts);
-    return toExecution(problem, candidate, raw, startedAt, performance.now());
+    const execution = toExecution(problem, candidate, raw, startedAt, performance.now());
+    if (execution.isolation) isolationCounts[execution.isolation]++;
+    return execution;
   };
 
   return {
@@ -179,6 +184,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       maxOutputBytes: config.maxOutputBytes,
       maxOpenFiles: config.maxOpenFiles,
       dedupe: config.dedupe,
+      isolation: { ...isolationCounts },
     }),
     serverPids: () => pool.serverPids(),
     counts: () => ({ candidates: candidatesSeen, programs: nextId }),

@@ -1,5 +1,7 @@
-// The comparison guard: a candidate cannot pass tests by returning objects whose own __eq__ / __bool__ / __lt__ ...
-// answer what the test wants (a known reward hack). Real Python, sandbox off (hostile.test.ts runs the sandbox).
+// The comparison guard of the in-process fallback: a candidate cannot pass tests by returning objects whose own
+// __eq__ / __bool__ / __lt__ ... answer what the test wants (a known reward hack). In checker mode such objects
+// never reach a test (forgery.test.ts); here every problem's tests read a global of the candidate, which is what
+// sends a problem to the in-process mode. Real Python, sandbox off (hostile.test.ts runs the sandbox).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { instantiate } from '../../../core/testing/index.js';
@@ -11,7 +13,13 @@ import { candidates, problem } from './helpers.js';
 let guarded: PythonExecutor;
 let unguarded: PythonExecutor;
 const CONFIG = { sandbox: 'off', workers: 1, timeoutSeconds: 2, testTimeoutSeconds: 0.5 };
-const run = (executor: PythonExecutor, codes: string[], tests: string[], extra = {}): Promise<Execution[]> => executor.execute(problem(tests, extra), candidates(codes));
+/** Reads (never at run time) a global the candidate would define: the plan then keeps the tests in its process. */
+const IN_PROCESS = 'if False:\n    candidate_state\n';
+const run = async (executor: PythonExecutor, codes: string[], tests: string[], extra: { testSetup?: string } = {}): Promise<Execution[]> => {
+  const executions = await executor.execute(problem(tests, { ...extra, testSetup: IN_PROCESS + (extra.testSetup ?? '') }), candidates(codes));
+  for (const e of executions) assert.is(e.isolation, 'in-process');
+  return executions;
+};
 const ALWAYS_EQUAL = 'class E:\n    def __eq__(self, other):\n        return True\n    def __ne__(self, other):\n        return False\n';
 
 test.before(async () => {

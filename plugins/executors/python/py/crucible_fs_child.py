@@ -1,34 +1,21 @@
-# The candidate's side of a fork: isolate and limit the process, define the candidate, run the test setup, then the
-# tests one by one, reporting each on fd 3. Never returns to the server's code.
+# The in-process fallback (problems whose tests need the candidate's own classes or global state): the tests run in
+# the candidate's process, which defines the candidate, runs the test setup, then the tests one by one, reporting
+# each on fd 3. Weaker than the checker (crucible_fs_checker.py): the candidate shares a process with its tests, so
+# every execution made this way is recorded as such. Never returns to the server's code.
 import builtins
 import os
-import resource
-import signal
 import sys
 import time
 
-from crucible_fs_config import DROP_UID, LIMITS, NULL_FD, PR_SET_PDEATHSIG, SANDBOXED, WORK_DIR, libc
+from crucible_fs_config import NULL_FD
 from crucible_fs_guard import install as _install_guard
+from crucible_fs_isolate import enter_candidate_process
 
 
 def child_main(job, start, wfd, out_fd, err_fd):
     """Runs in the forked child: never returns."""
     try:
-        os.setsid()  # own process group: the server kills the whole group
-        if not SANDBOXED:  # in the sandbox, the pid namespace dies with the server; the call costs ~0.2 ms
-            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        # Park the four fds high first, so that none is clobbered while we place them at 0-3.
-        for i, fd in enumerate((NULL_FD, out_fd, err_fd, wfd)):
-            os.dup2(fd, 200 + i)
-        for i in range(4):
-            os.dup2(200 + i, i)
-        os.closerange(4, 1 << 16)
-        os.chdir(WORK_DIR)
-        if DROP_UID is not None:
-            os.setgroups([])
-            os.setgid(DROP_UID)
-            os.setuid(DROP_UID)
-        set_limits(job)
+        enter_candidate_process((NULL_FD, out_fd, err_fd, wfd), job['timeout'])
     except BaseException as e:  # the harness itself failed: report it as such, not as the candidate's fault
         try:
             report(b'harness', t=type(e).__name__ + ':' + str(e))
@@ -40,31 +27,14 @@ def child_main(job, start, wfd, out_fd, err_fd):
         os._exit(0)
 
 
-def set_limits(job):
-    mb = LIMITS.get('memoryMb')
-    if mb:
-        resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
-    if DROP_UID is not None and LIMITS.get('maxProcesses'):
-        n = LIMITS['maxProcesses']
-        resource.setrlimit(resource.RLIMIT_NPROC, (n, n))
-    out = LIMITS.get('maxOutputBytes')
-    if out:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (out, out))
-    files = LIMITS.get('maxOpenFiles')
-    if files:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (files, files))
-    cpu = int(job['timeout']) + 2  # a backstop: the server normally stops the child before this
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
 # Bound once, so that a candidate reassigning os.write or the clocks cannot silence or skew our reports.
 _write, _cpu_clock, _wall_clock, _perf = os.write, time.process_time, time.monotonic, time.perf_counter
 # Likewise the builtins the test loop calls: a candidate can patch the shared builtins module
 # (`builtins.exec = lambda *a: None` would otherwise make every test pass).
 _exec, _isinstance, _range, _len, _type = exec, isinstance, range, len, type
 _AssertionError, _BaseException = AssertionError, BaseException
-HARNESS_MODULES = ('crucible_fs_child', 'crucible_fs_segment', 'crucible_fs_config', 'crucible_fs_guard')
+HARNESS_MODULES = ('crucible_fs_child', 'crucible_fs_segment', 'crucible_fs_config', 'crucible_fs_guard', 'crucible_fs_isolate',
+                   'crucible_fs_checker', 'crucible_fs_candidate', 'crucible_fs_wire', 'crucible_fs_plan', 'crucible_fs_cleanup')
 # One line per event on fd 3: kind, test index, outcome, error type, ms, CPU s, then the child's CPU and wall clocks.
 # Plain bytes formatting rather than json: every object a child touches costs it a page copy, and json touches many.
 _REPORT = b'%s %d %s %s %.3f %.6f %.6f %.6f\n'

@@ -32,7 +32,9 @@ exec(compile('def _f(x):\n    assert x == 1, "x"\n    return [i for i in range(x
 
 from crucible_fs_config import (DROP_UID, GUARD_COMPARISONS, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PROBLEM_SLOTS,
                                 STDERR_BYTES, WALL_FACTOR, WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
+from crucible_fs_checked import install_timer, run_checked
 from crucible_fs_guard import compile_guarded, may_hijack
+from crucible_fs_plan import plan
 from crucible_fs_segment import run_segment
 
 del sys.path[0]  # the harness folder stays off the path candidates import from
@@ -50,14 +52,24 @@ os.makedirs(IO_DIR, mode=0o700, exist_ok=True)
 # Set once here rather than in every child (each call in a child costs page copies): children inherit all of it.
 # The protocol is read from a duplicate of stdin, so sys.stdin (fd 0) is /dev/null in children: EOF at once.
 PROTO_IN = os.fdopen(os.dup(0), 'rb')
+# Test code runs in this process in checker mode: whatever it prints or reads must not touch the protocol.
+PROTO_OUT = os.fdopen(os.dup(1), 'w')
+_null = os.open(os.devnull, os.O_RDWR)
+os.dup2(_null, 0)
+os.dup2(_null, 1)
+os.close(_null)
+sys.stdout = open(1, 'w', closefd=False)
+install_timer()
+if hasattr(sys, 'set_int_max_str_digits'):  # plain-data answers may carry big integers (factorials...)
+    sys.set_int_max_str_digits(0)
 os.environ['HOME'] = os.environ['TMPDIR'] = WORK_DIR
 for _sig in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGXCPU):  # Python ignores SIGPIPE/SIGXFSZ; candidates get the defaults
     signal.signal(_sig, signal.SIG_DFL)
 
 
 def send(obj):
-    sys.stdout.write(json.dumps(obj) + '\n')
-    sys.stdout.flush()
+    PROTO_OUT.write(json.dumps(obj) + '\n')
+    PROTO_OUT.flush()
 
 
 
@@ -94,6 +106,8 @@ def problem_of(job):
             'tests': [compile_or_error(code, '<test %d>' % i) for i, code in enumerate(job['tests'])],
             'sources': dict([('<test setup>', setup or '')] + [('<test %d>' % i, c) for i, c in enumerate(job['tests'])]),
             'guarded': None,  # (setup, tests) compiled with the comparison guard, made when a candidate needs them
+            # checker, or the recorded in-process fallback (crucible_fs_plan.py): decided from trusted data only
+            'plan': plan(setup, job['tests'], job.get('entry') or '', job.get('prompt') or '', job.get('canonical')),
         }
         while len(PROBLEMS) > PROBLEM_SLOTS:
             PROBLEMS.popitem(last=False)
@@ -136,6 +150,14 @@ def run_job(job):
             return finish(result, outcomes, t0)
         job['_code'] = code
     prepare_dirs(job)
+    if problem['plan']['mode'] == 'checker':
+        job['_setup'], job['_tests'] = problem['setup'], problem['tests']
+        try:
+            run_checked(job, problem, result, outcomes)
+            return finish(result, outcomes, t0)
+        finally:
+            cleanup(job)
+    result['isolation'] = 'in-process'
     cpu_used = 0.0
     wall_deadline = t0 + job['timeout'] * WALL_FACTOR
     start = 0
