@@ -10,7 +10,8 @@ export function candidates(codes: string[]): Candidate[] {
   return codes.map((code, i) => ({ id: `c${i}`, problemId: 'p', index: i, prompt: '', completion: code, code }));
 }
 
-/** Pids of live processes whose real uid is in the range candidates run under (uid >= 200000). */
+/** Pids of live processes whose real uid is in the range this process's candidates run under (other runs on the
+ * machine use other ranges: the executor takes 64 uids from 200000 + (pid % 100000) * 64). */
 export function candidateProcesses(): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -19,7 +20,8 @@ export function candidateProcesses(): number[] {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
       const state = /^State:\s+(\S)/m.exec(status)?.[1];
-      if (uid >= 200_000 && state !== 'Z') found.push(Number(entry));
+      const base = 200_000 + (process.pid % 100_000) * 64;
+      if (uid >= base && uid < base + 64 && state !== 'Z') found.push(Number(entry));
     } catch {
       // gone meanwhile
     }
