@@ -19,6 +19,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
   entry('generator', 'openai-compatible', '../plugins/generators/openai-compatible/index.js'),
   entry('generator', 'tfjs-lm', '../plugins/generators/tfjs-lm/index.js'),
   entry('executor', 'python', '../plugins/executors/python/index.js'),
+  entry('executor', 'queue', '../plugins/executors/queue/index.js'),
   entry('scorer', 'test-pass-rate', '../plugins/scorers/test-pass-rate.js'),
   entry('scorer', 'logprob-judge', '../plugins/scorers/logprob-judge.js'),
   entry('scorer', 'hybrid', '../plugins/scorers/hybrid.js'),

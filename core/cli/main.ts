@@ -16,6 +16,7 @@ import * as report from './commands/report.js';
 import * as serve from './commands/serve.js';
 import * as serveModel from './commands/serve-model.js';
 import * as exec from './commands/exec.js';
+import * as worker from './commands/worker.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -25,7 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('execution-grounded experiments on code models')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [run, cancel, validate, plugins, show, compare, report, exec, serve, serveModel]) command.register(program);
+  for (const command of [run, cancel, validate, plugins, show, compare, report, exec, serve, serveModel, worker]) command.register(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -56,6 +56,8 @@ export interface Generator {
 
 export interface Executor {
   execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]>;
+  /** Problems a stage may hand it at once (default 2); a remote executor (a queue of workers) wants many. */
+  readonly concurrency?: number;
   close?(): Promise<void>;
 }
 

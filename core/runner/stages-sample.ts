@@ -105,7 +105,7 @@ export async function executeStage(state: PipelineState): Promise<void> {
       signal: state.services.signal,
       progress: stage.finished ? undefined : progressOf(state, 'execute'),
       label: 'executing',
-      process: (pending) => inParallel(pending, 2, async (problem) => executor!.execute(problem, state.candidates!.get(problem.id) ?? []), state.services.signal),
+      process: (pending) => inParallel(pending, executor?.concurrency ?? 2, async (problem) => executor!.execute(problem, state.candidates!.get(problem.id) ?? []), state.services.signal),
     });
     const statuses: Record<string, number> = {};
     for (const list of value.values()) for (const e of list) statuses[e.status] = (statuses[e.status] ?? 0) + 1;

@@ -1,0 +1,129 @@
+// queue: executes on `crucible worker` processes (any number, on any machines) through a BullMQ queue on Redis
+// instead of this machine's pool. Each problem's candidates become batch jobs whose ids are derived from the
+// work itself, so adding a batch twice is a no-op, a result is written once, and a resumed run takes the
+// batches that finished meanwhile straight from Redis. A killed worker's batch is retried by BullMQ's
+// stalled-job recovery on another worker.
+import { appendFileSync } from 'node:fs';
+import { Queue, QueueEvents } from 'bullmq';
+import { definePlugin, type ConfigOf } from '../../../core/contract/define-plugin.js';
+import type { Candidate, Execution, Problem } from '../../../core/contract/data.js';
+import type { Executor } from '../../../core/contract/kinds.js';
+import type { PluginContext } from '../../../core/contract/context.js';
+import { CrucibleError } from '../../../core/errors.js';
+import { configSchema } from './schema.js';
+import { redisConnection } from './connection.js';
+import { WorkerDirectory } from './directory.js';
+import { JobTracker } from './tracker.js';
+import { resolveExecutorSpec } from './kernel.js';
+import {
+  KEY_PREFIX,
+  PROTOCOL_VERSION,
+  batchJobId,
+  redactUrl,
+  workKey,
+  type BatchJob,
+  type BatchResult,
+  type DeclaredEnvironment,
+  type WorkerEnvironment,
+} from './protocol.js';
+
+export type QueueExecutorConfig = ConfigOf<typeof configSchema>;
+const PATH = 'stages.executor.config';
+
+export interface QueueExecutor extends Executor {
+  describe(): Record<string, unknown>;
+  /** Batches per worker id, as recorded in queue-batches.jsonl. */
+  workers(): Record<string, { environment: WorkerEnvironment; batches: number; candidates: number }>;
+}
+
+export async function createQueueExecutor(config: QueueExecutorConfig, ctx: PluginContext): Promise<QueueExecutor> {
+  if (config.executor.plugin === 'queue') {
+    throw CrucibleError.at('CRUCIBLE_E_PLUGIN_CONFIG', { path: `${PATH}.executor.plugin`, message: 'the workers\' executor cannot be the queue itself', hint: 'name the executor the workers run, e.g. "python"' });
+  }
+  // The nested executor is resolved through the registry here, so a bad config fails the run before anything is queued.
+  const resolved = await resolveExecutorSpec({ plugin: config.executor.plugin, config: (config.executor.config ?? {}) as Record<string, unknown> }, ctx, `${PATH}.executor`);
+  const executor = { plugin: resolved.plugin, config: resolved.config };
+  const environment: DeclaredEnvironment = { sandbox: config.environment.sandbox, python: config.environment.python, node: config.environment.node };
+  const connection = redisConnection(config.redis, `${PATH}.redis`, ctx.logger);
+  const eventsConnection = redisConnection(config.redis, `${PATH}.redis`);
+  const queue = new Queue<BatchJob, BatchResult>(config.queue, { connection, prefix: KEY_PREFIX });
+  const events = new QueueEvents(config.queue, { connection: eventsConnection, prefix: KEY_PREFIX });
+  queue.on('error', () => undefined); // connection errors are logged once by the connection; commands wait for it
+  events.on('error', () => undefined);
+  const directory = new WorkerDirectory(connection, config.queue);
+  const age = config.keepResultsSeconds;
+  const addJob = async (jobId: string, data: BatchJob) => {
+    await queue.add('batch', data, {
+      jobId,
+      attempts: config.attempts,
+      backoff: { type: 'fixed', delay: 1000 },
+      removeOnComplete: { age },
+      removeOnFail: { age },
+    });
+  };
+  const tracker = new JobTracker({ queue, events, directory, environment, addJob, attempts: config.attempts, noWorkerMs: config.noWorkerSeconds * 1000 });
+  const onAbort = () => tracker.close(new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled'));
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+  const seen: ReturnType<QueueExecutor['workers']> = {};
+  const batchLog = ctx.files.path('queue-batches.jsonl');
+  ctx.events.record('executor.queue', { queue: config.queue, redis: redactUrl(config.redis), executor: `${resolved.plugin}@${resolved.version}`, environment });
+
+  const note = (jobId: string, problem: Problem, batch: Candidate[], result: BatchResult) => {
+    const w = result.worker;
+    const entry = (seen[w.id] ??= { environment: w, batches: 0, candidates: 0 });
+    const first = entry.batches === 0;
+    entry.batches += 1;
+    entry.candidates += batch.length;
+    appendFileSync(batchLog, `${JSON.stringify({ batch: jobId, problemId: problem.id, candidates: batch.map((c) => c.id), worker: w.id, host: w.host, pid: w.pid, ms: result.ms })}\n`);
+    if (first) ctx.events.record('executor.workers', Object.values(seen).map((s) => s.environment));
+  };
+
+  const runBatch = async (problem: Problem, batch: Candidate[], key: string, index: number, count: number): Promise<Execution[]> => {
+    const data: BatchJob = { v: PROTOCOL_VERSION, executor, environment, index, count, problem, candidates: batch };
+    const jobId = batchJobId(key, index);
+    await addJob(jobId, data);
+    const result = await tracker.wait(jobId, data);
+    const ids = result.executions.map((e) => e.candidateId);
+    if (ids.length !== batch.length || ids.some((id, i) => id !== batch[i].id)) {
+      throw new CrucibleError('CRUCIBLE_E_EXECUTOR', `worker ${result.worker.id} answered batch ${jobId} of problem "${problem.id}" with ${ids.length} executions for ${batch.length} candidates, or in another order`);
+    }
+    note(jobId, problem, batch, result);
+    return result.executions;
+  };
+
+  return {
+    concurrency: config.concurrency,
+    async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
+      ctx.throwIfCancelled();
+      if (!candidates.length) return [];
+      const key = workKey(executor, environment, problem, candidates);
+      const count = Math.ceil(candidates.length / config.batchSize);
+      const parts = await Promise.all(
+        Array.from({ length: count }, (_, i) => runBatch(problem, candidates.slice(i * config.batchSize, (i + 1) * config.batchSize), key, i, count)),
+      );
+      return parts.flat();
+    },
+    describe: () => ({ queue: config.queue, redis: redactUrl(config.redis), executor: executor.plugin, environment, batchSize: config.batchSize, workers: Object.keys(seen) }),
+    workers: () => seen,
+    async close() {
+      ctx.signal.removeEventListener('abort', onAbort);
+      tracker.close(new CrucibleError('CRUCIBLE_E_EXECUTOR', 'the queue executor was closed'));
+      await events.close().catch(() => undefined);
+      await queue.close().catch(() => undefined);
+      connection.disconnect();
+      eventsConnection.disconnect();
+    },
+  };
+}
+
+export default definePlugin({
+  kind: 'executor',
+  name: 'queue',
+  version: '1.0.0',
+  apiVersion: '^1',
+  description: 'executes batches on `crucible worker` processes through a BullMQ queue on Redis (idempotent batches, stalled-job recovery, workers recorded)',
+  configSchema,
+  create: (config, ctx) => createQueueExecutor(config, ctx),
+});

@@ -1,0 +1,131 @@
+// Waits for batch jobs to finish. Queue events answer at once; a periodic check of every pending job covers
+// what events cannot: events missed across a Redis restart, results that were already there (a resumed run),
+// a job lost by a Redis without persistence (added again), and a queue that no live worker accepts.
+import { Job, type Queue, type QueueEvents } from 'bullmq';
+import { CrucibleError } from '../../../core/errors.js';
+import type { BatchJob, BatchResult, DeclaredEnvironment, WorkerEnvironment } from './protocol.js';
+import { environmentMismatch } from './protocol.js';
+import type { WorkerDirectory } from './directory.js';
+
+interface Pending {
+  data: BatchJob;
+  resolve(result: BatchResult): void;
+  reject(error: Error): void;
+}
+
+export interface TrackerOptions {
+  queue: Queue;
+  events: QueueEvents;
+  directory: WorkerDirectory;
+  environment: DeclaredEnvironment;
+  addJob(jobId: string, data: BatchJob): Promise<void>;
+  attempts: number;
+  noWorkerMs: number;
+  pollMs?: number;
+}
+
+export class JobTracker {
+  private readonly pending = new Map<string, Pending>();
+  private readonly timer: NodeJS.Timeout;
+  private checking = false;
+  private noWorkerSince: number | undefined;
+  private closed = false;
+  private failure: Error | undefined;
+
+  constructor(private readonly options: TrackerOptions) {
+    options.events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, returnvalue as unknown as BatchResult));
+    options.events.on('failed', ({ jobId }) => void this.checkOne(jobId));
+    this.timer = setInterval(() => void this.checkAll(), options.pollMs ?? 2000);
+    this.timer.unref();
+  }
+
+  /** Resolves with the batch's result; the job must have been added (or exist already) under `jobId`. */
+  wait(jobId: string, data: BatchJob): Promise<BatchResult> {
+    return new Promise<BatchResult>((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      this.pending.set(jobId, { data, resolve, reject });
+      void this.checkOne(jobId, true);
+    });
+  }
+
+  close(reason: Error): void {
+    this.closed = true;
+    this.failure ??= reason;
+    clearInterval(this.timer);
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(reason);
+    }
+  }
+
+  private settle(jobId: string, result: BatchResult | undefined): void {
+    const p = this.pending.get(jobId);
+    if (!p || !result || !Array.isArray(result.executions)) return;
+    this.pending.delete(jobId);
+    p.resolve(result);
+  }
+
+  private async checkOne(jobId: string, first = false): Promise<void> {
+    const p = this.pending.get(jobId);
+    if (!p || this.closed) return;
+    try {
+      const job = await Job.fromId<BatchJob, BatchResult>(this.options.queue, jobId);
+      if (!job) {
+        // Gone: Redis lost it (no persistence) or it expired. Adding it again is safe: ids make adds idempotent.
+        await this.options.addJob(jobId, p.data);
+        return;
+      }
+      const state = await job.getState();
+      if (state === 'completed') return this.settle(jobId, job.returnvalue);
+      if (state === 'failed') {
+        // A batch that failed in an earlier run (or before a resume) gets its tries again.
+        if (first) return void (await job.retry('failed'));
+        if (job.attemptsMade >= this.options.attempts || /stalled more than allowable limit|CRUCIBLE_E_/.test(job.failedReason ?? '')) {
+          this.pending.delete(jobId);
+          p.reject(new CrucibleError('CRUCIBLE_E_EXECUTOR', `batch ${job.data.index + 1}/${job.data.count} of problem "${job.data.problem.id}" failed on the workers after ${job.attemptsMade} attempt(s): ${job.failedReason}`));
+        }
+      }
+    } catch (error) {
+      if (this.closed) return;
+      // Redis is unreachable: the periodic check tries again once it is back.
+      void error;
+    }
+  }
+
+  private async checkAll(): Promise<void> {
+    if (this.checking || this.closed || this.pending.size === 0) return;
+    this.checking = true;
+    try {
+      for (const id of [...this.pending.keys()]) await this.checkOne(id);
+      await this.checkWorkers();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  /** Fails every pending batch when, for noWorkerMs, no live worker accepts the declared environment. */
+  private async checkWorkers(): Promise<void> {
+    if (this.pending.size === 0) return;
+    let live: WorkerEnvironment[];
+    try {
+      live = await this.options.directory.live();
+    } catch {
+      return;
+    }
+    if (live.some((w) => !environmentMismatch(this.options.environment, w))) {
+      this.noWorkerSince = undefined;
+      return;
+    }
+    this.noWorkerSince ??= Date.now();
+    if (Date.now() - this.noWorkerSince < this.options.noWorkerMs) return;
+    const refused = live.map((w) => `${w.id} (${w.host}): ${environmentMismatch(this.options.environment, w)}`);
+    const error = new CrucibleError(
+      'CRUCIBLE_E_WORKER',
+      live.length
+        ? `no live worker accepts this run's environment ${JSON.stringify(this.options.environment)}; refused: ${refused.join('; ')}`
+        : `no worker has been live on queue "${this.options.queue.name}" for ${Math.round(this.options.noWorkerMs / 1000)} s`,
+      [{ message: 'start workers whose sandbox and versions match, or change the declared environment', path: 'stages.executor.config.environment', hint: 'crucible worker --redis URL --queue NAME' }],
+    );
+    this.close(error);
+  }
+}
