@@ -98,7 +98,7 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
     async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
       ctx.throwIfCancelled();
       if (!candidates.length) return [];
-      const key = workKey(executor, environment, problem, candidates);
+      const key = workKey(executor, environment, config.batchSize, problem, candidates);
       const count = Math.ceil(candidates.length / config.batchSize);
       const parts = await Promise.all(
         Array.from({ length: count }, (_, i) => runBatch(problem, candidates.slice(i * config.batchSize, (i + 1) * config.batchSize), key, i, count)),

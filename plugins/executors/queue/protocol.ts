@@ -51,10 +51,10 @@ export interface BatchResult {
   ms: number;
 }
 
-/** A key for one problem's execution work: the execute stage's inputs restricted to that problem (executor, environment, problem, candidates). */
-export function workKey(executor: ExecutorSpec, environment: DeclaredEnvironment, problem: Problem, candidates: Candidate[]): string {
+/** A key for one problem's execution work: the execute stage's inputs restricted to that problem (executor, environment, problem, candidates) and how they are cut into batches. */
+export function workKey(executor: ExecutorSpec, environment: DeclaredEnvironment, batchSize: number, problem: Problem, candidates: Candidate[]): string {
   const h = createHash('sha256');
-  h.update(JSON.stringify({ v: PROTOCOL_VERSION, executor: canonical(executor), environment: canonical(environment) }));
+  h.update(JSON.stringify({ v: PROTOCOL_VERSION, executor: canonical(executor), environment: canonical(environment), batchSize }));
   h.update('\0');
   h.update(JSON.stringify(canonical(problem)));
   for (const c of candidates) h.update(`\0${c.id}\0${c.code}`);

@@ -55,6 +55,8 @@ export class JobTracker {
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       p.reject(reason);
+      // Nobody waits for it any more: take it off the queue unless a worker holds it (remove refuses locked jobs).
+      void this.options.queue.remove(id).catch(() => undefined);
     }
   }
 
