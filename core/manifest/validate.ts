@@ -8,6 +8,7 @@ import type { PluginKind } from '../contract/kinds.js';
 import { composeManifest, isInside, type ComposeOptions, type ComposedManifest } from './compose.js';
 import { manifestSchema, STAGE_SLOTS, type Manifest, type StageSlot } from './schema.js';
 import { resolve } from 'node:path';
+import { missingFiles } from './files.js';
 
 const validateSchema = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(manifestSchema);
 
@@ -34,15 +35,17 @@ export interface PluginPolicy {
 export interface ValidateOptions extends ComposeOptions {
   sets?: string[];
   policy?: PluginPolicy;
+  /** Check that the files the manifest names exist (the CLI; not over HTTP, where it would reveal the host's files). */
+  checkFiles?: boolean;
 }
 
 /** Resolves the manifest at `file` fully or throws CRUCIBLE_E_MANIFEST listing every error with file, line and path. */
 export async function resolveManifest(file: string, options: ValidateOptions = {}): Promise<ResolvedManifest> {
   const composed = composeManifest(file, options.sets ?? [], options);
-  return resolveComposed(composed, options.policy);
+  return resolveComposed(composed, options.policy, options.checkFiles ?? true);
 }
 
-export async function resolveComposed(composed: ComposedManifest, policy?: PluginPolicy): Promise<ResolvedManifest> {
+export async function resolveComposed(composed: ComposedManifest, policy?: PluginPolicy, checkFiles = false): Promise<ResolvedManifest> {
   const errors: ErrorDetail[] = [];
   const at = (d: ErrorDetail): ErrorDetail => {
     const o = d.path ? composed.origin(d.path) : undefined;
@@ -78,6 +81,7 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
   if (manifest.stages?.trainer && !manifest.stages?.pairing && !manifest.inputs?.preferences && manifest.stages.trainer.plugin === 'dpo') {
     errors.push(at({ path: 'stages.trainer', message: 'a dpo trainer needs preference pairs', hint: 'add stages.pairing or inputs.preferences' }));
   }
+  if (checkFiles) errors.push(...missingFiles(manifest as Record<string, unknown>, composed.baseDir).map(at));
   if (errors.length) {
     const where = composed.sources.at(-1)?.file ?? 'the submitted manifest';
     throw new CrucibleError('CRUCIBLE_E_MANIFEST', `${errors.length} error${errors.length > 1 ? 's' : ''} in ${where}`, errors);
