@@ -115,6 +115,13 @@ export interface EvaluateInput {
   /** What the train stage produced (a policy or a verifier). */
   artifact?: ModelArtifact;
   executor: Executor;
+  /**
+   * The base model's evaluation shared across runs: the kernel keys it on the test split, the generator, the
+   * executor, the evaluator and the seed, never on training, so a sweep over trainer or pairing settings
+   * evaluates the unchanged base model once. An evaluator stores what it computed for the base model and
+   * reuses what it gets back (a plain JSON value).
+   */
+  baseMemo?: { get<T = unknown>(): T | undefined; set(value: unknown): void };
 }
 
 export interface EvaluationResult {

@@ -1,9 +1,9 @@
 // The self-contained report page: inline CSS and SVG only, so it opens offline and can be mailed around.
-import { esc } from './svg.js';
-import { evaluationSection, headlineSection, metadataSection, pairingSection, trainingSection } from './sections.js';
+import { esc } from './escape.js';
+import { evaluationSection, executionSection, headlineSection, metadataSection, pairingSection, trainingSection } from './sections.js';
 import type { RunResults } from './types.js';
 
-const CSS = `
+export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
 main{max-width:1100px;margin:0 auto;padding:24px}
 header h1{margin:0 0 4px;font-size:22px}
@@ -14,9 +14,7 @@ th,td{border-bottom:1px solid #eceef2;padding:4px 10px;text-align:left;vertical-
 th{font-weight:600;background:#fafbfc}
 .muted{color:#6b7280}.up{color:#15803d;font-weight:600}.down{color:#b91c1c;font-weight:600}
 .charts{display:flex;flex-wrap:wrap;gap:16px}
-svg.chart{background:#fff;max-width:100%;height:auto}
-svg .title{font-weight:600;font-size:13px}svg .tick,svg .legend{font-size:11px;fill:#4b5563}
-svg .grid{stroke:#eceef2}svg .axis{stroke:#9ca3af}svg .whisker line{stroke:#111827;stroke-width:1.5}
+figure.chart{margin:0;background:#fff}figure.chart svg{max-width:100%;height:auto}
 pre{background:#0f172a;color:#e2e8f0;padding:12px;border-radius:6px;overflow:auto;max-height:420px;font-size:12px}
 code{font-size:12px;word-break:break-all}.meta{display:flex;flex-wrap:wrap;gap:24px}
 `;
@@ -25,11 +23,12 @@ export function renderReport(results: RunResults): string {
   const run = results.run;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${esc(`crucible · ${run.name} · ${run.id}`)}</title><style>${CSS}</style></head>
+<title>${esc(`crucible · ${run.name} · ${run.id}`)}</title><style>${REPORT_CSS}</style></head>
 <body><main>
 <header><h1>${esc(run.name)}</h1><div class="muted">run ${esc(run.id)} · seed ${esc(run.seed)} · ${esc(run.startedAt)} → ${esc(run.finishedAt)}</div></header>
 ${headlineSection(results)}
 ${evaluationSection(results)}
+${executionSection(results)}
 ${pairingSection(results)}
 ${trainingSection(results)}
 ${metadataSection(results)}

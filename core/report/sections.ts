@@ -1,6 +1,7 @@
 // The report's sections as HTML fragments. Every section renders from whatever results.json holds
 // and says plainly when a part of the run did not happen.
-import { barChart, esc, lineChart } from './svg.js';
+import { barChart, lineChart } from './charts/index.js';
+import { esc } from './escape.js';
 import { asComparison, asEval, fmtNum, fmtP, fmtPct, fmtSigned, type EvalView } from './format.js';
 import type { RunResults } from './types.js';
 
@@ -14,7 +15,12 @@ const table = (head: string[], rows: string[][], cls = '') =>
 
 export function headlineSection(r: RunResults): string {
   const ev = r.evaluation;
-  if (!ev) return `<section id="headline"><h2>Headline</h2><p class="muted">No evaluator ran in this run.</p></section>`;
+  if (!ev) {
+    const ex = r.execution;
+    if (!ex) return `<section id="headline"><h2>Headline</h2><p class="muted">Nothing was executed or evaluated in this run.</p></section>`;
+    const rows = [['pass@1 of the executed samples', fmtNum(ex.passAt1)], ['compile rate', fmtNum(ex.compileRate)], ['mean test pass rate', fmtNum(ex.meanTestPassRate)], ['samples', String(ex.samples)], ['problems', String(ex.problems)]];
+    return `<section id="headline"><h2>Headline</h2>${table(['metric', 'value'], rows, 'headline')}<p class="muted">No evaluator ran: these are the samples the execute stage ran (train/val splits).</p></section>`;
+  }
   const base = asEval(ev.details?.base);
   const trained = asEval(ev.details?.trained);
   const cmp = asComparison(ev.details?.comparison);
@@ -87,6 +93,17 @@ export function evaluationSection(r: RunResults): string {
   const s = evals[0].sampling;
   const sampling = s ? `<p class="muted">n = ${s.n} samples per problem, temperature ${s.temperature}, top-p ${s.topP}, seed ${s.seed}.</p>` : '';
   return `<section id="evaluation"><h2>Evaluation</h2>${sampling}<div class="charts">${passChart}${taxChart}</div>${perModel}<h3>Error taxonomy</h3>${taxTable}${tests}</section>`;
+}
+
+export function executionSection(r: RunResults): string {
+  const ex = r.execution;
+  if (!ex) return '';
+  const chart = barChart({
+    id: 'executed-taxonomy', title: 'Executed samples by status', categories: STATUSES,
+    series: [{ name: 'samples', values: STATUSES.map((s) => ex.taxonomy[s] ?? 0) }], format: count, width: 620,
+  });
+  const rows = STATUSES.map((s) => [esc(s), String(ex.taxonomy[s] ?? 0), `${(((ex.taxonomy[s] ?? 0) / ex.samples) * 100).toFixed(1)}%`]);
+  return `<section id="execution"><h2>Executed samples</h2><p class="muted">${ex.samples} samples on ${ex.problems} problems: pass@1 ${fmtNum(ex.passAt1)} (mean over problems of the share passing every test), compile rate ${fmtNum(ex.compileRate)}, mean test pass rate ${fmtNum(ex.meanTestPassRate)}.</p><div class="charts">${chart}</div>${table(['status', 'samples', 'share'], rows)}</section>`;
 }
 
 export function pairingSection(r: RunResults): string {

@@ -8,6 +8,12 @@ export function formatTerminalSummary(results: RunResults, options: { reportPath
   const split = r.dataset?.splitCounts ?? {};
   const count = r.dataset?.count ?? Object.values(split).reduce((s, v) => s + (v ?? 0), 0);
   lines.push(`  dataset     ${count} problems (train ${split.train ?? 0} / val ${split.val ?? 0} / test ${split.test ?? 0})`);
+  const ex = r.execution;
+  if (ex) {
+    const mix = Object.entries(ex.taxonomy).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${((v / ex.samples) * 100).toFixed(0)}%`).join(', ');
+    lines.push(`  executed    ${ex.samples} samples on ${ex.problems} problems: pass@1 ${fmtNum(ex.passAt1)}, compile rate ${fmtNum(ex.compileRate)}, mean test pass rate ${fmtNum(ex.meanTestPassRate)}`);
+    lines.push(`              ${mix}`);
+  }
   const ps = r.pairing?.stats as Record<string, any> | undefined;
   if (ps) {
     const gates = ps.gates as { dropped?: Record<string, number>; input?: number } | undefined;

@@ -27,6 +27,8 @@ export interface RunResults {
     count?: number;
     splitCounts: Partial<Record<SplitName, number>>;
   };
+  /** What the execute stage ran (train/val samples; replayed or generated): pass@1, compile rate, taxonomy. */
+  execution?: { samples: number; problems: number; passAt1: number; compileRate: number; meanTestPassRate: number; taxonomy: Record<string, number> };
   pairing?: { stats: Record<string, unknown> };
   training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown };
   evaluation?: { headline: Record<string, number>; details: Record<string, unknown> };

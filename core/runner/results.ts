@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { writeReport, type RunResults } from '../report/index.js';
 import type { PipelineState } from './pipeline-state.js';
+import { summarizeExecutions } from './execution-summary.js';
 
 /** results.json: the report's RunResults, with the stage log of this runner. */
 export type RunResultsFile = RunResults & { run: RunResults['run'] & { stages: PipelineState['stageLog'] } };
@@ -26,10 +27,25 @@ export function buildResults(state: PipelineState, meta: { startedAt: string; ve
       count: state.problems.length,
       splitCounts: { train: state.splits.train.length, val: state.splits.val.length, test: state.splits.test.length },
     },
+    execution: executionSummary(state),
     pairing: state.pairingStats ? { stats: state.pairingStats } : undefined,
     training: state.training ? { stats: state.training.stats, curves: state.training.curves, model: state.training.model } : undefined,
     evaluation: state.evaluation,
   };
+}
+
+/** The executed samples in numbers (every run that executed shows what it measured, with or without an evaluator). */
+function executionSummary(state: PipelineState): RunResults['execution'] {
+  if (!state.executions) return undefined;
+  const s = summarizeExecutions(state.executions);
+  return s && { samples: s.samples, problems: s.problems, passAt1: s.passAt1, compileRate: s.compileRate, meanTestPassRate: s.meanTestPassRate, taxonomy: s.taxonomy };
+}
+
+/** Flat numbers for the run index: the evaluation's headline, else the executed samples'. */
+export function headlineOf(results: RunResults): Record<string, number> {
+  if (results.evaluation?.headline) return results.evaluation.headline;
+  const e = results.execution;
+  return e ? { 'samples/pass@1': e.passAt1, 'samples/compile_rate': e.compileRate, 'samples/count': e.samples } : {};
 }
 
 /** Writes results.json, then report.html through the report module when it is available. */

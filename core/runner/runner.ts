@@ -17,7 +17,7 @@ import { RunPlugins } from './plugins.js';
 import type { RunServices } from './stage-context.js';
 import { datasetStage, executeStage, generateStage, scoreStage, splitStage } from './stages-sample.js';
 import { evaluateStage, pairStage, trainStage } from './stages-learn.js';
-import { buildResults, writeResults, type RunResultsFile } from './results.js';
+import { buildResults, headlineOf, writeResults, type RunResultsFile } from './results.js';
 
 export interface RunOutcome {
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -77,8 +77,8 @@ export class Runner {
       if (slots.evaluator) await evaluateStage(state);
       const results = buildResults(state, { startedAt, versions: plugins.versions() });
       await writeResults(runDir, results, resolved.manifest.output?.report !== false);
-      store.index.setState(record.id, 'SUCCEEDED', { headline: results.evaluation?.headline ?? {}, error: null });
-      events.emitEvent('state', { state: 'SUCCEEDED', headline: results.evaluation?.headline ?? {} });
+      store.index.setState(record.id, 'SUCCEEDED', { headline: headlineOf(results), error: null });
+      events.emitEvent('state', { state: 'SUCCEEDED', headline: headlineOf(results) });
       return { state: 'SUCCEEDED', results, stageLog };
     } catch (caught) {
       const cancelled = this.signal.aborted;

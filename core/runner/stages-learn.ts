@@ -119,6 +119,23 @@ function readTrainResult(file: string, dir: string): TrainResult {
   return { ...result, model: { ...result.model, path: abs(result.model.path)!, adapterPath: abs(result.model.adapterPath) } };
 }
 
+/** The base evaluation's cross-run memo: its key holds everything the base model's scores depend on, nothing from training. */
+function baseMemo(state: PipelineState): NonNullable<import('../contract/kinds.js').EvaluateInput['baseMemo']> {
+  const key = sha256(JSON.stringify({ split: state.keys.split, evaluator: state.plugins.identity('evaluator'), generator: state.plugins.identity('generator'), executor: state.plugins.identity('executor'), seed: state.resolved.manifest.seed }));
+  const cache = state.services.cache.scoped('kernel:base-evaluation');
+  return {
+    get<T>() {
+      const hit = cache.get<T>(key);
+      if (hit !== undefined) {
+        state.services.records['evaluation.base'] = { fromCache: true, key };
+        state.services.events.emitEvent('record', { stage: 'evaluate', key: 'evaluation.base', value: { fromCache: true, key } });
+      }
+      return hit;
+    },
+    set: (value) => cache.set(key, value),
+  };
+}
+
 export async function evaluateStage(state: PipelineState): Promise<void> {
   if (!state.plugins.has('generator') || !state.plugins.has('executor')) {
     throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.evaluator', message: 'an evaluator needs stages.generator and stages.executor to sample and run on the test split' });
@@ -136,7 +153,7 @@ export async function evaluateStage(state: PipelineState): Promise<void> {
       trained = await base.withModel(artifact);
     }
     const evaluator = await state.plugins.get('evaluator');
-    const value = await evaluator.evaluate({ problems: state.splits.test, base, trained, artifact, executor });
+    const value = await evaluator.evaluate({ problems: state.splits.test, base, trained, artifact, executor, baseMemo: baseMemo(state) });
     await trained?.close?.();
     writeJsonAtomic(file, value);
     return { value, summary: { headline: value.headline } };

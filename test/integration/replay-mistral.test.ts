@@ -31,8 +31,8 @@ test('replayed Mistral samples become TRL preference pairs, statistics and a ren
   try {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(join(dir, 'report.html')).href);
-    const charts = await page.$$eval('svg.chart', (els) => els.map((el) => ({ id: el.getAttribute('data-chart'), w: el.getBoundingClientRect().width, marks: el.querySelectorAll('rect.bar').length })));
-    for (const id of ['score-gap', 'status-mix']) {
+    const charts = await page.$$eval('figure.chart', (els) => els.map((el) => ({ id: el.getAttribute('data-chart'), w: el.querySelector('svg')!.getBoundingClientRect().width, marks: el.querySelectorAll('path[ecmeta_ssr_type="chart"]').length })));
+    for (const id of ['score-gap', 'status-mix', 'executed-taxonomy']) {
       const chart = charts.find((c) => c.id === id);
       assert.ok(chart && chart.w > 100 && chart.marks > 0, `chart ${id} rendered: ${JSON.stringify(chart)}`);
     }

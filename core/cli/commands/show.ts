@@ -6,6 +6,7 @@ import { describeOwner, ownerAlive } from '../../store/run-owner.js';
 import type { RunStore } from '../../store/run-store.js';
 import { openStore, runsDirOption } from '../shared.js';
 import { formatTerminalSummary } from '../../report/index.js';
+import { failedStage } from '../../compare/facts.js';
 
 export function register(program: Command): void {
   runsDirOption(program.command('runs').description('list runs').option('--state <state>').option('--name <name>').option('--json')).action(
@@ -13,9 +14,11 @@ export function register(program: Command): void {
       const store = openStore(opts);
       const { runs } = store.index.list({ state: opts.state as never, name: opts.name, limit: 100 });
       if (opts.json) return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
+      const keys = shownMetrics(runs);
       for (const r of runs) {
-        const headline = r.headline ? Object.entries(r.headline).slice(0, 3).map(([k, v]) => `${k}=${fmt(v)}`).join(' ') : '';
-        process.stdout.write(`${r.id.padEnd(44)} ${r.state.padEnd(10)} ${headline}${stateNote(r)}\n`);
+        const headline = keys.filter((k) => r.headline?.[k] !== undefined).slice(0, 6).map((k) => `${k}=${fmt(r.headline![k])}`).join(' ');
+        const failure = r.state === 'FAILED' && r.error ? ` at ${failedStage(store.runDir(r.id)) ?? '?'}: ${r.error.code}: ${clip(r.error.message, 100)}` : '';
+        process.stdout.write(`${r.id.padEnd(44)} ${r.state.padEnd(10)} ${headline}${failure}${stateNote(r)}\n`);
       }
     },
   );
@@ -27,10 +30,24 @@ export function register(program: Command): void {
       const row = store.row(runId);
       if (opts.json) return void process.stdout.write(JSON.stringify(row, null, 2) + '\n');
       process.stdout.write(`${row.id}\n  state    ${row.state}${stateNote(row)}\n  created  ${row.createdAt}\n  folder   ${store.runDir(runId)}\n`);
-      if (row.error) process.stdout.write(`  error    ${row.error.code}: ${row.error.message}\n`);
+      if (row.error) process.stdout.write(`  error    ${row.state === 'FAILED' ? `at stage ${failedStage(store.runDir(runId)) ?? '?'}: ` : ''}${row.error.code}: ${row.error.message}\n`);
       if (row.state === 'SUCCEEDED') await printSummary(store, runId);
     },
   );
+}
+
+const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+// Trained results and changes first: they are what a sweep varies.
+const rank = (k: string) => (k.startsWith('delta/') ? 0 : k.startsWith('trained/') ? 1 : k.startsWith('ttest_p/') ? 2 : k.startsWith('samples/') ? 3 : 4);
+
+/** The headline metrics worth showing: those that differ across the listed runs (all of them for one run); each line shows its first 6. */
+export function shownMetrics(runs: RunRow[]): string[] {
+  const withHeadline = runs.filter((r) => r.headline && Object.keys(r.headline).length);
+  const keys = [...new Set(withHeadline.flatMap((r) => Object.keys(r.headline!)))];
+  const differs = (k: string) => new Set(withHeadline.map((r) => (r.headline![k] === undefined ? 'none' : fmt(r.headline![k])))).size > 1;
+  const chosen = withHeadline.length > 1 ? keys.filter(differs) : keys;
+  return chosen.sort((a, b) => rank(a) - rank(b));
 }
 
 /** Who executes an active run, or that its process is gone (resume it); "interrupted" after a recovery. */

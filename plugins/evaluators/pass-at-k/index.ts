@@ -45,7 +45,11 @@ export default definePlugin({
         }
         ctx.events.record('evaluation', { evaluator: 'pass-at-k', k: ks, ...sampling });
         ctx.progress.start(input.problems.length * (input.trained ? 2 : 1), 'evaluate');
-        const base = await evaluateModel('base', input.base, input.executor, input.problems, sampling, ks, ctx);
+        // The base model's numbers do not depend on training: reuse them from an earlier run of the same split and settings.
+        const memo = input.baseMemo?.get<ModelEvaluation>();
+        if (memo) ctx.progress.tick(input.problems.length);
+        const base = memo ?? (await evaluateModel('base', input.base, input.executor, input.problems, sampling, ks, ctx));
+        if (!memo) input.baseMemo?.set(base);
         const details: PassAtKDetails = { evaluator: 'pass-at-k', config: { k: ks, ...sampling }, base };
         if (!input.trained) return { headline: headlineOf(base, ''), details: details as unknown as Record<string, unknown> };
         const trained = await evaluateModel('trained', input.trained, input.executor, input.problems, sampling, ks, ctx);

@@ -26,9 +26,10 @@ test('report.html renders every chart in headless Chromium, offline', async () =
     const requests: string[] = [];
     page.on('request', (r) => { if (!r.url().startsWith('file:')) requests.push(r.url()); });
     await page.goto(pathToFileURL(file).href);
-    const charts = await page.$$eval('svg.chart', (els) => els.map((el) => {
-      const box = el.getBoundingClientRect();
-      const marks = [...el.querySelectorAll('rect.bar, path.line')].map((m) => { const b = (m as SVGGraphicsElement).getBBox(); return { w: b.width, h: b.height }; });
+    // ECharts' SVG: bars carry ecmeta_ssr_type="chart"; line series are unfilled 2px paths outside the legend.
+    const charts = await page.$$eval('figure.chart', (els) => els.map((el) => {
+      const box = el.querySelector('svg')!.getBoundingClientRect();
+      const marks = [...el.querySelectorAll('path[ecmeta_ssr_type="chart"]:not([ecmeta_silent]), path[fill="none"][stroke-width="2"]:not([transform])')].map((m) => { const b = (m as SVGGraphicsElement).getBBox(); return { w: b.width, h: b.height }; });
       return { id: el.getAttribute('data-chart'), w: box.width, h: box.height, marks };
     }));
     const ids = charts.map((c) => c.id);
@@ -36,11 +37,11 @@ test('report.html renders every chart in headless Chromium, offline', async () =
     for (const c of charts) {
       assert.ok(c.w > 100 && c.h > 100, `chart ${c.id} has size ${c.w}x${c.h}`);
       assert.ok(c.marks.length > 0, `chart ${c.id} has no marks`);
-      assert.ok(c.marks.some((m) => m.w > 0 && m.h > 0), `chart ${c.id} marks have no size`);
+      assert.ok(c.marks.some((m) => m.w > 0 && (m.h > 0 || c.id.startsWith('curve-'))), `chart ${c.id} marks have no size`);
     }
     const passBars = charts.find((c) => c.id === 'pass-at-k')!;
     assert.is(passBars.marks.length, 4, 'pass@1 and pass@10, before and after');
-    assert.is(await page.locator('svg[data-chart="pass-at-k"] g.whisker').count(), 4, 'confidence intervals drawn');
+    assert.is(await page.locator('figure[data-chart="pass-at-k"] path[stroke="#111827"]').count(), 4 * 3, 'confidence intervals drawn (a stem and two caps each)');
     const lossLines = charts.find((c) => c.id === 'curve-loss')!;
     assert.is(lossLines.marks.length, 2, 'train/loss and val/loss share a chart');
     const headline = await page.locator('#headline table').innerText();
@@ -64,7 +65,10 @@ test('a run without training, pairing or comparison still renders and says what 
   assert.match(html, /data-chart="pass-at-k"/);
   assert.not.match(html, /<dpo>/, 'text is escaped');
   const bare = renderReport({ run: full.run, dataset: { splitCounts: {} } });
-  assert.match(bare, /No evaluator ran in this run/);
+  assert.match(bare, /Nothing was executed or evaluated in this run/);
+  const replay = renderReport({ run: full.run, dataset: { splitCounts: {} }, execution: { samples: 20, problems: 2, passAt1: 0.25, compileRate: 0.9, meanTestPassRate: 0.4, taxonomy: { SUCCESS: 5, WRONG_OUTPUT: 13, SYNTAX_ERROR: 2 } } });
+  assert.match(replay, /pass@1 of the executed samples<\/td><td>0\.250/);
+  assert.match(replay, /data-chart="executed-taxonomy"/);
 });
 
 test('terminal summary: concise, with the comparison and its p-values', async () => {
@@ -79,6 +83,9 @@ test('terminal summary: concise, with the comparison and its p-values', async ()
   assert.match(text, /report\s+runs\/r-20250101-abc\/report\.html/);
   const single = formatTerminalSummary({ run: results.run, dataset: { splitCounts: { test: 6 } }, evaluation: { headline: { 'pass@1': 0.25 }, details: {} } });
   assert.match(single, /evaluation  pass@1 0\.250/);
+  const replay = formatTerminalSummary({ run: results.run, dataset: { splitCounts: {} }, execution: { samples: 20, problems: 2, passAt1: 0.25, compileRate: 0.9, meanTestPassRate: 0.4, taxonomy: { SUCCESS: 5, WRONG_OUTPUT: 13, SYNTAX_ERROR: 2 } } });
+  assert.match(replay, /executed\s+20 samples on 2 problems: pass@1 0\.250, compile rate 0\.900/);
+  assert.match(replay, /SUCCESS 25%, WRONG_OUTPUT 65%, SYNTAX_ERROR 10%/);
 });
 
 test.run();
