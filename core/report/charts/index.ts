@@ -1,7 +1,12 @@
 // Charts for report.html, the comparison report and the dashboard, drawn by Apache ECharts on the server
 // (its SVG renderer, no DOM): the pages get plain inline SVG, so they open offline with no script at all.
-import * as echarts from 'echarts';
+import { createRequire } from 'node:module';
 import { esc } from '../escape.js';
+
+// Loaded on first use: ECharts is large, and most CLI commands never draw a chart.
+type ECharts = typeof import('echarts');
+let loaded: ECharts | undefined;
+const echarts = (): ECharts => (loaded ??= createRequire(import.meta.url)('echarts') as ECharts);
 
 export const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'];
 
@@ -35,7 +40,7 @@ export interface LineChartSpec {
 const TEXT = { color: '#4b5563', fontSize: 11, fontFamily: 'system-ui, sans-serif' };
 
 function render(id: string, title: string, width: number, height: number, option: Record<string, unknown>): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = echarts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ animation: false, color: PALETTE, textStyle: TEXT, title: { text: title, left: 8, top: 4, textStyle: { fontSize: 13, fontWeight: 600, color: '#1d2330' } }, ...option });
     return `<figure class="chart" data-chart="${esc(id)}" role="img" aria-label="${esc(title)}">${chart.renderToSVGString()}</figure>`;
