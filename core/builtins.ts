@@ -14,11 +14,13 @@ const entry = (kind: PluginKind, name: string, module: string): BuiltinEntry => 
 export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
   entry('dataset', 'humaneval', '../plugins/datasets/humaneval.js'),
   entry('dataset', 'mbpp', '../plugins/datasets/mbpp.js'),
+  entry('dataset', 'humaneval-x', '../plugins/datasets/humaneval-x/index.js'),
   entry('dataset', 'builtin', '../plugins/datasets/builtin/index.js'),
   entry('generator', 'replay', '../plugins/generators/replay/index.js'),
   entry('generator', 'openai-compatible', '../plugins/generators/openai-compatible/index.js'),
   entry('generator', 'tfjs-lm', '../plugins/generators/tfjs-lm/index.js'),
   entry('executor', 'python', '../plugins/executors/python/index.js'),
+  entry('executor', 'javascript', '../plugins/executors/javascript/index.js'),
   entry('executor', 'queue', '../plugins/executors/queue/index.js'),
   entry('scorer', 'test-pass-rate', '../plugins/scorers/test-pass-rate.js'),
   entry('scorer', 'logprob-judge', '../plugins/scorers/logprob-judge.js'),

@@ -17,7 +17,7 @@ export interface Problem {
   /** Code run once before the tests (imports, helpers, MBPP's test_setup_code). */
   testSetup?: string;
   canonicalSolution?: string;
-  language: 'python';
+  language: 'python' | 'javascript';
   meta: Record<string, unknown>;
 }
 

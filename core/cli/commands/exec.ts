@@ -26,6 +26,8 @@ interface ExecOptions {
   out: string;
   /** commander's --no-dedupe sets this to false. */
   dedupe?: boolean;
+  /** python (default) or javascript (HumanEval-X JavaScript problems, the javascript executor). */
+  language?: string;
 }
 
 interface Sample {
@@ -37,6 +39,7 @@ interface Sample {
 
 const FORMATS = ['humaneval', 'mbpp', 'evalplus'];
 const SANDBOXES = ['required', 'auto', 'off'];
+const LANGUAGES = ['python', 'javascript'];
 
 export function register(program: Command): void {
   program
@@ -50,6 +53,7 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'CPU seconds per program (default 5)')
     .option('--test-timeout <seconds>', 'CPU seconds per test case (default 0.25; raised per test to 4x the canonical solution when it needs more)')
     .option('--sandbox <mode>', 'required|auto|off', 'auto')
+    .option('--language <language>', `${LANGUAGES.join('|')}: javascript reads HumanEval-X JavaScript problems and runs the javascript executor`, 'python')
     .option('--no-dedupe', 'run every sample, even identical ones (by default identical samples of a task run once)')
     .action(async (opts: ExecOptions) => {
       await runExec(opts);
@@ -66,7 +70,11 @@ function positive(value: string | undefined, flag: string, integer: boolean): nu
 }
 
 /** The dataset plugin and its config for a problems file. */
-function datasetSpec(file: string, format: string | undefined): { plugin: string; config: Record<string, unknown> } {
+function datasetSpec(file: string, format: string | undefined, language: string): { plugin: string; config: Record<string, unknown> } {
+  if (language === 'javascript') {
+    if (format !== undefined) throw bad('--format applies to Python problems only', '--format', 'drop --format with --language javascript');
+    return { plugin: 'humaneval-x', config: { path: file } };
+  }
   if (format !== undefined && !FORMATS.includes(format)) throw bad(`unknown --format "${format}"`, '--format', `one of ${FORMATS.join(', ')}`);
   const mbpp = format === 'mbpp' || (format !== 'humaneval' && /mbpp/i.test(basename(file)));
   const variant = format === 'evalplus' ? 'plus' : 'auto';
@@ -96,6 +104,8 @@ export async function runExec(
   print: (text: string) => void = (text) => process.stdout.write(text),
   ctxOverride?: PluginContext,
 ): Promise<{ executions: Execution[]; summary: Record<string, unknown> }> {
+  const language = opts.language ?? 'python';
+  if (!LANGUAGES.includes(language)) throw bad(`unknown --language "${language}"`, '--language', `one of ${LANGUAGES.join(', ')}`);
   if (!SANDBOXES.includes(opts.sandbox)) throw bad(`unknown --sandbox "${opts.sandbox}"`, '--sandbox', `one of ${SANDBOXES.join(', ')}`);
   const workers = positive(opts.workers, '--workers', true);
   const timeout = positive(opts.timeout, '--timeout', false);
@@ -105,7 +115,7 @@ export async function runExec(
   const scratch = mkdtempSync(resolve(tmpdir(), 'crucible-exec-cli-'));
   const ctx: PluginContext = ctxOverride ?? { ...standaloneContext({ dir: scratch }), logger: createLogger({ level: 'warn' }) };
   try {
-    const dataset = await instantiatePlugin('dataset', datasetSpec(problemsFile, opts.format), ctx, 'problems');
+    const dataset = await instantiatePlugin('dataset', datasetSpec(problemsFile, opts.format, language), ctx, 'problems');
     const problems = await (dataset.api as Dataset).load();
     const find = problemLookup(problems);
 
@@ -130,7 +140,7 @@ export async function runExec(
     if (workers) config.workers = workers;
     if (timeout) config.timeoutSeconds = timeout;
     if (testTimeout) config.testTimeoutSeconds = testTimeout;
-    const executor = (await instantiatePlugin('executor', { plugin: 'python', config }, ctx, 'executor')).api as Executor & { counts?(): { programs: number } };
+    const executor = (await instantiatePlugin('executor', { plugin: language, config }, ctx, 'executor')).api as Executor & { counts?(): { programs: number } };
     const started = performance.now();
     let done = 0;
     const showProgress = process.stderr.isTTY;

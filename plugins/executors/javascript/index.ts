@@ -1,0 +1,214 @@
+// javascript: runs JavaScript candidates in warm Node worker processes inside the sandbox, a fresh vm2 context per
+// candidate, with the full taxonomy and one test per assertion. Each slot is a trusted checker (tests, comparisons,
+// report channel) plus a candidate process under an unprivileged uid that only ever answers with plain data.
+import { availableParallelism } from 'node:os';
+import { accessSync, constants, existsSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
+import { definePlugin, type ConfigOf } from '../../../core/contract/define-plugin.js';
+import type { Candidate, Execution, Problem } from '../../../core/contract/data.js';
+import type { Executor } from '../../../core/contract/kinds.js';
+import type { PluginContext } from '../../../core/contract/context.js';
+import { CrucibleError } from '../../../core/errors.js';
+import { dedupeByCode } from '../python/dedupe.js';
+import { bwrapArgs, findBwrap, isRoot, SANDBOX_RUNTIME } from './sandbox.js';
+import { CheckerProcess, PROBLEM_SLOTS, type CheckerInfo, type CheckerJob, type CheckerProblem, type LaunchSpec } from './checker-process.js';
+import { CheckerPool } from './pool.js';
+import { toExecution } from './classify.js';
+
+export const configSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    workers: { type: 'integer', minimum: 0, default: 0, description: 'checker + candidate process pairs running in parallel; 0 = one per CPU core' },
+    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program; a program that blocks its process (a microtask loop) is stopped at about 3x a test\'s limit in wall time' },
+    testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'CPU seconds per test case (vm2\'s timeout, in wall time, is retried with a longer limit when the process got less than half of it in CPU: a loaded machine does not flip verdicts)' },
+    settleSeconds: { type: 'number', minimum: 0, default: 1, description: 'how long the program\'s own timers may keep running after the tests; a program still holding timers then (setInterval forever) is a TIMEOUT, as its Node process would never exit' },
+    memoryMb: { type: 'integer', minimum: 64, default: 512, description: 'memory of each candidate process (MiB): its data limit, with 3/4 of it as the JavaScript heap' },
+    maxProcesses: { type: 'integer', minimum: 16, default: 32, description: 'processes and threads the candidate process may have at once (enforced when candidates run under their own uid, i.e. as root; Node itself uses ~10 threads)' },
+    maxOpenFiles: { type: 'integer', minimum: 16, default: 64, description: 'open file descriptors of the candidate process' },
+    maxOutputBytes: { type: 'integer', minimum: 1024, default: 1048576, description: 'largest file the candidate process may write, and the private /tmp\'s size' },
+    maxResultBytes: { type: 'integer', minimum: 1024, default: 1048576, description: 'largest value (encoded) a candidate call may return' },
+    stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'excerpt kept in each execution: the tail of what the program printed (console.*), or of its process\'s stderr when it died' },
+    dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution' },
+    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off' },
+    node: { type: 'string', default: '', description: 'node binary for the checker and candidate processes; empty = the one running crucible' },
+    unsafeHostAccess: { type: 'boolean', default: false, description: 'FOR TESTS OF THE OUTER SANDBOX ONLY: hands each candidate Node\'s process and require (as `__host`), which is what a complete escape from vm2 would give it; never set it for real runs' },
+  },
+} as const;
+
+export type JavaScriptExecutorConfig = ConfigOf<typeof configSchema>;
+
+const BWRAP_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
+let warnedNoSandbox = false;
+
+export interface JavaScriptExecutor extends Executor {
+  describe(): Record<string, unknown>;
+  /** Pids of the live checkers. */
+  checkerPids(): number[];
+  counts(): { candidates: number; programs: number };
+}
+
+/** runtime/*.mjs|cjs: beside this module when running from sources, under the package root when from dist/. */
+export function runtimeDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  if (existsSync(join(dir, 'runtime', 'checker.mjs'))) return join(dir, 'runtime');
+  for (; dir !== dirname(dir); dir = dirname(dir)) {
+    const candidate = join(dir, 'plugins', 'executors', 'javascript', 'runtime');
+    if (!dir.endsWith('/dist') && existsSync(join(candidate, 'checker.mjs'))) return candidate;
+  }
+  throw new CrucibleError('CRUCIBLE_E_EXECUTOR', 'the JavaScript executor\'s runtime folder (plugins/executors/javascript/runtime) is missing from the installation');
+}
+
+function findOnPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).concat(['/usr/bin', '/bin'])) {
+    try {
+      accessSync(join(dir, name), constants.X_OK);
+      return join(dir, name);
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig, ctx: PluginContext): Promise<JavaScriptExecutor> {
+  const workers = config.workers || availableParallelism();
+  const requested = config.sandbox as 'required' | 'auto' | 'off';
+  const bwrap = requested === 'off' ? undefined : findBwrap();
+  if (requested === 'required' && !bwrap) {
+    throw CrucibleError.at('CRUCIBLE_E_SANDBOX', { message: 'sandbox "required" but bubblewrap (bwrap) is not installed', path: 'stages.executor.config.sandbox', hint: BWRAP_HINT });
+  }
+  if (requested === 'auto' && !bwrap && !warnedNoSandbox) {
+    warnedNoSandbox = true;
+    ctx.logger.warn({ hint: BWRAP_HINT }, 'javascript executor: bubblewrap not found; candidates run in vm2 with resource limits only. ' + BWRAP_HINT);
+  }
+  const prlimit = findOnPath('prlimit');
+  if (!prlimit) {
+    throw CrucibleError.at('CRUCIBLE_E_SANDBOX', { message: 'prlimit (util-linux) is not installed: the candidate process\'s limits cannot be set', path: 'stages.executor.config', hint: 'install util-linux' });
+  }
+  const nodePath = config.node || process.execPath;
+  const hostRuntime = runtimeDir();
+  let sandboxed = bwrap !== undefined;
+  let lastInfo: CheckerInfo | undefined;
+  const uidBase = 300_000 + (process.pid % 100_000) * 64;
+
+  const spec = (slot: number): LaunchSpec => {
+    const runtime = sandboxed ? SANDBOX_RUNTIME : hostRuntime;
+    const limits = [`--data=${config.memoryMb * 1024 * 1024}`, `--nofile=${config.maxOpenFiles}`, `--fsize=${config.maxOutputBytes}`, '--core=0'];
+    if (isRoot()) limits.push(`--nproc=${config.maxProcesses}`);
+    const workerConfig = { maxResultBytes: config.maxResultBytes, outputBytes: config.stderrBytes, unsafeHostAccess: config.unsafeHostAccess };
+    const worker = {
+      command: prlimit,
+      args: [...limits, '--', nodePath, `--max-old-space-size=${Math.floor(config.memoryMb * 0.75)}`, '--v8-pool-size=1', join(runtime, 'worker.cjs'), JSON.stringify(workerConfig)],
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp', UV_THREADPOOL_SIZE: '1' },
+    };
+    const init = { maxResultBytes: config.maxResultBytes, problemSlots: PROBLEM_SLOTS, uid: isRoot() ? uidBase + (slot % 64) : null, sweep: isRoot(), stderrBytes: config.stderrBytes, worker };
+    const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp' };
+    const checkerArgs = ['--max-old-space-size=512', join(runtime, 'checker.mjs'), JSON.stringify(init)];
+    if (sandboxed) {
+      const hide = [process.cwd(), process.env.HOME ?? '/root', dirname(hostRuntime)];
+      const args = [...bwrapArgs(nodePath, { runtimeDir: hostRuntime, tmpBytes: config.maxOutputBytes * 4, hide }), nodePath, ...checkerArgs];
+      return { command: bwrap!, args, env, label: `bwrap sandbox, ${nodePath}` };
+    }
+    return { command: nodePath, args: checkerArgs, env, label: `${nodePath} without sandbox` };
+  };
+
+  const launch = async (slot: number): Promise<CheckerProcess> => {
+    try {
+      const { checker, info } = await CheckerProcess.start(spec(slot));
+      lastInfo = info;
+      return checker;
+    } catch (error) {
+      if (!(sandboxed && requested === 'auto')) throw error;
+      ctx.logger.warn({ error: (error as Error).message }, 'javascript executor: bubblewrap failed to start; continuing without the sandbox');
+      sandboxed = false;
+      const { checker, info } = await CheckerProcess.start(spec(slot));
+      lastInfo = info;
+      return checker;
+    }
+  };
+
+  // The checker enforces every limit itself; this only catches a checker that stopped answering.
+  const watchdogMs = (job: CheckerJob) => 60_000 + job.timeoutMs * 30 + job.problem.tests.length * 1000;
+  const pool = new CheckerPool(workers, launch, watchdogMs);
+  const onAbort = () => pool.abort(new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled'));
+  if (ctx.signal.aborted) onAbort();
+  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+
+  const problemsSeen = new WeakMap<Problem, CheckerProblem>();
+  const problemOf = (problem: Problem): CheckerProblem => {
+    let found = problemsSeen.get(problem);
+    if (!found) {
+      if (problem.language !== 'javascript') {
+        throw CrucibleError.at('CRUCIBLE_E_EXECUTOR', { message: `problem ${problem.id} is written in ${problem.language}, not JavaScript`, path: 'stages.executor.plugin', hint: 'use the python executor for Python datasets' });
+      }
+      const setup = problem.testSetup ?? '';
+      const tests = problem.tests.map((t) => t.code);
+      const key = createHash('sha256').update(JSON.stringify([setup, tests, problem.entryPoint])).digest('hex');
+      found = { key, setup, tests, entryPoint: problem.entryPoint };
+      problemsSeen.set(problem, found);
+    }
+    return found;
+  };
+
+  let nextId = 0;
+  let candidatesSeen = 0;
+  const runCandidate = async (problem: Problem, candidate: Candidate): Promise<Execution> => {
+    const startedAt = performance.now();
+    const raw = await pool.run({
+      id: nextId++,
+      code: candidate.code,
+      problem: problemOf(problem),
+      timeoutMs: config.timeoutSeconds * 1000,
+      testTimeoutMs: config.testTimeoutSeconds * 1000,
+      settleMs: config.settleSeconds * 1000,
+    });
+    return toExecution(problem, candidate, raw, startedAt, performance.now());
+  };
+
+  return {
+    async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
+      ctx.throwIfCancelled();
+      problemOf(problem);
+      candidatesSeen += candidates.length;
+      if (!config.dedupe) return Promise.all(candidates.map((c) => runCandidate(problem, c)));
+      const { distinct, expand } = dedupeByCode(candidates);
+      return expand(await Promise.all(distinct.map((c) => runCandidate(problem, c))));
+    },
+    async close() {
+      ctx.signal.removeEventListener('abort', onAbort);
+      await pool.close();
+    },
+    describe: () => ({
+      node: nodePath,
+      nodeVersion: lastInfo?.node ?? null,
+      sandbox: sandboxed ? 'bwrap' : 'off',
+      inner: 'vm2',
+      candidateUid: lastInfo?.uid ?? null,
+      workers,
+      timeoutSeconds: config.timeoutSeconds,
+      testTimeoutSeconds: config.testTimeoutSeconds,
+      settleSeconds: config.settleSeconds,
+      memoryMb: config.memoryMb,
+      maxProcesses: config.maxProcesses,
+      maxOpenFiles: config.maxOpenFiles,
+      maxOutputBytes: config.maxOutputBytes,
+      dedupe: config.dedupe,
+      ...(config.unsafeHostAccess ? { unsafeHostAccess: true } : {}),
+    }),
+    checkerPids: () => pool.pids(),
+    counts: () => ({ candidates: candidatesSeen, programs: nextId }),
+  };
+}
+
+export default definePlugin({
+  kind: 'executor',
+  name: 'javascript',
+  version: '1.0.0',
+  apiVersion: '^1',
+  description: 'runs JavaScript candidates in warm Node processes inside the sandbox (bubblewrap, unprivileged uid, rlimits), a fresh vm2 context per candidate, one test per assertion, checked outside the candidate\'s process',
+  configSchema,
+  create: (config, ctx) => createJavaScriptExecutor(config, ctx),
+});
