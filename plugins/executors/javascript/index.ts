@@ -104,7 +104,7 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
       args: [...limits, '--', nodePath, `--max-old-space-size=${Math.floor(config.memoryMb * 0.75)}`, '--v8-pool-size=1', join(runtime, 'worker.cjs'), JSON.stringify(workerConfig)],
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp', UV_THREADPOOL_SIZE: '1' },
     };
-    const init = { maxResultBytes: config.maxResultBytes, problemSlots: PROBLEM_SLOTS, uid: isRoot() ? uidBase + (slot % 64) : null, sweep: isRoot(), stderrBytes: config.stderrBytes, worker };
+    const init = { maxResultBytes: config.maxResultBytes, problemSlots: PROBLEM_SLOTS, uid: isRoot() ? uidBase + (slot % 64) : null, sweep: isRoot(), sweepEveryJob: isRoot() && sandboxed, stderrBytes: config.stderrBytes, worker };
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp' };
     const checkerArgs = ['--max-old-space-size=512', join(runtime, 'checker.mjs'), JSON.stringify(init)];
     if (sandboxed) {

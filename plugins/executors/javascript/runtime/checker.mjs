@@ -261,7 +261,8 @@ function finish(result, started, extra) {
   Object.assign(result, extra);
   result.ms = Math.round((performance.now() - started) * 1000) / 1000;
   if (stderrTail) result.stderr = stderrTail.slice(-init.stderrBytes);
-  if (!workerUp) sweep();
+  // In the sandbox's own PID namespace the scan is a handful of entries: sweep after every job there.
+  if (!workerUp || init.sweepEveryJob) sweep();
   return result;
 }
 
