@@ -83,6 +83,7 @@ export default definePlugin({
         });
         const known = Object.keys(HUMANEVAL_X_JS_ERRATA).filter((id) => problems.some((p) => p.id === id));
         if (known.length) {
+          ctx.events.record('humaneval-x.errata', { ids: known, applied, stale, mode: config.errata });
           ctx.logger.warn(
             { errata: known, applied, stale, file },
             `humaneval-x: upstream canonical solutions of ${known.join(', ')} are defective (documented errata); ` +
