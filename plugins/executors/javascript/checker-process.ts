@@ -28,6 +28,8 @@ export interface RawTest {
   o: 'pass' | 'fail' | 'error' | 'timeout';
   t?: string;
   ms?: number;
+  /** For a timeout: the CPU seconds the test was allowed. */
+  l?: number;
 }
 
 export interface RawResult {

@@ -44,6 +44,7 @@ function outcomeOf(id: string, raw: RawTest | undefined): TestOutcome {
   const out: TestOutcome = { id, outcome: raw.o };
   if (raw.o === 'fail' || raw.o === 'error') out.error = raw.t ?? (raw.o === 'fail' ? 'AssertionError' : 'unknown');
   if (raw.ms !== undefined) out.durationMs = raw.ms;
+  if (raw.o === 'timeout' && raw.l !== undefined) out.limitSeconds = raw.l;
   return out;
 }
 
@@ -67,5 +68,6 @@ function finish(
     durationMs: Math.round(durationMs * 1000) / 1000,
     ...(error !== undefined ? { error } : {}),
     ...(stderr ? { stderr } : {}),
+    isolation: 'checker',
   };
 }

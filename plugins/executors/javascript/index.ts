@@ -40,8 +40,13 @@ export const configSchema = {
 
 export type JavaScriptExecutorConfig = ConfigOf<typeof configSchema>;
 
+/** First uid of the javascript executor's candidate processes (when crucible runs as root). */
+export const JS_UID_BASE = 10_000_000;
+
 const BWRAP_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
 let warnedNoSandbox = false;
+/** Executors created so far in this process: each takes its own uids, so no sweep of one can touch another's. */
+let executorsCreated = 0;
 
 export interface JavaScriptExecutor extends Executor {
   describe(): Record<string, unknown>;
@@ -92,7 +97,9 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
   const hostRuntime = runtimeDir();
   let sandboxed = bwrap !== undefined;
   let lastInfo: CheckerInfo | undefined;
-  const uidBase = 300_000 + (process.pid % 100_000) * 64;
+  // 64 uids per crucible process, disjoint from the python executor's 200000 + (pid % 100000) * 64 range.
+  const uidBase = JS_UID_BASE + (process.pid % 100_000) * 64;
+  const uidOffset = executorsCreated++ * workers;
 
   const spec = (slot: number): LaunchSpec => {
     const runtime = sandboxed ? SANDBOX_RUNTIME : hostRuntime;
@@ -104,7 +111,7 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
       args: [...limits, '--', nodePath, `--max-old-space-size=${Math.floor(config.memoryMb * 0.75)}`, '--v8-pool-size=1', join(runtime, 'worker.cjs'), JSON.stringify(workerConfig)],
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp', UV_THREADPOOL_SIZE: '1' },
     };
-    const init = { maxResultBytes: config.maxResultBytes, problemSlots: PROBLEM_SLOTS, uid: isRoot() ? uidBase + (slot % 64) : null, sweep: isRoot(), sweepEveryJob: isRoot() && sandboxed, stderrBytes: config.stderrBytes, worker };
+    const init = { maxResultBytes: config.maxResultBytes, problemSlots: PROBLEM_SLOTS, uid: isRoot() ? uidBase + ((uidOffset + slot) % 64) : null, sweep: isRoot(), sweepEveryJob: isRoot() && sandboxed, stderrBytes: config.stderrBytes, worker };
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp' };
     const checkerArgs = ['--max-old-space-size=512', join(runtime, 'checker.mjs'), JSON.stringify(init)];
     if (sandboxed) {

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Execution } from '../../../core/contract/data.js';
-import javascript, { type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
+import javascript, { JS_UID_BASE, type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
 import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
-import { alive, candidateProcesses, descendantsOf, sleep } from './helpers.js';
-import { jsCandidates, jsProblem } from './js-helpers.js';
+import { alive, descendantsOf, sleep } from './helpers.js';
+import { jsCandidateProcesses, jsCandidates, jsProblem } from './js-helpers.js';
 
 const SANDBOX = findBwrap() ? 'required' : 'auto';
 const CONFIG = { sandbox: SANDBOX, workers: 2, timeoutSeconds: 2, testTimeoutSeconds: 0.5, settleSeconds: 0.5, memoryMb: 128 };
@@ -52,7 +52,7 @@ test.after(async () => {
 test('runs in bubblewrap, the candidate process under an unprivileged uid when started as root', async () => {
   await one('const f = (x) => x + 1');
   if (SANDBOX === 'required') assert.is(executor.describe().sandbox, 'bwrap');
-  if (process.getuid?.() === 0) assert.ok(Number(executor.describe().candidateUid) >= 300_000, JSON.stringify(executor.describe()));
+  if (process.getuid?.() === 0) assert.ok(Number(executor.describe().candidateUid) >= JS_UID_BASE, JSON.stringify(executor.describe()));
 });
 
 test('loops end as TIMEOUT: synchronous (vm2 timeout), microtask (wall limit), timers that never stop (settle)', async () => {
@@ -128,7 +128,7 @@ const s = net.connect(${port}, '127.0.0.1'); s.on('error', () => {})
 attempt('checker-stdout', () => fs.writeSync(fs.openSync('/proc/' + h.process.ppid + '/fd/1', 'w'), '{"id":0,"tests":[{"o":"pass"}],"ms":1}\\n'))
 console.log(log.join(' '))
 const f = (x) => 0`;
-  const before = candidateProcesses();
+  const before = jsCandidateProcesses();
   const e = await one(hostile, ONE, escaped);
   assert.is(e.status, 'WRONG_OUTPUT', `${e.status} ${e.stderr}`);
   assert.match(e.stderr ?? '', /canary:ENOENT/, `the host folder does not exist inside the sandbox: ${e.stderr}`);
@@ -146,7 +146,7 @@ const f = (x) => 0`;
   await escaped.close();
   await sleep(200);
   assert.ok(checkers.every((pid) => !alive(pid) && descendantsOf(pid).length === 0));
-  const left = candidateProcesses().filter((pid) => !before.includes(pid));
+  const left = jsCandidateProcesses().filter((pid) => !before.includes(pid));
   assert.equal(left, [], 'no candidate process survives');
 });
 

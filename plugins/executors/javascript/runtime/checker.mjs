@@ -236,6 +236,7 @@ function runJob(job) {
         break;
       }
       outcome = runTest(problem, i, limitMs, scale);
+      if (outcome.o === 'timeout') outcome.l = limitMs / 1000;
       budget.spend(outcome.cpuMs);
       // A timed-out or dead candidate context is not reused: the next test gets a freshly defined program.
       if (outcome.o === 'timeout' || (outcome.o === 'error' && !workerUp)) needsDefine = true;
