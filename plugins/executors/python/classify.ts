@@ -26,6 +26,11 @@ export function toExecution(problem: Problem, candidate: Candidate, raw: RawResu
   }
   const tests = problem.tests.map((t, i) => outcomeOf(t.id, raw.tests[i]));
   const isolation = raw.isolation;
+  if (raw.cleanupFailed) {
+    // What it left behind could not be removed (its fork-server was replaced): a resource violation like 'output'.
+    const note = `crucible: the candidate's files or IPC objects could not be removed (${raw.cleanupFailed}); its fork-server was replaced\n`;
+    return { ...finish(base, 'RUNTIME_ERROR', tests, ms, 'cleanup', (raw.stderr ?? '') + note), ...(isolation ? { isolation } : {}) };
+  }
   const firstError = tests.find((t) => t.outcome === 'error');
   let status: ExecutionStatus = 'SUCCESS';
   let error: string | undefined;

@@ -47,6 +47,8 @@ export interface RawResult {
   programTimeout?: boolean;
   /** Where the tests ran: the trusted checker, or the candidate's own process (the recorded fallback). */
   isolation?: 'checker' | 'in-process';
+  /** What the candidate left could not be removed: the server ends after this answer and is replaced. */
+  cleanupFailed?: string;
 }
 
 export interface LaunchSpec {
@@ -58,9 +60,14 @@ export interface LaunchSpec {
 }
 
 export interface ServerInfo {
-  ready: true;
+  /** false: the server refuses to run candidates (as root without a uid for them: see uidProblem). */
+  ready: boolean;
   /** The uid candidates run as, when the server could drop root for them. */
   uid: number | null;
+  /** Why candidates could not get an unprivileged uid (the server then refuses). */
+  uidProblem?: string;
+  /** Whether the server runs as root (inside bubblewrap: root of its namespace). */
+  root?: boolean;
   python: string;
   pid: number;
 }
@@ -97,6 +104,8 @@ export class ForkServer {
   private readyWaiter?: { resolve(info: ServerInfo): void; reject(e: Error): void };
   /** Keys of the problems the server holds, least recently used first (mirrors the server's own list). */
   private readonly problems: string[] = [];
+  /** The server said it ends after its last answer (a failed cleanup): jobs still queued in it never started. */
+  private retiring = false;
 
   private constructor(private readonly child: ChildProcessWithoutNullStreams, private readonly spec: LaunchSpec) {
     child.stdout.setEncoding('utf8');
@@ -220,6 +229,7 @@ export class ForkServer {
         waiter.resolve(message as ServerInfo);
       } else {
         const head = this.pending.shift();
+        if ((message as RawResult).cleanupFailed) this.retiring = true;
         this.arm();
         head?.resolve(message as RawResult);
       }
@@ -241,7 +251,7 @@ export class ForkServer {
   private fail(reason: string): void {
     clearTimeout(this.timer);
     const [head, ...rest] = this.pending.splice(0);
-    head?.reject(new ServerDied(reason));
+    head?.reject(new ServerDied(reason, !this.retiring));
     for (const p of rest) p.reject(new ServerDied(reason, false));
   }
 }

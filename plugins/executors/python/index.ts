@@ -1,7 +1,7 @@
 // python: runs candidates in forked children of warm Python fork-servers (one per worker), inside bubblewrap
 // when available, with per-child resource limits, CPU-time limits per program and per test, and full taxonomy.
 import { availableParallelism, tmpdir } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, type ConfigOf } from '../../../core/contract/define-plugin.js';
 import type { Candidate, Execution, Problem } from '../../../core/contract/data.js';
@@ -30,6 +30,8 @@ export const configSchema = {
     maxProcesses: { type: 'integer', minimum: 1, default: 32, description: 'processes a candidate may have at once (enforced when candidates run under their own uid, i.e. as root)' },
     maxOutputBytes: { type: 'integer', minimum: 1024, default: 8388608, description: 'largest file (and captured stdout/stderr) a candidate may write' },
     maxOpenFiles: { type: 'integer', minimum: 16, default: 256, description: 'open file descriptors per candidate process' },
+    maxLeftoverEntries: { type: 'integer', minimum: 16, default: 100000, description: 'files and folders a candidate may leave behind; past this its fork-server is replaced (and the candidate reported) rather than cleaned' },
+    tmpMb: { type: 'integer', minimum: 16, default: 256, description: 'size of the sandbox\'s private /tmp (MiB), which holds the candidates\' working folders: writing more is ENOSPC' },
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
     guardComparisons: { type: 'boolean', default: true, description: 'a test comparison (==, <, in, truth of an assert...) between a value of a class the candidate defined (with its own __eq__, __bool__, ...) and any other value fails (HijackedComparison) instead of letting the candidate\'s method decide it: returning an always-equal object is a known reward hack' },
     dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often)' },
@@ -46,6 +48,10 @@ const SERVER_DIR = () => join(packageRoot(), 'plugins', 'executors', 'python', '
 const PYTHON_FLAGS = ['-S', '-I', '-B'];
 const BWRAP_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
 let warnedNoSandbox = false;
+const refusals = new WeakSet<Error>();
+const refusal = (error: Error) => (refusals.add(error), error);
+/** What a candidate can reach without bubblewrap. */
+const OFF_LOSES = 'they can read every host file their uid may read, open network connections, see the host\'s processes and IPC objects, and share the host\'s /tmp';
 
 export interface PythonExecutor extends Executor {
   /** What the executor runs with: interpreter, sandbox, limits (recorded with the run). */
@@ -67,6 +73,9 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       hint: BWRAP_HINT,
     });
   }
+  if (requested === 'off') {
+    ctx.logger.warn({ lost: OFF_LOSES }, `python executor: sandbox "off": candidates run without bubblewrap, so ${OFF_LOSES}. What remains: an unprivileged uid (when crucible runs as root), rlimits, CPU and wall limits, and the checker.`);
+  }
   if (requested === 'auto' && !bwrap && !warnedNoSandbox) {
     warnedNoSandbox = true;
     ctx.logger.warn({ hint: BWRAP_HINT }, 'python executor: bubblewrap not found; candidates run with resource limits only, without isolation. ' + BWRAP_HINT);
@@ -80,31 +89,45 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   const spec = (slot: number): LaunchSpec => {
     const limits = { memoryMb: config.memoryMb, maxProcesses: config.maxProcesses, maxOutputBytes: config.maxOutputBytes, maxOpenFiles: config.maxOpenFiles };
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/tmp' };
-    const init = { limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64), problemSlots: PROBLEM_SLOTS, guardComparisons: config.guardComparisons };
+    const init = { maxLeftoverEntries: config.maxLeftoverEntries, limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64), problemSlots: PROBLEM_SLOTS, guardComparisons: config.guardComparisons };
     if (sandboxed) {
       const initJson = JSON.stringify({ ...init, workRoot: SANDBOX_WORK_ROOT, wipeTmp: true });
       const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];
-      const args = [...bwrapArgs(interpreter, SERVER_DIR(), hide), interpreter.executable, ...PYTHON_FLAGS, SANDBOX_SERVER_PATH, initJson];
+      const args = [...bwrapArgs(interpreter, SERVER_DIR(), hide, config.tmpMb * 1024 * 1024), interpreter.executable, ...PYTHON_FLAGS, SANDBOX_SERVER_PATH, initJson];
       return { command: bwrap!, args, env, label: `bwrap sandbox, ${interpreter.executable}` };
     }
-    hostWorkDir ??= mkdtempSync(join(tmpdir(), 'crucible-exec-'));
+    if (!hostWorkDir) {
+      hostWorkDir = mkdtempSync(join(tmpdir(), 'crucible-exec-'));
+      chmodSync(hostWorkDir, 0o711); // candidates under their own uid must reach their folder inside
+    }
     const initJson = JSON.stringify({ ...init, workRoot: join(hostWorkDir, `slot-${slot}`), wipeTmp: false });
     return { command: interpreter.executable, args: [...PYTHON_FLAGS, join(SERVER_DIR(), 'fork_server.py'), initJson], env: { ...env, HOME: hostWorkDir }, label: `${interpreter.executable} without sandbox` };
   };
 
+  const started = async (slot: number) => {
+    const { server, info } = await ForkServer.start(spec(slot));
+    if (info.ready !== true) {
+      server.kill();
+      throw refusal(CrucibleError.at('CRUCIBLE_E_SANDBOX', {
+        message: `refusing to run candidates as root: ${info.uidProblem ?? 'no unprivileged uid for them'}`,
+        path: 'stages.executor.config.sandbox',
+        hint: 'install bubblewrap and use sandbox "auto" or "required", run crucible as an unprivileged user, or set the executor\'s "python" to an interpreter every user can read (e.g. /usr/bin/python3)',
+      }));
+    }
+    lastInfo = info;
+    return server;
+  };
+
   const launch = async (slot: number): Promise<ForkServer> => {
     try {
-      const { server, info } = await ForkServer.start(spec(slot));
-      lastInfo = info;
-      return server;
+      return await started(slot);
     } catch (error) {
+      if (refusals.has(error as Error)) throw error; // not a bubblewrap failure: running unsandboxed would not help
       if (!(sandboxed && requested === 'auto')) throw error;
       // bwrap is installed but cannot create namespaces here (e.g. inside some containers): degrade, loudly.
       ctx.logger.warn({ error: (error as Error).message }, 'python executor: bubblewrap failed to start; continuing without the sandbox');
       sandboxed = false;
-      const { server, info } = await ForkServer.start(spec(slot));
-      lastInfo = info;
-      return server;
+      return started(slot);
     }
   };
 
@@ -183,6 +206,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       maxProcesses: config.maxProcesses,
       maxOutputBytes: config.maxOutputBytes,
       maxOpenFiles: config.maxOpenFiles,
+      tmpMb: sandboxed ? config.tmpMb : null,
       dedupe: config.dedupe,
       isolation: { ...isolationCounts },
     }),

@@ -6,8 +6,12 @@ import type { Interpreter } from './interpreter.js';
 
 export type SandboxMode = 'required' | 'auto' | 'off';
 
-/** The system folders bound read-only into the sandbox (symlinks among them are recreated as symlinks). */
-const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32', 'etc'];
+/**
+ * The system folders bound read-only into the sandbox (symlinks among them are recreated as symlinks). Not /etc:
+ * the interpreter does not need the host's accounts, hosts or configuration; only the dynamic linker's cache.
+ */
+const SYSTEM_DIRS = ['usr', 'bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32'];
+const SYSTEM_FILES = ['/etc/ld.so.cache'];
 /** Where the fork-server's folder (py/) appears inside the sandbox, and its entry script there. */
 export const SANDBOX_SERVER_DIR = '/crucible';
 export const SANDBOX_SERVER_PATH = '/crucible/fork_server.py';
@@ -35,7 +39,7 @@ const isRoot = () => typeof process.getuid === 'function' && process.getuid() ==
 const within = (path: string, dir: string) => path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 
 /** bwrap arguments that run `interpreter` on the server's folder inside the sandbox (command and args follow). */
-export function bwrapArgs(interpreter: Interpreter, serverDir: string, hide: string[]): string[] {
+export function bwrapArgs(interpreter: Interpreter, serverDir: string, hide: string[], tmpBytes = 256 << 20): string[] {
   const args = ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try',
     '--die-with-parent', '--new-session'];
   if (isRoot()) for (const cap of ROOT_CAPS) args.push('--cap-add', cap);
@@ -69,7 +73,9 @@ export function bwrapArgs(interpreter: Interpreter, serverDir: string, hide: str
     args.push('--ro-bind', path, path);
     bound.push(path);
   }
-  args.push('--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp');
+  for (const file of SYSTEM_FILES) args.push('--ro-bind-try', file, file);
+  // /tmp is private and size-capped (candidates' working folders live there too): filling it is ENOSPC, not the host's disk.
+  args.push('--dev', '/dev', '--proc', '/proc', '--size', String(tmpBytes), '--tmpfs', '/tmp');
   // Folders that must stay invisible even when they sit inside a bound system folder (e.g. a global npm install).
   for (const path of hide.map((p) => resolve(p))) {
     if (bound.some((dir) => within(path, dir)) && !needed.some((p) => within(p, path))) args.push('--tmpfs', path);

@@ -18,30 +18,16 @@ WORK_ROOT = INIT['workRoot']
 SANDBOXED = WIPE_TMP = bool(INIT.get('wipeTmp'))
 STDERR_BYTES = int(INIT.get('stderrBytes', 2000))
 LIMITS = INIT['limits']
+MAX_LEFTOVERS = int(INIT.get('maxLeftoverEntries', 100000))  # entries a candidate may leave before its server is replaced
 PROBLEM_SLOTS = int(INIT['problemSlots'])
 GUARD_COMPARISONS = bool(INIT.get('guardComparisons', True))  # see crucible_fs_guard.py  # fork-server.ts keeps the same number, mirroring the server's list
 
 
-def probe_uid(uid):
-    """Whether a child running as `uid` can still read the standard library (it may live in an unreadable home)."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setgroups([])
-            os.setgid(uid)
-            os.setuid(uid)
-            os.listdir(os.path.dirname(os.__file__))
-            os.listdir(os.path.dirname(json.__file__))
-            os._exit(0)
-        except BaseException:
-            os._exit(1)
-    _, status = os.waitpid(pid, 0)
-    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-
-
 DROP_UID = None
-if INIT.get('uid') is not None and os.geteuid() == 0 and probe_uid(INIT['uid']):
-    DROP_UID = int(INIT['uid'])
+UID_PROBLEM = None  # why candidates could not be given their own uid (the executor refuses to run them as root)
+if INIT.get('uid') is not None and os.geteuid() == 0:
+    from crucible_fs_uid import candidate_uid
+    DROP_UID, UID_PROBLEM = candidate_uid(int(INIT['uid']), SANDBOXED, (os.path.dirname(os.path.abspath(__file__)),))
 
 IO_DIR = os.path.join(WORK_ROOT, 'io')
 WORK_DIR = os.path.join(WORK_ROOT, 'w')

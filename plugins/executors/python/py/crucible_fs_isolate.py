@@ -12,9 +12,8 @@ PARK = 200  # fds are parked this high first, so that none is clobbered while th
 
 def enter_candidate_process(fds, cpu_seconds):
     """Runs in the forked child, before any candidate code. `fds` become 0..len(fds)-1; every other fd is closed."""
+    server = os.getppid()
     os.setsid()  # own process group: the server kills the whole group
-    if not SANDBOXED:  # in the sandbox, the pid namespace dies with the server; the call costs ~0.2 ms
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     signal.signal(signal.SIGPROF, signal.SIG_DFL)  # the checker's own timer handler is not the candidate's
     for i, fd in enumerate(fds):
         os.dup2(fd, PARK + i)
@@ -23,6 +22,11 @@ def enter_candidate_process(fds, cpu_seconds):
     os.closerange(len(fds), 1 << 16)
     os.chdir(WORK_DIR)
     drop_privileges()
+    if not SANDBOXED:  # in the sandbox, the pid namespace dies with the server; the call costs ~0.2 ms
+        # After the uid change, which clears the parent-death signal; the server may have died in between.
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        if os.getppid() != server:
+            os._exit(71)
     set_limits(cpu_seconds)
 
 

@@ -9,7 +9,6 @@ import gc
 import json
 import os
 import signal
-import stat
 import sys
 import time
 from collections import OrderedDict
@@ -31,8 +30,9 @@ for _name in ('math', 're', 'collections', 'itertools', 'functools', 'heapq', 'b
 exec(compile('def _f(x):\n    assert x == 1, "x"\n    return [i for i in range(x)]\n_f(1)\n', '<warm>', 'exec'), {})
 
 from crucible_fs_config import (DROP_UID, GUARD_COMPARISONS, IO_DIR, PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG, PROBLEM_SLOTS,
-                                STDERR_BYTES, WALL_FACTOR, WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
+                                MAX_LEFTOVERS, SANDBOXED, STDERR_BYTES, UID_PROBLEM, WALL_FACTOR, WIPE_TMP, WORK_DIR, WORK_ROOT, libc)
 from crucible_fs_checked import install_timer, run_checked
+from crucible_fs_cleanup import CleanupFailed, empty_dir, remove_entry, remove_ipc_objects
 from crucible_fs_guard import compile_guarded, may_hijack
 from crucible_fs_plan import plan
 from crucible_fs_segment import run_segment
@@ -156,7 +156,7 @@ def run_job(job):
             run_checked(job, problem, result, outcomes)
             return finish(result, outcomes, t0)
         finally:
-            cleanup(job)
+            result['cleanupFailed'] = cleanup(job)
     result['isolation'] = 'in-process'
     cpu_used = 0.0
     wall_deadline = t0 + job['timeout'] * WALL_FACTOR
@@ -201,7 +201,7 @@ def run_job(job):
                 break
         return finish(result, outcomes, t0)
     finally:
-        cleanup(job)
+        result['cleanupFailed'] = cleanup(job)
 
 
 def finish(result, outcomes, t0):
@@ -225,49 +225,26 @@ def prepare_dirs(job):
     job['_err'] = os.open(os.path.join(IO_DIR, 'err'), flags, 0o600)
 
 
-def remove_tree(path):
-    """Removes a file or a whole folder, even one a candidate made unreadable (we may own it, or be root)."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return
-    if stat.S_ISDIR(st.st_mode):
-        try:
-            os.chmod(path, 0o700)
-        except OSError:
-            pass
-        empty_dir(path)
-        try:
-            os.rmdir(path)
-        except OSError:
-            pass
-    else:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-
-
-def empty_dir(path):
-    try:
-        entries = os.listdir(path)
-    except OSError:
-        return
-    for entry in entries:
-        remove_tree(os.path.join(path, entry))
-
-
 def cleanup(job):
+    """Empties the candidate's folders and IPC objects. A candidate whose leftovers cannot be removed is reported
+    (cleanupFailed) and this server ends after answering: Node replaces it, and its sandbox goes with it."""
     if '_out' not in job:  # answered before any fork (a syntax error)
-        return
+        return None
     for key in ('_out', '_err'):
         os.close(job.pop(key))
-    empty_dir(WORK_DIR)
-    if WIPE_TMP:  # the sandbox's private /tmp: nothing a candidate left there reaches the next one
-        for entry in os.listdir('/tmp'):
-            path = os.path.join('/tmp', entry)
-            if os.path.realpath(path) != REAL_WORK_ROOT:
-                remove_tree(path)
+    try:
+        empty_dir(WORK_DIR, MAX_LEFTOVERS)
+        if WIPE_TMP:  # the sandbox's private /tmp: nothing a candidate left there reaches the next one
+            for entry in os.listdir('/tmp'):
+                if os.path.realpath(os.path.join('/tmp', entry)) != REAL_WORK_ROOT:
+                    remove_entry('/tmp', entry, MAX_LEFTOVERS)
+        if DROP_UID is not None:
+            remove_ipc_objects(DROP_UID)
+        elif SANDBOXED:  # a private IPC namespace: every object in it is a candidate's
+            remove_ipc_objects(os.geteuid())
+    except (CleanupFailed, OSError) as e:
+        return str(e)[:300] or type(e).__name__
+    return None
 
 
 def stderr_excerpt():
@@ -288,7 +265,11 @@ def main():
     empty_dir(WORK_DIR)
     gc.collect()
     gc.freeze()  # children then never walk (and copy-on-write) the server's own objects during their collections
-    send({'ready': True, 'uid': DROP_UID, 'python': sys.version.split()[0], 'pid': os.getpid()})
+    root = os.geteuid() == 0
+    if root and DROP_UID is None:  # never run a candidate as root: say why and stop
+        send({'ready': False, 'uid': None, 'uidProblem': UID_PROBLEM or 'no uid for candidates', 'root': True, 'pid': os.getpid()})
+        return
+    send({'ready': True, 'uid': DROP_UID, 'root': root, 'python': sys.version.split()[0], 'pid': os.getpid()})
     stdin = PROTO_IN
     while True:
         line = stdin.readline()
@@ -299,7 +280,11 @@ def main():
         err = stderr_excerpt()
         if err:
             result['stderr'] = err
+        if not result.get('cleanupFailed'):
+            result.pop('cleanupFailed', None)
         send(result)
+        if result.get('cleanupFailed'):
+            return  # Node starts a fresh server (and sandbox) for the next job
 
 
 main()
