@@ -12,6 +12,7 @@ import { packageRoot } from '../util/package-root.js';
 import { installAuth } from './auth.js';
 import type { App, ServerContext } from './context.js';
 import { HttpError, installErrorHandlers, makeScrubber } from './http-errors.js';
+import { installDepthLimit } from './json-depth.js';
 import type { FinalOptions } from './options.js';
 import { ProgressTracker } from './progress.js';
 import { artifactRoutes } from './routes/artifacts.js';
@@ -30,7 +31,7 @@ export interface BuiltServer {
 export async function buildServer(options: FinalOptions, logger: PinoLogger): Promise<BuiltServer> {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
   const store = new RunStore(options.runsDir);
-  const scheduler = new Scheduler(store, { maxConcurrent: options.maxConcurrent, cancelGraceMs: options.cancelGraceMs, onRestart: options.onRestart, logger });
+  const scheduler = new Scheduler(store, { maxConcurrent: options.maxConcurrent, cancelGraceMs: options.cancelGraceMs, onRestart: options.onRestart, logger, passEnv: options.passEnv });
   const ctx: ServerContext = { store, scheduler, progress: new ProgressTracker((id) => store.runDir(id)), options, version };
 
   // Per-request log lines are off (a poll loop would flood the log); errors are logged by the error handler.
@@ -48,6 +49,7 @@ export async function buildServer(options: FinalOptions, logger: PinoLogger): Pr
     { dir: packageRoot(), label: '<crucible>/' },
   ]);
   installErrorHandlers(app, scrub);
+  installDepthLimit(app);
 
   if (options.rateLimit > 0) {
     await app.register(rateLimit, {

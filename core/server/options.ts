@@ -13,6 +13,14 @@ export interface ServerOptions {
   manifestsDir: string;
   allowPackages: string[];
   allowPluginDirs: string[];
+  /** Folders (besides the manifests and runs folders) whose files submitted manifests may name as data to read. */
+  dataDirs: string[];
+  /** Hosts or URL prefixes submitted manifests may send requests to; "loopback" = 127.0.0.0/8, ::1, localhost. */
+  allowUrls: string[];
+  /** Lets submitted manifests weaken isolation (e.g. the python executor's sandbox "off"/"auto"). */
+  allowUnsandboxed: boolean;
+  /** Environment variables (beyond a fixed harmless set) the run workers inherit; never CRUCIBLE_TOKEN. */
+  passEnv: string[];
   /** What a start does with runs a crash left RUNNING: put them back in the queue, or leave them FAILED (resumable). */
   onRestart: 'resume' | 'leave';
   /** Bearer token; when absent one is generated and printed once. */
@@ -36,6 +44,10 @@ export const DEFAULTS: ServerOptions = {
   manifestsDir: 'manifests',
   allowPackages: [],
   allowPluginDirs: [],
+  dataDirs: [],
+  allowUrls: ['loopback'],
+  allowUnsandboxed: false,
+  passEnv: [],
   onRestart: 'resume',
   bodyLimit: 1024 * 1024,
   rateLimit: 3000,
@@ -67,12 +79,18 @@ export function finalizeOptions(partial: Partial<ServerOptions>, env: NodeJS.Pro
     throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: 'CRUCIBLE_TOKEN', message: 'the token must be at least 16 characters' });
   }
   if (!Number.isInteger(o.maxConcurrent) || o.maxConcurrent < 1) throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--max-concurrent', message: 'must be an integer >= 1' });
+  for (const name of o.passEnv) {
+    if (name === 'CRUCIBLE_TOKEN') throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--pass-env', message: 'CRUCIBLE_TOKEN is never passed to run workers' });
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--pass-env', message: `"${name}" is not an environment variable name` });
+  }
   if (o.onRestart !== 'resume' && o.onRestart !== 'leave') throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--on-restart', message: 'must be "resume" or "leave"' });
   return {
     ...o,
     runsDir: resolve(o.runsDir),
     manifestsDir: resolve(o.manifestsDir),
     allowPluginDirs: o.allowPluginDirs.map((d) => resolve(d)),
+    dataDirs: o.dataDirs.map((d) => resolve(d)),
+    allowUrls: o.allowUrls.length ? o.allowUrls : DEFAULTS.allowUrls,
     token: token ?? randomBytes(24).toString('base64url'),
     tokenGenerated: !token,
   };

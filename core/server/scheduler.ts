@@ -9,6 +9,7 @@ import { CrucibleError } from '../errors.js';
 import { FINAL_STATES, type RunRow, type RunState } from '../store/run-index.js';
 import type { RunStore } from '../store/run-store.js';
 import { appendStateEvent, cancelRun } from '../runner/cancel.js';
+import { workerEnv } from './worker-env.js';
 
 interface Active {
   child: ChildProcess;
@@ -38,7 +39,7 @@ export class Scheduler {
 
   constructor(
     private readonly store: RunStore,
-    private readonly options: { maxConcurrent: number; cancelGraceMs: number; logger: PinoLogger; onRestart: 'resume' | 'leave' },
+    private readonly options: { maxConcurrent: number; cancelGraceMs: number; logger: PinoLogger; onRestart: 'resume' | 'leave'; passEnv?: readonly string[] },
   ) {}
 
   /**
@@ -83,7 +84,8 @@ export class Scheduler {
     const child = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--inspect')), WORKER, this.store.root, id], {
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: { ...process.env, CRUCIBLE_TOKEN: undefined },
+      // The run executes code a token holder chose: it inherits no secret of the server (worker-env.ts).
+      env: workerEnv(process.env, this.options.passEnv),
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => {

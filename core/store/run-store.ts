@@ -19,6 +19,15 @@ export interface RunRecord {
   createdAt: string;
 }
 
+/** Longest part of a run id taken from the run's name: ids stay well under URL-parameter and file-name limits. */
+export const RUN_ID_NAME_CHARS = 48;
+
+/** The name as it appears in run ids: its safe characters, cut to RUN_ID_NAME_CHARS (the full name stays in the index). */
+export function runIdLabel(name: string): string {
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  return (safe.slice(0, RUN_ID_NAME_CHARS).replace(/[._-]+$/, '') || 'run');
+}
+
 export class RunStore {
   readonly root: string;
   readonly index: RunIndex;
@@ -40,7 +49,7 @@ export class RunStore {
 
   create(manifest: Record<string, unknown> & { name: string }, meta: { baseDir: string; sources: string[]; idempotencyKey?: string; state?: RunState }): RunRecord {
     const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-    const id = `${stamp}-${manifest.name}-${randomBytes(3).toString('hex')}`;
+    const id = `${stamp}-${runIdLabel(manifest.name)}-${randomBytes(3).toString('hex')}`;
     const record: RunRecord = { id, name: manifest.name, manifest, baseDir: meta.baseDir, sources: meta.sources, createdAt: new Date().toISOString() };
     mkdirSync(this.runDir(id), { recursive: true });
     writeJsonAtomic(join(this.runDir(id), 'run.json'), record);

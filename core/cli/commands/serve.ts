@@ -18,6 +18,10 @@ interface ServeFlags {
   manifestsDir: string;
   allowPackage: string[];
   allowPluginDir: string[];
+  dataDir: string[];
+  allowUrl: string[];
+  allowUnsandboxed: boolean;
+  passEnv: string[];
   onRestart: 'resume' | 'leave';
   bodyLimit: number;
   rateLimit: number;
@@ -37,6 +41,10 @@ export function register(program: Command): void {
     .option('--manifests-dir <dir>', 'folder that `extends` and relative plugin paths of submitted manifests resolve against', DEFAULTS.manifestsDir)
     .option('--allow-package <name>', 'an installed plugin package submitted manifests may use (repeatable)', collect, [])
     .option('--allow-plugin-dir <dir>', 'a folder of local plugins submitted manifests may use (repeatable)', collect, [])
+    .option('--data-dir <dir>', 'a folder whose files submitted manifests may read (repeatable; the manifests and runs folders always are)', collect, [])
+    .option('--allow-url <host-or-url>', 'a host[:port] or URL prefix submitted manifests may send requests to (repeatable; default: loopback)', collect, [])
+    .option('--allow-unsandboxed', 'let submitted manifests weaken isolation (e.g. the python executor\'s sandbox "off" or "auto")', false)
+    .option('--pass-env <name>', 'an environment variable run workers inherit (repeatable; CRUCIBLE_TOKEN never is)', collect, [])
     .option('--on-restart <mode>', 'runs a crash left RUNNING: resume (re-queue) or leave (FAILED, resumable)', DEFAULTS.onRestart)
     .option('--body-limit <bytes>', 'largest request body', int, DEFAULTS.bodyLimit)
     .option('--rate-limit <n>', 'requests per minute per client (0 = off)', int, DEFAULTS.rateLimit)
@@ -52,6 +60,10 @@ export function register(program: Command): void {
         manifestsDir: flags.manifestsDir,
         allowPackages: flags.allowPackage,
         allowPluginDirs: flags.allowPluginDir,
+        dataDirs: flags.dataDir,
+        allowUrls: flags.allowUrl,
+        allowUnsandboxed: flags.allowUnsandboxed,
+        passEnv: flags.passEnv,
         onRestart: flags.onRestart,
         bodyLimit: flags.bodyLimit,
         rateLimit: flags.rateLimit,
