@@ -11,6 +11,7 @@ import type { SeededRng } from '../services/rng.js';
 import type { EventLog } from '../store/event-log.js';
 import type { RunRecord, RunStore } from '../store/run-store.js';
 import { CrucibleError, isCrucibleError } from '../errors.js';
+import { asStorageError } from '../store/storage-error.js';
 import { resolveManifestObject } from '../manifest/validate.js';
 import type { PipelineState } from './pipeline-state.js';
 import { RunPlugins } from './plugins.js';
@@ -82,18 +83,29 @@ export class Runner {
       return { state: 'SUCCEEDED', results, stageLog };
     } catch (caught) {
       const cancelled = this.signal.aborted;
-      const error = isCrucibleError(caught)
-        ? caught
+      const known = asStorageError(caught, store.root);
+      const error = isCrucibleError(known)
+        ? known
         : new CrucibleError(cancelled ? 'CRUCIBLE_E_CANCELLED' : 'CRUCIBLE_E_STAGE', (caught as Error)?.message ?? String(caught), [], { cause: caught });
-      const final = cancelled ? 'CANCELLED' : 'FAILED';
-      this.logger.error({ err: caught }, `run ${final.toLowerCase()}`);
-      store.index.setState(record.id, final, { error: { code: error.code, message: error.message } });
-      events.emitEvent('state', { state: final, error: error.toJSON() });
+      const final = cancelled && error.code !== 'CRUCIBLE_E_STORAGE' ? 'CANCELLED' : 'FAILED';
+      // Each record of the failure is best effort: on a full or read-only disk they fail too, and the run must
+      // still stop its plugins (fork-servers) and report the error it met first.
+      bestEffort(() => this.logger.error({ err: caught }, `run ${final.toLowerCase()}`));
+      bestEffort(() => store.index.setState(record.id, final, { error: { code: error.code, message: error.message } }));
+      bestEffort(() => events.emitEvent('state', { state: final, error: error.toJSON() }));
       return { state: final, error, stageLog };
     } finally {
       await plugins?.closeAll();
-      events.sync();
+      bestEffort(() => events.sync());
     }
+  }
+}
+
+function bestEffort(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // the storage is failing; the run's outcome already carries the first error
   }
 }
 

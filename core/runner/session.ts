@@ -9,10 +9,11 @@ import type { RunRecord, RunStore } from '../store/run-store.js';
 import type { RunState } from '../store/run-index.js';
 import { describeOwner } from '../store/run-owner.js';
 import { Runner, type RunOutcome } from './runner.js';
+import { guardStorage } from '../store/storage-error.js';
 
 export function createRun(store: RunStore, resolved: ResolvedManifest, options: { idempotencyKey?: string; state?: RunState } = {}): RunRecord {
   const manifest = resolved.manifest as unknown as Record<string, unknown> & { name: string };
-  return store.create(manifest, { baseDir: resolved.baseDir, sources: resolved.sources, idempotencyKey: options.idempotencyKey, state: options.state });
+  return guardStorage(store.root, () => store.create(manifest, { baseDir: resolved.baseDir, sources: resolved.sources, idempotencyKey: options.idempotencyKey, state: options.state }));
 }
 
 export interface ExecuteOptions {
@@ -28,8 +29,8 @@ export interface ExecuteOptions {
  * another live process is executing: two processes writing one run folder would corrupt it.
  */
 export async function executeRun(store: RunStore, id: string, options: ExecuteOptions): Promise<RunOutcome> {
-  const record = store.load(id);
-  const claim = store.index.claim(id, options.handedOverBy);
+  const record = guardStorage(store.root, () => store.load(id));
+  const claim = guardStorage(store.root, () => store.index.claim(id, options.handedOverBy));
   if (claim?.heldBy) {
     throw CrucibleError.at('CRUCIBLE_E_RUN_STATE', {
       message: `run ${id} is being executed by ${describeOwner(claim.heldBy)}`,
@@ -37,7 +38,7 @@ export async function executeRun(store: RunStore, id: string, options: ExecuteOp
     });
   }
   const root = createRootContainer(store, options.logger);
-  const child = createRunContainer(root, record, options.signal ?? new AbortController().signal);
+  const child = guardStorage(store.root, () => createRunContainer(root, record, options.signal ?? new AbortController().signal));
   const events = child.resolve<EventLog>(TOKENS.EventLog);
   if (options.onEvent) events.on('event', options.onEvent);
   try {

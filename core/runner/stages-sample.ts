@@ -150,17 +150,26 @@ function progressOf(state: PipelineState, stage: string): ProgressReporter {
 async function* inParallel<T>(problems: Problem[], concurrency: number, work: (p: Problem) => Promise<T>, signal?: AbortSignal): AsyncIterable<{ problemId: string; value: T }> {
   const limit = pLimit(concurrency);
   const pending = new Map<string, Promise<{ problemId: string; value: T }>>();
+  // Set when the consumer stops early (a failed write, a failed problem): queued jobs must not start after
+  // the stage gave up, or they would keep the executor (and its processes) busy after it was closed.
+  let abandoned = false;
   for (const p of problems) {
     const job = limit(async () => {
       if (signal?.aborted) throw cancelledError();
+      if (abandoned) throw new CrucibleError('CRUCIBLE_E_STAGE', 'the stage stopped before this problem started');
       return { problemId: p.id, value: await work(p) };
     });
     job.catch(() => undefined); // surfaced through Promise.race below
     pending.set(p.id, job);
   }
-  while (pending.size) {
-    const done = await Promise.race(pending.values());
-    pending.delete(done.problemId);
-    yield done;
+  try {
+    while (pending.size) {
+      const done = await Promise.race(pending.values());
+      pending.delete(done.problemId);
+      yield done;
+    }
+  } finally {
+    abandoned = true;
+    limit.clearQueue();
   }
 }

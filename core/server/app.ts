@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { RunStore } from '../store/run-store.js';
+import { guardStorage } from '../store/storage-error.js';
 import { packageRoot } from '../util/package-root.js';
 import { installAuth } from './auth.js';
 import type { App, ServerContext } from './context.js';
@@ -30,7 +31,7 @@ export interface BuiltServer {
 
 export async function buildServer(options: FinalOptions, logger: PinoLogger): Promise<BuiltServer> {
   const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-  const store = new RunStore(options.runsDir);
+  const store = guardStorage(options.runsDir, () => new RunStore(options.runsDir), true);
   const scheduler = new Scheduler(store, { maxConcurrent: options.maxConcurrent, cancelGraceMs: options.cancelGraceMs, onRestart: options.onRestart, logger, passEnv: options.passEnv });
   const ctx: ServerContext = { store, scheduler, progress: new ProgressTracker((id) => store.runDir(id)), options, version };
 

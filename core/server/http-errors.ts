@@ -40,6 +40,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   CRUCIBLE_E_COMPARE: 400,
   CRUCIBLE_E_RUN_NOT_FOUND: 404,
   CRUCIBLE_E_RUN_STATE: 409,
+  CRUCIBLE_E_STORAGE: 507,
 };
 
 export interface ErrorBody {

@@ -33,6 +33,7 @@ export const errorResponses = {
   413: errorSchema,
   429: errorSchema,
   500: errorSchema,
+  507: errorSchema,
 } as const;
 
 const freeObject = { type: 'object', additionalProperties: true } as const;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { executeRun } from '../runner/session.js';
 import { createLogger } from '../services/logger.js';
 import { RunStore } from '../store/run-store.js';
+import { guardStorage } from '../store/storage-error.js';
 
 const [runsDir, runId] = process.argv.slice(2);
 const controller = new AbortController();
@@ -23,7 +24,7 @@ const dieWithGroup = () => {
 if (process.send) process.on('disconnect', dieWithGroup);
 
 async function main(): Promise<number> {
-  const store = new RunStore(runsDir);
+  const store = guardStorage(runsDir, () => new RunStore(runsDir));
   try {
     const logger = createLogger({ file: join(store.runDir(runId), 'run.log'), name: 'crucible-worker' });
     // The server that started us claimed the run (owner = its pid) before handing it over.

@@ -37,7 +37,11 @@ export async function runInForeground(store: RunStore, id: string): Promise<void
   const controller = new AbortController();
   const onSignal = () => {
     process.stderr.write('\ncancelling (press Ctrl-C again to force)...\n');
-    store.index.setState(id, 'CANCELLING');
+    try {
+      store.index.setState(id, 'CANCELLING');
+    } catch {
+      // a failing disk: cancelling the run matters more than recording it
+    }
     controller.abort();
     process.once('SIGINT', () => process.exit(130));
   };

@@ -79,6 +79,11 @@ export class Pool {
     if (slot.server?.alive) return slot.server;
     slot.starting ??= this.launch(index).then(
       (server) => {
+        // Closed while it started: nothing may outlive close().
+        if (this.broken) {
+          server.kill();
+          return undefined;
+        }
         slot.server = server;
         return server;
       },
@@ -114,9 +119,8 @@ export class Pool {
   async close(): Promise<void> {
     for (const slot of this.slots) slot.server?.end();
     await new Promise((r) => setTimeout(r, 50));
-    for (const slot of this.slots) {
-      slot.server?.kill();
-      slot.server = undefined;
-    }
+    // Kills what is left and refuses further work: a job still queued or retried after close must not start
+    // a new fork-server (that kept a failed run's process alive for minutes).
+    this.abort(new Error('crucible: the executor was closed'));
   }
 }
