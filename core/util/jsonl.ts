@@ -2,6 +2,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { CrucibleError } from '../errors.js';
+import { describeJsonSyntaxError } from './json-error.js';
 
 /** Reads a text file, transparently gunzipping `.gz`. */
 export function readText(file: string): string {
@@ -26,7 +27,7 @@ export function readJsonl<T = unknown>(file: string, options: { code?: 'CRUCIBLE
     try {
       out.push({ value: JSON.parse(raw) as T, line: i + 1 });
     } catch (error) {
-      throw CrucibleError.at(code, { file, line: i + 1, message: `not valid JSON (${(error as Error).message})`, hint: 'each line must hold one JSON object' });
+      throw CrucibleError.at(code, { file, line: i + 1, message: `not valid JSON: ${describeJsonSyntaxError(error)}`, hint: 'each line must hold one JSON object' });
     }
   }
   return out;

@@ -64,7 +64,7 @@ export default definePlugin({
       cacheDir: {
         type: 'string',
         default: '',
-        description: 'Where split tests and expected outputs are cached ("" = <os tmpdir>/crucible-dataset-cache, "none" = no cache; relative to the manifest).',
+        description: 'Where split tests and expected outputs are cached ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache; relative to the manifest).',
       },
     },
   } as const,

@@ -90,7 +90,7 @@ export default definePlugin({
       cacheDir: {
         type: 'string',
         default: '',
-        description: 'Cache of prompts and expected outputs ("" = <os tmpdir>/crucible-dataset-cache, "none" = no cache).',
+        description: 'Cache of prompts and expected outputs ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache).',
       },
     },
   } as const,

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { CrucibleError } from '../../../core/errors.js';
 import { readText } from '../../../core/util/jsonl.js';
 import { hashFile } from '../../../core/util/hash.js';
+import { describeJsonSyntaxError } from '../../../core/util/json-error.js';
 import { pythonExecutable } from './run.js';
 
 export type FieldType = 'string' | 'number' | 'integer' | 'array' | 'string[]' | 'string|integer';
@@ -111,7 +112,7 @@ export function readJsonlRecords(file: string): RawRecord[] {
     try {
       value = parsePythonJson(raw);
     } catch (error) {
-      throw datasetError({ file, line: i + 1 }, `not valid JSON (${(error as Error).message})`, 'each line must hold one JSON object');
+      throw datasetError({ file, line: i + 1 }, `not valid JSON: ${describeJsonSyntaxError(error)}`, 'each line must hold one JSON object');
     }
     out.push({ value: value as Record<string, unknown>, where: { file, line: i + 1 }, raw });
   }
@@ -125,10 +126,9 @@ export function readJsonArrayRecords(file: string): RawRecord[] {
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    const message = (error as Error).message;
-    const pos = /position (\d+)/.exec(message);
+    const pos = /position (\d+)/.exec((error as Error).message);
     const line = pos ? text.slice(0, Number(pos[1])).split('\n').length : pythonJsonErrorLine(text);
-    throw datasetError({ file, line }, `not valid JSON (${message})`, 'the file must hold one JSON array of records');
+    throw datasetError({ file, line }, `not valid JSON: ${describeJsonSyntaxError(error).replace(/ at column \d+/, '')}`, 'the file must hold one JSON array of records');
   }
   if (!Array.isArray(parsed)) throw datasetError({ file }, `expected a JSON array of records, got ${typeName(parsed)}`);
   return parsed.map((value, i) => ({ value: value as Record<string, unknown>, where: { file, path: `[${i}]` } }));

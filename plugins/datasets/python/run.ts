@@ -1,13 +1,16 @@
 // Runs the dataset helpers in plugins/datasets/python/tool.py: one Python process per command and file,
 // its JSON answer cached on disk under a key made of the input file's sha256, the helpers' own source and
-// the options, so a second load of the same file costs no Python start.
+// the options, so a second load of the same file costs no Python start. The cache is a per-user folder whose
+// entries are verified by content hash before use (verified-cache.ts).
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CrucibleError } from '../../../core/errors.js';
 import { hashJson, sha256 } from '../../../core/util/hash.js';
 import { packageRoot } from '../../../core/util/package-root.js';
+import { defaultCacheDir, openCacheDir, readVerified, writeVerified } from './verified-cache.js';
+
+export { defaultCacheDir };
 
 export type ToolCommand = 'split-checks' | 'plus-tests' | 'mbpp-prompts';
 
@@ -40,10 +43,6 @@ function helpersHash(): string {
   return scriptsHash;
 }
 
-export function defaultCacheDir(): string {
-  return join(tmpdir(), 'crucible-dataset-cache');
-}
-
 export interface ToolRun {
   command: ToolCommand;
   tasks: unknown[];
@@ -59,12 +58,14 @@ export interface ToolRun {
 /** Runs one helper command over all tasks (or returns the cached answer). */
 export async function runTool<T>(run: ToolRun): Promise<T[]> {
   const key = hashJson({ command: run.command, file: run.fileHash, helpers: helpersHash(), options: run.options ?? {} });
-  const cacheFile = run.cacheDir ? join(run.cacheDir, `${run.command}-${key.slice(0, 32)}.json`) : '';
-  if (cacheFile && existsSync(cacheFile)) {
+  const dir = run.cacheDir ? openCacheDir(run.cacheDir) : undefined;
+  const cacheFile = dir ? join(dir, `${run.command}-${key.slice(0, 32)}.json`) : '';
+  const cached = cacheFile ? readVerified(cacheFile) : undefined;
+  if (cached !== undefined) {
     try {
-      return JSON.parse(readFileSync(cacheFile, 'utf8')) as T[];
+      return JSON.parse(cached) as T[];
     } catch {
-      // a corrupt cache entry is recomputed below and overwritten
+      // hash-verified but not JSON (an old or foreign writer): recomputed below and overwritten
     }
   }
   const out = await spawnTool(run);
@@ -74,12 +75,7 @@ export async function runTool<T>(run: ToolRun): Promise<T[]> {
   } catch (error) {
     throw new CrucibleError('CRUCIBLE_E_DATASET', `dataset helper ${run.command} returned malformed output for ${run.file}: ${(error as Error).message}`);
   }
-  if (cacheFile) {
-    mkdirSync(run.cacheDir, { recursive: true });
-    const tmp = `${cacheFile}.${process.pid}.tmp`;
-    writeFileSync(tmp, out);
-    renameSync(tmp, cacheFile);
-  }
+  if (cacheFile) writeVerified(cacheFile, out);
   return parsed;
 }
 
