@@ -68,6 +68,7 @@ export default definePlugin({
       retryMaxMs: config.retryMaxMs,
       signal: ctx.signal,
       onRetry: (r) => ctx.logger.warn(r, `retrying ${r.baseURL} in ${r.waitMs} ms (${r.description})`),
+      onDown: (d) => ctx.logger.warn({ ...d, baseURL: publicURL(d.baseURL) }, `endpoint ${publicURL(d.baseURL)} set aside for ${d.forMs} ms (${d.description}); its requests go to the others`),
     });
     const info = {
       model: config.model,

@@ -1,11 +1,14 @@
 // Requests to one or more OpenAI-compatible servers through the official client: load spread over the base
 // URLs (fewest requests in flight, round-robin among equals), bounded concurrency, our own retry loop (the
 // client's is off, so the limits in the manifest are the only ones), a per-request deadline and cancellation.
+// An endpoint that fails (connection refused, 5xx, timeout, 429) is set aside for a growing cool-off and the
+// request moves at once to a healthy one: failing over costs no backoff and no retry. A sample's answer does
+// not depend on which endpoint gave it (its seed and parameters are in the request).
 import OpenAI from 'openai';
 import pLimit from 'p-limit';
 import { CrucibleError } from '../../../core/errors.js';
 import type { Gate } from './as-completed.js';
-import { backoffMs, classify, RequestTimeout, sleep } from './retry.js';
+import { backoffMs, classify, MalformedResponse, RequestTimeout, sleep } from './retry.js';
 
 export interface TransportOptions {
   baseURLs: string[];
@@ -17,6 +20,9 @@ export interface TransportOptions {
   retryMaxMs: number;
   signal: AbortSignal;
   onRetry?: (info: { baseURL: string; attempt: number; waitMs: number; description: string }) => void;
+  onDown?: (info: { baseURL: string; forMs: number; description: string }) => void;
+  /** First cool-off of a failed endpoint; doubles per consecutive failure up to 30 s. */
+  coolOffMs?: number;
 }
 
 export type Route = 'completions' | 'chat';
@@ -26,7 +32,12 @@ interface Endpoint {
   client: OpenAI;
   inFlight: number;
   requests: number;
+  /** Consecutive failures, and until when it is set aside. */
+  failures: number;
+  downUntil: number;
 }
+
+const MAX_COOL_OFF_MS = 30_000;
 
 export class Transport {
   private readonly endpoints: Endpoint[];
@@ -39,6 +50,8 @@ export class Transport {
       client: new OpenAI({ baseURL, apiKey: options.apiKey, maxRetries: 0, timeout: options.timeoutMs }),
       inFlight: 0,
       requests: 0,
+      failures: 0,
+      downUntil: 0,
     }));
     this.limit = pLimit(options.concurrency);
   }
@@ -48,11 +61,30 @@ export class Transport {
     return Object.fromEntries(this.endpoints.map((e) => [e.baseURL, e.requests]));
   }
 
+  /** Healthy endpoints other than `avoid` (by fewest requests in flight); when none is healthy, the one back soonest. */
   private pick(avoid?: Endpoint): Endpoint {
-    const candidates = this.endpoints.length > 1 && avoid ? this.endpoints.filter((e) => e !== avoid) : this.endpoints;
-    const least = Math.min(...candidates.map((e) => e.inFlight));
-    const tied = candidates.filter((e) => e.inFlight === least);
+    const now = Date.now();
+    const others = this.endpoints.length > 1 && avoid ? this.endpoints.filter((e) => e !== avoid) : this.endpoints;
+    const up = others.filter((e) => e.downUntil <= now);
+    if (!up.length) return others.reduce((a, b) => (b.downUntil < a.downUntil ? b : a));
+    const least = Math.min(...up.map((e) => e.inFlight));
+    const tied = up.filter((e) => e.inFlight === least);
     return tied[this.next++ % tied.length];
+  }
+
+  private hasHealthyOther(endpoint: Endpoint): boolean {
+    const now = Date.now();
+    return this.endpoints.some((e) => e !== endpoint && e.downUntil <= now);
+  }
+
+  private setAside(endpoint: Endpoint, description: string, retryAfterMs?: number): void {
+    const forMs = retryAfterMs ?? Math.min(MAX_COOL_OFF_MS, (this.options.coolOffMs ?? 1000) * 2 ** endpoint.failures);
+    endpoint.failures++;
+    const until = Date.now() + forMs;
+    if (until > endpoint.downUntil) {
+      endpoint.downUntil = until;
+      if (this.endpoints.length > 1) this.options.onDown?.({ baseURL: endpoint.baseURL, forMs, description });
+    }
   }
 
   /**
@@ -74,15 +106,25 @@ export class Transport {
   private async withRetries<T>(route: Route, body: Record<string, unknown>, validate: (answer: unknown) => T, what: string): Promise<T> {
     const { maxRetries, signal } = this.options;
     let last: Endpoint | undefined;
+    // Moving to another healthy endpoint is free, at most once per other endpoint.
+    let failovers = this.endpoints.length - 1;
     for (let attempt = 0; ; attempt++) {
       this.throwIfCancelled();
       const endpoint = this.pick(last);
       last = endpoint;
       try {
-        return validate(await this.once(endpoint, route, body));
+        const answer = validate(await this.once(endpoint, route, body));
+        endpoint.failures = 0;
+        return answer;
       } catch (error) {
         this.throwIfCancelled();
         const failure = classify(error);
+        if (failure.retryable && !(error instanceof MalformedResponse)) this.setAside(endpoint, failure.description, failure.retryAfterMs);
+        if (failure.retryable && failovers > 0 && this.hasHealthyOther(endpoint)) {
+          failovers--;
+          attempt--;
+          continue;
+        }
         if (!failure.retryable || attempt >= maxRetries) {
           const tries = attempt + 1;
           throw new CrucibleError(
