@@ -17,6 +17,7 @@ import * as serve from './commands/serve.js';
 import * as serveModel from './commands/serve-model.js';
 import * as exec from './commands/exec.js';
 import * as worker from './commands/worker.js';
+import * as sandboxServer from './commands/sandbox-server.js';
 
 const version = (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -26,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('execution-grounded experiments on code models')
     .showSuggestionAfterError()
     .exitOverride();
-  for (const command of [run, cancel, validate, plugins, show, compare, report, exec, serve, serveModel, worker]) command.register(program);
+  for (const command of [run, cancel, validate, plugins, show, compare, report, exec, serve, serveModel, worker, sandboxServer]) command.register(program);
   try {
     await program.parseAsync(argv);
     return 0;
