@@ -17,6 +17,9 @@ import { CheckerProcess, PROBLEM_SLOTS, type CheckerInfo, type CheckerJob, type 
 import { CheckerPool } from './pool.js';
 import { toExecution } from './classify.js';
 
+/** The environment variable without which `unsafeHostAccess` is refused. */
+export const UNSAFE_ENV = 'CRUCIBLE_UNSAFE_HOST_ACCESS_FOR_TESTS';
+
 export const configSchema = {
   type: 'object',
   additionalProperties: false,
@@ -33,8 +36,7 @@ export const configSchema = {
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'excerpt kept in each execution: the tail of what the program printed (console.*), or of its process\'s stderr when it died' },
     dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution' },
     sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off' },
-    node: { type: 'string', default: '', description: 'node binary for the checker and candidate processes; empty = the one running crucible' },
-    unsafeHostAccess: { type: 'boolean', default: false, description: 'FOR TESTS OF THE OUTER SANDBOX ONLY: hands each candidate Node\'s process and require (as `__host`), which is what a complete escape from vm2 would give it; never set it for real runs' },
+    unsafeHostAccess: { type: 'boolean', default: false, description: `FOR TESTS OF THE OUTER SANDBOX ONLY: hands each candidate Node's process and require (as \`__host\`), which is what a complete escape from vm2 would give it. Refused unless the environment of the crucible process sets ${UNSAFE_ENV}=1 (an operator's decision, never a manifest's)` },
   },
 } as const;
 
@@ -93,7 +95,14 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
   if (!prlimit) {
     throw CrucibleError.at('CRUCIBLE_E_SANDBOX', { message: 'prlimit (util-linux) is not installed: the candidate process\'s limits cannot be set', path: 'stages.executor.config', hint: 'install util-linux' });
   }
-  const nodePath = config.node || process.execPath;
+  if (config.unsafeHostAccess && process.env[UNSAFE_ENV] !== '1') {
+    throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_ALLOWED', {
+      message: `unsafeHostAccess hands candidates the host's process and require; it is for tests of the outer sandbox only and needs ${UNSAFE_ENV}=1 in crucible's environment`,
+      path: 'stages.executor.config.unsafeHostAccess',
+      hint: 'remove it',
+    });
+  }
+  const nodePath = process.execPath;
   const hostRuntime = runtimeDir();
   let sandboxed = bwrap !== undefined;
   let lastInfo: CheckerInfo | undefined;

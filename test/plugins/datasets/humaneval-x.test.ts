@@ -1,11 +1,11 @@
-// The humaneval-x dataset on the real HumanEval-X JavaScript file in ../shared/data: one throwing test per
+// The humaneval-x dataset on the real HumanEval-X JavaScript file (data/humaneval-x): one throwing test per
 // console.assert, prompt helpers as test setup, the documented errata reported by id, and errors that name the
 // record and field for malformed data.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Problem } from '../../../core/contract/data.js';
 import type { Dataset } from '../../../core/contract/kinds.js';
@@ -13,7 +13,7 @@ import humanevalX from '../../../plugins/datasets/humaneval-x/index.js';
 import { splitConsoleAsserts } from '../../../plugins/datasets/humaneval-x/split.js';
 import javascript, { type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
 
-const FILE = resolve(process.cwd(), '../shared/data/humaneval-x/humaneval_js.jsonl.gz');
+const FILE = join(import.meta.dirname, '..', '..', '..', 'data', 'humaneval-x', 'humaneval_js.jsonl.gz');
 const dir = mkdtempSync(join(tmpdir(), 'crucible-hex-'));
 const load = async (config: Record<string, unknown>, ctx = createTestContext()) => (await instantiate<Dataset>(humanevalX as never, config, ctx)).load();
 let problems: Problem[];

@@ -5,13 +5,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { runExec } from '../../../core/cli/commands/exec.js';
 import { HUMANEVAL_X_JS_ERRATA } from '../../../plugins/datasets/humaneval-x/errata.js';
 import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
 
-const FILE = resolve(process.cwd(), '../shared/data/humaneval-x/humaneval_js.jsonl.gz');
+const FILE = join(import.meta.dirname, '..', '..', '..', 'data', 'humaneval-x', 'humaneval_js.jsonl.gz');
 const records = gunzipSync(readFileSync(FILE)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { task_id: string; canonical_solution: string });
 const dir = mkdtempSync(join(tmpdir(), 'crucible-js-exec-'));
 const quiet = () => undefined;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Execution } from '../../../core/contract/data.js';
-import javascript, { JS_UID_BASE, type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
+import javascript, { JS_UID_BASE, UNSAFE_ENV, type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
 import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
 import { alive, descendantsOf, sleep } from './helpers.js';
 import { jsCandidateProcesses, jsCandidates, jsProblem } from './js-helpers.js';
@@ -30,7 +30,9 @@ const one = async (code: string, tests = ONE, on = executor): Promise<Execution>
 
 test.before(async () => {
   executor = await instantiate<JavaScriptExecutor>(javascript as never, CONFIG, createTestContext());
+  process.env[UNSAFE_ENV] = '1';
   escaped = await instantiate<JavaScriptExecutor>(javascript as never, { ...CONFIG, workers: 1, unsafeHostAccess: true }, createTestContext());
+  delete process.env[UNSAFE_ENV];
   hostDir = mkdtempSync(join(tmpdir(), 'crucible-js-hostile-'));
   writeFileSync(join(hostDir, 'canary.txt'), 'keep me');
   listener = createServer((socket) => {
@@ -47,6 +49,16 @@ test.after(async () => {
   listener.close();
   rmSync(hostDir, { recursive: true, force: true });
   rmSync(marker, { force: true });
+});
+
+test('unsafeHostAccess is refused unless the operator\'s environment allows it', async () => {
+  try {
+    await instantiate(javascript as never, { ...CONFIG, unsafeHostAccess: true }, createTestContext());
+    assert.unreachable('should have thrown');
+  } catch (error) {
+    assert.match(String(error), /CRUCIBLE_E_PLUGIN_NOT_ALLOWED/);
+    assert.match(String(error), /stages\.executor\.config\.unsafeHostAccess/);
+  }
 });
 
 test('runs in bubblewrap, the candidate process under an unprivileged uid when started as root', async () => {
