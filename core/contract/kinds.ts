@@ -86,8 +86,10 @@ export interface TrainInput {
   /** Train-split labelled samples (verifier training). */
   samples?: LabelledSample[];
   validationSamples?: LabelledSample[];
-  /** The starting model (from the generator's model, when it has one). */
+  /** The starting model (from the generator's model, when it has one; in round k, round k-1's policy). */
   model?: ModelArtifact;
+  /** The frozen reference, when it is not the starting model (rounds with `reference: "base"`). */
+  referenceModel?: ModelArtifact;
   /** Validation problems, for trainers that select settings by validation pass@1. */
   validationProblems?: Problem[];
   /** Lets a trainer sample and execute on validation problems (selection by validation pass@1). */
@@ -122,6 +124,8 @@ export interface EvaluateInput {
    * reuses what it gets back (a plain JSON value).
    */
   baseMemo?: { get<T = unknown>(): T | undefined; set(value: unknown): void };
+  /** More policies to measure on the same problems and compare with base (rounds: each round, the baseline). */
+  others?: Array<{ label: string; generator: Generator }>;
 }
 
 export interface EvaluationResult {

@@ -79,6 +79,23 @@ export const manifestSchema = {
       },
       default: {},
     },
+    rounds: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['count'],
+      description: 'iterative on-policy training: round k samples from the policy trained in round k-1, executes, scores, pairs and trains (docs: README "Rounds")',
+      properties: {
+        count: { type: 'integer', minimum: 1, maximum: 20 },
+        reference: { enum: ['round-start', 'base'], default: 'round-start', description: 'the frozen reference of round k: its starting policy, or the base model' },
+        keep: { enum: ['last', 'best'], default: 'last', description: 'the policy evaluated as "trained": the last round\'s, or the round with the best pass@1 on the selection split' },
+        selectOn: { type: 'string', default: 'val', description: 'split that decides `keep: "best"` (the test split is refused)' },
+        evaluateRounds: { type: 'boolean', default: true, description: 'evaluate every round\'s policy (and the baseline) on the test split beside base and trained' },
+        baseline: {
+          ...slot,
+          description: 'a trainer fed the round-1 samples as labelled samples (e.g. sft with samples "passing": rejection-sampling fine-tuning), evaluated beside the rounds',
+        },
+      },
+    },
     runtime: {
       type: 'object',
       additionalProperties: false,

@@ -12,6 +12,9 @@ import { missingFiles } from './files.js';
 
 const validateSchema = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(manifestSchema);
 
+/** Every plugin slot of a manifest: the dataset, the stages, and the rounds' baseline trainer. */
+export type RunSlot = StageSlot | 'dataset' | 'baseline';
+
 export interface ResolvedSlot {
   kind: PluginKind;
   plugin: string;
@@ -21,7 +24,7 @@ export interface ResolvedSlot {
 
 export interface ResolvedManifest {
   manifest: Manifest;
-  slots: Partial<Record<StageSlot | 'dataset', ResolvedSlot>>;
+  slots: Partial<Record<RunSlot, ResolvedSlot>>;
   baseDir: string;
   sources: string[];
 }
@@ -55,13 +58,14 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
   if (!validateSchema(manifest)) errors.push(...ajvDetails(validateSchema.errors, '').map(at));
 
   const slots: ResolvedManifest['slots'] = {};
-  const wanted: Array<[StageSlot | 'dataset', PluginKind, { plugin?: unknown; config?: unknown } | undefined]> = [
+  const wanted: Array<[RunSlot, PluginKind, { plugin?: unknown; config?: unknown } | undefined]> = [
     ['dataset', 'dataset', manifest.dataset as never],
     ...STAGE_SLOTS.map((s) => [s, s, (manifest.stages as Record<string, never> | undefined)?.[s]] as [StageSlot, PluginKind, never]),
+    ['baseline', 'trainer', manifest.rounds?.baseline as never],
   ];
   for (const [slot, kind, spec] of wanted) {
     if (!spec || typeof spec.plugin !== 'string') continue;
-    const path = slot === 'dataset' ? 'dataset' : `stages.${slot}`;
+    const path = slot === 'dataset' ? 'dataset' : slot === 'baseline' ? 'rounds.baseline' : `stages.${slot}`;
     try {
       checkPolicy(spec.plugin, composed.baseDir, policy, `${path}.plugin`);
       const loaded = await loadPlugin(kind, spec.plugin, { baseDir: composed.baseDir, path: `${path}.plugin` });
@@ -82,6 +86,12 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
     errors.push(at({ path: 'stages.trainer', message: 'a dpo trainer needs preference pairs', hint: 'add stages.pairing or inputs.preferences' }));
   }
   if (checkFiles) errors.push(...missingFiles(manifest as Record<string, unknown>, composed.baseDir).map(at));
+  if (manifest.rounds && (!manifest.stages?.generator || !manifest.stages?.executor || !manifest.stages?.scorer || !manifest.stages?.pairing || !manifest.stages?.trainer)) {
+    errors.push(at({ path: 'rounds', message: 'rounds need stages.generator, executor, scorer, pairing and trainer (each round samples, executes, scores, pairs and trains)' }));
+  }
+  if (manifest.rounds?.selectOn === 'test') {
+    errors.push(at({ path: 'rounds.selectOn', message: 'CRUCIBLE_E_SPLIT_GUARD: selection on the test split is refused: the test split is evaluated once per run, after every choice is made', hint: 'use "val"' }));
+  }
   if (errors.length) {
     const where = composed.sources.at(-1)?.file ?? 'the submitted manifest';
     throw new CrucibleError('CRUCIBLE_E_MANIFEST', `${errors.length} error${errors.length > 1 ? 's' : ''} in ${where}`, errors);

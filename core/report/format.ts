@@ -48,7 +48,7 @@ export interface ComparisonView {
   metrics: Record<string, ChangeView>;
   taxonomy: Record<string, ChangeView & { countA: number; countB: number }>;
   tests: Record<string, {
-    ttest: { t: number; df: number; p: number; meanDifference: number; ci95: [number, number]; n: number; note?: string };
+    ttest: { t: number; df: number; p: number; meanDifference: number; ci95: [number, number]; n: number; mde80?: number; note?: string };
     wilcoxon: { statistic: number; p: number; method: string; n: number; zeros: number; note?: string };
   }>;
 }

@@ -2,6 +2,7 @@
 import { esc } from './escape.js';
 import { evaluationSection, executionSection, headlineSection, metadataSection, pairingSection, trainingSection } from './sections.js';
 import type { RunResults } from './types.js';
+import { roundsSection } from './rounds.js';
 
 export const REPORT_CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -29,6 +30,7 @@ export function renderReport(results: RunResults): string {
 ${headlineSection(results)}
 ${evaluationSection(results)}
 ${executionSection(results)}
+${roundsSection(results)}
 ${pairingSection(results)}
 ${trainingSection(results)}
 ${metadataSection(results)}

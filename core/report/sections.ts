@@ -28,10 +28,10 @@ export function headlineSection(r: RunResults): string {
     const rows = Object.entries(cmp.metrics).map(([key, c]) => {
       const t = cmp.tests[key];
       const cls = t && t.ttest.p < 0.05 ? (c.absolute > 0 ? 'up' : 'down') : '';
-      return [esc(key), fmtNum(c.a), fmtNum(c.b), `<span class="${cls}">${fmtSigned(c.absolute)}</span>`, fmtPct(c.relative), t ? fmtP(t.ttest.p) : '', t ? fmtP(t.wilcoxon.p) : ''];
+      return [esc(key), fmtNum(c.a), fmtNum(c.b), `<span class="${cls}">${fmtSigned(c.absolute)}</span>`, fmtPct(c.relative), t ? fmtP(t.ttest.p) : '', t ? fmtNum(t.ttest.mde80) : '', t ? fmtP(t.wilcoxon.p) : ''];
     });
-    return `<section id="headline"><h2>Headline</h2>${table(['metric', 'base', 'trained', 'change', 'relative', 't-test p', 'Wilcoxon p'], rows, 'headline')}
-<p class="muted">Paired over ${base.problemIds?.length ?? '?'} test problems; p-values are two-sided, per-problem paired tests.</p></section>`;
+    return `<section id="headline"><h2>Headline</h2>${table(['metric', 'base', 'trained', 'change', 'relative', 't-test p', 'MDE (80% power)', 'Wilcoxon p'], rows, 'headline')}
+<p class="muted">Paired over ${base.problemIds?.length ?? '?'} test problems; p-values are two-sided, per-problem paired tests. MDE: the smallest true change this test detects with 80% power at alpha 0.05, from n and the observed spread of per-problem differences.</p></section>`;
   }
   const rows = Object.entries(ev.headline ?? {}).map(([k, v]) => [esc(k), fmtNum(v)]);
   return `<section id="headline"><h2>Headline</h2>${table(['metric', 'value'], rows, 'headline')}</section>`;
@@ -83,9 +83,9 @@ export function evaluationSection(r: RunResults): string {
   );
   const tests = cmp
     ? `<h3>Significance (trained − base, per problem)</h3>${table(
-        ['metric', 'mean difference', '95% CI', 't', 'df', 'p (t-test)', 'Wilcoxon W', 'p (Wilcoxon)', 'Wilcoxon method', 'notes'],
+        ['metric', 'mean difference', '95% CI', 't', 'df', 'p (t-test)', 'MDE (80% power)', 'Wilcoxon W', 'p (Wilcoxon)', 'Wilcoxon method', 'notes'],
         Object.entries(cmp.tests).map(([k, t]) => [
-          esc(k), fmtSigned(t.ttest.meanDifference), `[${fmtNum(t.ttest.ci95[0])}, ${fmtNum(t.ttest.ci95[1])}]`, fmtNum(t.ttest.t), String(t.ttest.df), fmtP(t.ttest.p),
+          esc(k), fmtSigned(t.ttest.meanDifference), `[${fmtNum(t.ttest.ci95[0])}, ${fmtNum(t.ttest.ci95[1])}]`, fmtNum(t.ttest.t), String(t.ttest.df), fmtP(t.ttest.p), fmtNum(t.ttest.mde80),
           fmtNum(t.wilcoxon.statistic), fmtP(t.wilcoxon.p), esc(`${t.wilcoxon.method}; ${t.wilcoxon.n} non-zero, ${t.wilcoxon.zeros} ties at 0`), esc([t.ttest.note, t.wilcoxon.note].filter(Boolean).join('; ')),
         ]),
       )}`

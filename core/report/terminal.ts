@@ -1,6 +1,7 @@
 // The concise summary printed at the end of `crucible run` (and by `crucible show`).
 import { asComparison, asEval, fmtNum, fmtP, fmtSigned } from './format.js';
 import type { RunResults } from './types.js';
+import { roundsTerminal } from './rounds.js';
 
 export function formatTerminalSummary(results: RunResults, options: { reportPath?: string } = {}): string {
   const r = results;
@@ -30,11 +31,11 @@ export function formatTerminalSummary(results: RunResults, options: { reportPath
     const trained = asEval(ev.details?.trained);
     const cmp = asComparison(ev.details?.comparison);
     if (base && trained && cmp) {
-      lines.push('  evaluation  metric                 base   trained    change   p(t-test)  p(Wilcoxon)');
+      lines.push('  evaluation  metric                 base   trained    change   p(t-test)  MDE(80%)  p(Wilcoxon)');
       for (const [key, c] of Object.entries(cmp.metrics)) {
         if (key.endsWith('_ms_per_problem')) continue;
         const t = cmp.tests[key];
-        lines.push(`              ${key.padEnd(20)} ${fmtNum(c.a).padStart(6)} ${fmtNum(c.b).padStart(9)} ${fmtSigned(c.absolute).padStart(9)} ${(t ? fmtP(t.ttest.p) : '').padStart(11)} ${(t ? fmtP(t.wilcoxon.p) : '').padStart(12)}`);
+        lines.push(`              ${key.padEnd(20)} ${fmtNum(c.a).padStart(6)} ${fmtNum(c.b).padStart(9)} ${fmtSigned(c.absolute).padStart(9)} ${(t ? fmtP(t.ttest.p) : '').padStart(11)} ${(t ? fmtNum(t.ttest.mde80) : '').padStart(9)} ${(t ? fmtP(t.wilcoxon.p) : '').padStart(12)}`);
       }
       const t1 = cmp.tests['pass@1'];
       if (t1) {
@@ -52,6 +53,7 @@ export function formatTerminalSummary(results: RunResults, options: { reportPath
       }
     }
   }
+  lines.push(...roundsTerminal(r));
   if (options.reportPath) lines.push(`  report      ${options.reportPath}`);
   return lines.join('\n');
 }

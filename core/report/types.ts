@@ -32,4 +32,19 @@ export interface RunResults {
   pairing?: { stats: Record<string, unknown> };
   training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown };
   evaluation?: { headline: Record<string, number>; details: Record<string, unknown> };
+  /** Iterative runs: the per-round curve and facts (core/runner/rounds-summary.ts). */
+  rounds?: RoundsView;
+}
+
+/** The part of results.json's `rounds` the report reads. */
+export interface RoundsView {
+  count: number;
+  reference: string;
+  keep: string;
+  selectOn: string;
+  kept: number;
+  curve: Array<{ round: number; pass1: number; problems: number; samples: number }>;
+  rounds: Array<{ round: number; sampledFrom: number; samplePass1: Record<string, number>; samples: number; pairs: { train: number; val: number }; training: Record<string, number> }>;
+  baseline?: { label: string; plugin: string };
+  decisions?: Record<string, string>;
 }

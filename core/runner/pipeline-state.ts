@@ -1,5 +1,7 @@
 import type { Candidate, Execution, PreferencePair, Problem, SplitName } from '../contract/data.js';
 import type { EvaluationResult, TrainResult } from '../contract/kinds.js';
+import type { ModelArtifact } from '../contract/data.js';
+import type { RoundsSummary } from './rounds-summary.js';
 import type { ResolvedManifest } from '../manifest/validate.js';
 import type { EventLog } from '../store/event-log.js';
 import type { RunPlugins } from './plugins.js';
@@ -26,7 +28,13 @@ export interface PipelineState {
   pairs?: PreferencePair[];
   pairingStats?: Record<string, unknown>;
   training?: TrainResult;
+  /** The stage key of the policy in `training` when it is not the last train stage's (rounds with keep "best"). */
+  trainKey?: string;
   evaluation?: EvaluationResult;
+  /** Per-round facts of an iterative run (rounds.ts), for results.json, the report and the terminal. */
+  rounds?: RoundsSummary;
+  /** Policies the evaluator measures beside base and trained, with their stage keys. */
+  extraPolicies?: Array<{ label: string; model: ModelArtifact; key: string }>;
   /** Stage name -> how it went (ran, resumed, cache), for the summary and tests. */
   stageLog: Array<{ stage: string; status: 'ran' | 'run' | 'cache' | 'skipped'; durationMs: number }>;
 }

@@ -31,6 +31,7 @@ export function buildResults(state: PipelineState, meta: { startedAt: string; ve
     pairing: state.pairingStats ? { stats: state.pairingStats } : undefined,
     training: state.training ? { stats: state.training.stats, curves: state.training.curves, model: state.training.model } : undefined,
     evaluation: state.evaluation,
+    ...(state.rounds ? { rounds: state.rounds } : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import type { RunServices } from './stage-context.js';
 import { datasetStage, executeStage, generateStage, scoreStage, splitStage } from './stages-sample.js';
 import { evaluateStage, pairStage, trainStage } from './stages-learn.js';
 import { buildResults, headlineOf, writeResults, type RunResultsFile } from './results.js';
+import { runRounds, type RoundsSpec } from './rounds.js';
 
 export interface RunOutcome {
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -70,11 +71,16 @@ export class Runner {
       const external = Boolean((resolved.manifest.inputs as { preferences?: string } | undefined)?.preferences);
       await datasetStage(state);
       await splitStage(state);
-      if (slots.generator && !external) await generateStage(state);
-      if (slots.executor && state.candidates) await executeStage(state);
-      if (slots.scorer && state.candidates) await scoreStage(state);
-      if (slots.pairing && state.scores) await pairStage(state);
-      if (slots.trainer) await trainStage(state);
+      const rounds = resolved.manifest.rounds as RoundsSpec | undefined;
+      if (rounds && !external) {
+        await runRounds(state, rounds);
+      } else {
+        if (slots.generator && !external) await generateStage(state);
+        if (slots.executor && state.candidates) await executeStage(state);
+        if (slots.scorer && state.candidates) await scoreStage(state);
+        if (slots.pairing && state.scores) await pairStage(state);
+        if (slots.trainer) await trainStage(state);
+      }
       if (slots.evaluator) await evaluateStage(state);
       const results = buildResults(state, { startedAt, versions: plugins.versions() });
       await writeResults(runDir, results, resolved.manifest.output?.report !== false);

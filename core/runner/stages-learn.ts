@@ -8,11 +8,13 @@ import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
 import { sha256 } from '../util/hash.js';
 import { readJsonl, toJsonl } from '../util/jsonl.js';
 import { assertNoTestLeak, bySplit } from './leakage.js';
+import { selectionProblems } from './split-guard.js';
 import type { PipelineState } from './pipeline-state.js';
 import { withStage } from './stage.js';
+import type { RoundScope } from './stages-sample.js';
 
-export async function pairStage(state: PipelineState): Promise<void> {
-  await withStage(state, 'pair', { score: state.keys.score, pairing: state.plugins.identity('pairing') }, async (stage) => {
+export async function pairStage(state: PipelineState, scope?: RoundScope): Promise<void> {
+  await withStage(state, `pair${scope?.suffix ?? ''}`, { score: state.keys[`score${scope?.suffix ?? ''}`], pairing: state.plugins.identity('pairing') }, async (stage) => {
     const prefFile = join(stage.dir, 'preferences.jsonl');
     const statsFile = join(stage.dir, 'pairing_stats.json');
     if (stage.finished) {
@@ -20,7 +22,7 @@ export async function pairStage(state: PipelineState): Promise<void> {
       state.pairingStats = JSON.parse(readFileSync(statsFile, 'utf8'));
       return { value: undefined };
     }
-    const pairing = await state.plugins.get('pairing');
+    const pairing = await state.plugins.get('pairing', `pair${scope?.suffix ?? ''}`);
     let pairs: PreferencePair[] = [];
     for (const problem of state.problems) {
       const candidates = state.candidates?.get(problem.id);
@@ -60,7 +62,7 @@ export function readPreferenceFile(state: PipelineState, file: string): { pairs:
   return { pairs, hash: sha256(readFileSync(path)) };
 }
 
-function labelledSamples(state: PipelineState): LabelledSample[] {
+export function labelledSamples(state: PipelineState): LabelledSample[] {
   const out: LabelledSample[] = [];
   for (const [problemId, candidates] of state.candidates ?? []) {
     const executions = state.executions?.get(problemId) ?? [];
@@ -73,13 +75,21 @@ function labelledSamples(state: PipelineState): LabelledSample[] {
   return out;
 }
 
-export async function trainStage(state: PipelineState): Promise<void> {
+export async function trainStage(state: PipelineState, scope?: RoundScope): Promise<void> {
   const external = (state.resolved.manifest.inputs as { preferences?: string } | undefined)?.preferences;
   const input = external ? readPreferenceFile(state, external) : undefined;
   if (input) state.pairs = input.pairs;
   const generatorIdentity = state.plugins.identity('generator');
-  const keyParts = { upstream: input ? input.hash : state.keys.pair ?? state.keys.execute, trainer: state.plugins.identity('trainer'), generator: generatorIdentity, seed: state.resolved.manifest.seed };
-  state.training = await withStage(state, 'train', keyParts, async (stage) => {
+  const suffix = scope?.suffix ?? '';
+  const keyParts = {
+    upstream: input ? input.hash : state.keys[`pair${suffix}`] ?? state.keys[`execute${suffix}`],
+    trainer: state.plugins.identity('trainer'),
+    generator: generatorIdentity,
+    seed: state.resolved.manifest.seed,
+    ...(scope?.start ? { start: scope.start.key } : {}),
+    ...(scope?.reference ? { reference: scope.reference.key } : {}),
+  };
+  state.training = await withStage(state, `train${suffix}`, keyParts, async (stage) => {
     const resultFile = join(stage.dir, 'train_result.json');
     if (stage.finished) return { value: readTrainResult(resultFile, stage.dir) };
     const pairs = state.pairs ?? [];
@@ -90,14 +100,15 @@ export async function trainStage(state: PipelineState): Promise<void> {
     const sampleSplit = bySplit(samples, state.split);
     const generator = state.plugins.has('generator') ? await state.plugins.get('generator') : undefined;
     const executor = state.plugins.has('executor') ? await state.plugins.get('executor') : undefined;
-    const trainer = await state.plugins.get('trainer');
+    const trainer = await state.plugins.get('trainer', `train${suffix}`);
     const result = await trainer.train({
       pairs: pairSplit.train,
       validationPairs: pairSplit.val,
       samples: sampleSplit.train,
       validationSamples: sampleSplit.val,
-      model: generator?.baseModel?.(),
-      validationProblems: state.splits.val,
+      model: scope?.start?.model ?? generator?.baseModel?.(),
+      referenceModel: scope?.reference?.model,
+      validationProblems: selectionProblems(state.splits, state.split, 'val', 'stages.trainer'),
       generator,
       executor,
     });
@@ -108,12 +119,12 @@ export async function trainStage(state: PipelineState): Promise<void> {
   });
 }
 
-function relativeIfInside(dir: string, path: string): string {
+export function relativeIfInside(dir: string, path: string): string {
   const rel = relative(dir, path);
   return rel.startsWith('..') || isAbsolute(rel) ? path : `./${rel}`;
 }
 
-function readTrainResult(file: string, dir: string): TrainResult {
+export function readTrainResult(file: string, dir: string): TrainResult {
   const result = JSON.parse(readFileSync(file, 'utf8')) as TrainResult;
   const abs = (p: string | undefined) => (p && p.startsWith('./') ? join(dir, p) : p);
   return { ...result, model: { ...result.model, path: abs(result.model.path)!, adapterPath: abs(result.model.adapterPath) } };
@@ -140,7 +151,11 @@ export async function evaluateStage(state: PipelineState): Promise<void> {
   if (!state.plugins.has('generator') || !state.plugins.has('executor')) {
     throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.evaluator', message: 'an evaluator needs stages.generator and stages.executor to sample and run on the test split' });
   }
-  const keyParts = { split: state.keys.split, train: state.keys.train ?? null, evaluator: state.plugins.identity('evaluator'), generator: state.plugins.identity('generator'), executor: state.plugins.identity('executor'), seed: state.resolved.manifest.seed };
+  const extra = state.extraPolicies ?? [];
+  const keyParts = {
+    split: state.keys.split, train: state.trainKey ?? state.keys.train ?? null, evaluator: state.plugins.identity('evaluator'), generator: state.plugins.identity('generator'), executor: state.plugins.identity('executor'), seed: state.resolved.manifest.seed,
+    ...(extra.length ? { others: extra.map((e) => [e.label, e.key]) } : {}),
+  };
   state.evaluation = await withStage(state, 'evaluate', keyParts, async (stage) => {
     const file = join(stage.dir, 'evaluation.json');
     if (stage.finished) return { value: JSON.parse(readFileSync(file, 'utf8')) as EvaluationResult };
@@ -153,8 +168,11 @@ export async function evaluateStage(state: PipelineState): Promise<void> {
       trained = await base.withModel(artifact);
     }
     const evaluator = await state.plugins.get('evaluator');
-    const value = await evaluator.evaluate({ problems: state.splits.test, base, trained, artifact, executor, baseMemo: baseMemo(state) });
+    const others: Array<{ label: string; generator: Generator }> = [];
+    if (extra.length && base.withModel) for (const e of extra) others.push({ label: e.label, generator: await base.withModel(e.model) });
+    const value = await evaluator.evaluate({ problems: state.splits.test, base, trained, artifact, executor, baseMemo: baseMemo(state), ...(others.length ? { others } : {}) });
     await trained?.close?.();
+    for (const o of others) await o.generator.close?.();
     writeJsonAtomic(file, value);
     return { value, summary: { headline: value.headline } };
   });

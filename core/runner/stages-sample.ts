@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
-import type { Candidate, Execution, Problem } from '../contract/data.js';
+import type { Candidate, Execution, ModelArtifact, Problem } from '../contract/data.js';
+import type { Generator } from '../contract/kinds.js';
 import { CrucibleError } from '../errors.js';
 import { hashJson } from '../util/hash.js';
 import { toJsonl } from '../util/jsonl.js';
@@ -12,7 +13,7 @@ import type { ProgressReporter } from '../contract/context.js';
 import type { PipelineState } from './pipeline-state.js';
 import { withStage } from './stage.js';
 import { cancelledError } from './stage-context.js';
-import { splitIds, type SplitFractions } from './split.js';
+import { splitWithPins, type SplitFractions } from './split.js';
 
 export async function datasetStage(state: PipelineState): Promise<void> {
   const { manifest } = state.resolved;
@@ -49,14 +50,17 @@ export async function splitStage(state: PipelineState): Promise<void> {
   const { manifest } = state.resolved;
   const fractions = manifest.dataset.split as SplitFractions;
   await withStage(state, 'split', { dataset: state.keys.dataset, fractions, seed: manifest.seed }, async (stage) => {
-    state.split = splitIds(state.problems.map((p) => p.id), fractions, manifest.seed);
+    const { assignment, pinned } = splitWithPins(state.problems, fractions, manifest.seed);
+    state.split = assignment;
     state.splits = { train: [], val: [], test: [] };
     for (const p of state.problems) state.splits[state.split.get(p.id)!].push(p);
     const ids = Object.fromEntries(Object.entries(state.splits).map(([k, v]) => [k, v.map((p) => p.id)]));
     if (!stage.finished) writeJsonAtomic(join(stage.dir, 'split.json'), ids);
     const counts = { train: state.splits.train.length, val: state.splits.val.length, test: state.splits.test.length };
     state.services.records['split.counts'] = counts;
-    return { value: undefined, summary: counts };
+    // Problems whose split the dataset fixed (meta.split) ignore the fractions and the seed: say so with the run.
+    if (pinned) state.services.records['split.pinnedByDataset'] = pinned;
+    return { value: undefined, summary: { ...counts, ...(pinned ? { pinned } : {}) } };
   });
 }
 
@@ -66,10 +70,35 @@ function trainingProblems(state: PipelineState): Problem[] {
   return state.problems.filter((p) => wanted.has(state.split.get(p.id)!));
 }
 
-export async function generateStage(state: PipelineState): Promise<void> {
-  const problems = trainingProblems(state);
-  state.candidates = await withStage(state, 'generate', { split: state.keys.split, generator: state.plugins.identity('generator'), seed: state.resolved.manifest.seed, problems: problems.map((p) => p.id) }, async (stage) => {
-    const generator = stage.finished ? undefined : await state.plugins.get('generator');
+/**
+ * One round of an iterative run (rounds.ts): its stages are named with `suffix` ("generate.r2", ...), sample
+ * from `policy` instead of the generator's own model, and may cover only some problems. Without a scope the
+ * stages are the single pass they always were (same names, same cache keys).
+ */
+export interface RoundScope {
+  suffix: string;
+  policy?: { model: ModelArtifact; key: string };
+  problems?: Problem[];
+  /** Training of this round: the starting policy and the frozen reference (with their stage keys). */
+  start?: { model: ModelArtifact; key: string };
+  reference?: { model: ModelArtifact; key: string };
+}
+
+const named = (stage: string, scope?: RoundScope) => `${stage}${scope?.suffix ?? ''}`;
+
+async function samplingGenerator(state: PipelineState, scope?: RoundScope): Promise<Generator> {
+  const base = await state.plugins.get('generator');
+  if (!scope?.policy) return base;
+  if (!base.withModel) throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'rounds need a generator that can sample from a trained policy (withModel)', hint: 'use an in-process generator such as tfjs-lm' });
+  return base.withModel(scope.policy.model);
+}
+
+export async function generateStage(state: PipelineState, scope?: RoundScope): Promise<void> {
+  const problems = scope?.problems ?? trainingProblems(state);
+  const name = named('generate', scope);
+  const keyParts = { split: state.keys.split, generator: state.plugins.identity('generator'), seed: state.resolved.manifest.seed, problems: problems.map((p) => p.id), ...(scope?.policy ? { policy: scope.policy.key } : {}) };
+  state.candidates = await withStage(state, name, keyParts, async (stage) => {
+    const generator = stage.finished ? undefined : await samplingGenerator(state, scope);
     // The model and prompt format are recorded with every run, also when the samples come from the cache.
     const infoFile = join(stage.dir, 'generator_info.json');
     if (generator) writeJsonAtomic(infoFile, generator.info());
@@ -88,14 +117,15 @@ export async function generateStage(state: PipelineState): Promise<void> {
         }
       },
     });
+    if (scope?.policy) await generator?.close?.();
     const total = [...value.values()].reduce((n, c) => n + c.length, 0);
     return { value, summary: { problems: value.size, candidates: total } };
   });
 }
 
-export async function executeStage(state: PipelineState): Promise<void> {
-  const problems = trainingProblems(state);
-  state.executions = await withStage(state, 'execute', { generate: state.keys.generate, executor: state.plugins.identity('executor') }, async (stage) => {
+export async function executeStage(state: PipelineState, scope?: RoundScope): Promise<void> {
+  const problems = scope?.problems ?? trainingProblems(state);
+  state.executions = await withStage(state, named('execute', scope), { generate: state.keys[named('generate', scope)], executor: state.plugins.identity('executor') }, async (stage) => {
     const executor = stage.finished ? undefined : await state.plugins.get('executor');
     const value = await runItemStage<Execution[]>({
       dir: stage.dir,
@@ -113,9 +143,9 @@ export async function executeStage(state: PipelineState): Promise<void> {
   });
 }
 
-export async function scoreStage(state: PipelineState): Promise<void> {
-  const problems = trainingProblems(state);
-  state.scores = await withStage(state, 'score', { execute: state.keys.execute, scorer: state.plugins.identity('scorer') }, async (stage) => {
+export async function scoreStage(state: PipelineState, scope?: RoundScope): Promise<void> {
+  const problems = scope?.problems ?? trainingProblems(state);
+  state.scores = await withStage(state, named('score', scope), { execute: state.keys[named('execute', scope)], scorer: state.plugins.identity('scorer') }, async (stage) => {
     const scorer = stage.finished ? undefined : await state.plugins.get('scorer');
     const describeFile = join(stage.dir, 'scorer_info.json');
     if (scorer?.describe) writeJsonAtomic(describeFile, scorer.describe());

@@ -49,11 +49,11 @@ export function render(inst: Instance, canonical = 0): Rendered {
 }
 
 /** The parameter sets of one family's problems, in order (distinct keys). */
-export function familyParams(family: Family, count: number): unknown[] {
-  const rng = new SeededRng(deriveSeed(DATASET_SEED, `params:${family.name}`));
+export function familyParams(family: Family, count: number, stream = 'params', exclude?: ReadonlySet<string>, maxTries = 10_000): unknown[] {
+  const rng = new SeededRng(deriveSeed(DATASET_SEED, `${stream}:${family.name}`));
   const out: unknown[] = [];
-  const seen = new Set<string>();
-  for (let tries = 0; out.length < count && tries < 10_000; tries++) {
+  const seen = new Set<string>(exclude);
+  for (let tries = 0; out.length < count && tries < maxTries; tries++) {
     const p = family.sample(rng);
     if (seen.has(paramKey(p))) continue;
     seen.add(paramKey(p));
@@ -69,22 +69,23 @@ export function familyCounts(total = TOTAL_PROBLEMS): Map<string, number> {
 }
 
 /** The rendering of problem k of a family: the prompt, every solution style (canonical first) and the tests. */
-export function renderBuiltin(family: Family, params: unknown, k: number): Rendered & { fn: string } {
-  const rng = new SeededRng(deriveSeed(DATASET_SEED, `problem:${family.name}:${k}`));
+export function renderBuiltin(family: Family, params: unknown, k: number, stream = 'problem'): Rendered & { fn: string } {
+  const rng = new SeededRng(deriveSeed(DATASET_SEED, `${stream}:${family.name}:${k}`));
   const inst = family.build(params, rng);
   return { ...render(inst, rng.int(inst.bodies.length)), fn: inst.fn };
 }
 
-export function makeProblem(family: Family, params: unknown, k: number): Problem {
-  const r = renderBuiltin(family, params, k);
+/** `set` "fresh" marks the problems drawn beyond the 200 (fresh.ts): other ids, another rendering stream. */
+export function makeProblem(family: Family, params: unknown, k: number, set: 'base' | 'fresh' = 'base'): Problem {
+  const r = renderBuiltin(family, params, k, set === 'base' ? 'problem' : 'fresh-problem');
   return {
-    id: `builtin/${family.name}/${k}`,
+    id: set === 'base' ? `builtin/${family.name}/${k}` : `builtin-fresh/${family.name}/${k}`,
     prompt: r.prompt,
     entryPoint: r.fn,
     tests: r.tests.map((t, i) => ({ id: `t${i}`, code: t.code })),
     canonicalSolution: r.solutions[0],
     language: 'python',
-    meta: { family: family.name, params, paramKey: paramKey(params), index: k },
+    meta: { family: family.name, params, paramKey: paramKey(params), index: k, ...(set === 'fresh' ? { set } : {}) },
   };
 }
 

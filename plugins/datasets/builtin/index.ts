@@ -4,6 +4,7 @@ import { definePlugin } from '../../../core/contract/define-plugin.js';
 import { CrucibleError } from '../../../core/errors.js';
 import type { Problem } from '../../../core/contract/data.js';
 import { builtinProblems, FAMILIES } from './generate.js';
+import { DEFAULT_FRESH, withFreshProblems } from './fresh.js';
 
 /** Round-robin over families (first problem of each family, then the second, ...), so a small `count` still spans the families. */
 function interleave(problems: Problem[]): Problem[] {
@@ -24,19 +25,41 @@ export default definePlugin({
   version: '1.0.0',
   apiVersion: '^1',
   description:
-    'The project\'s own 200 small Python problems from parametric families (arithmetic, comparisons, strings, lists, dicts, ranges), with edge-case traps that crash plausible mistakes.',
+    'The project\'s own 200 small Python problems from parametric families (arithmetic, comparisons, strings, lists, dicts, ranges), with edge-case traps that crash plausible mistakes; `fresh` adds problems with parameter sets the embedded model never saw.',
   configSchema: {
     type: 'object',
     additionalProperties: false,
     properties: {
       count: { type: 'integer', minimum: 1, description: 'Keep only the first N problems (taken round-robin across families). Default: all.' },
       families: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'Keep only these families. Default: all.' },
+      fresh: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'Add problems whose parameter sets the embedded model never trained on (neither the 200 nor its SFT corpus), up to perFamily per family, for a larger test split. Every problem then carries a fixed split (meta.split): the 200 keep the split the SFT corpus was built from, the fresh ones get `split`; the manifest seed no longer moves problems between splits. Default: off.',
+        properties: {
+          perFamily: { type: 'integer', minimum: 1, default: DEFAULT_FRESH.perFamily },
+          split: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              train: { type: 'number', minimum: 0, maximum: 1, default: DEFAULT_FRESH.split.train },
+              val: { type: 'number', minimum: 0, maximum: 1, default: DEFAULT_FRESH.split.val },
+              test: { type: 'number', minimum: 0, maximum: 1, default: DEFAULT_FRESH.split.test },
+            },
+            default: {},
+          },
+        },
+      },
     },
   } as const,
   create(config) {
     return {
       async load() {
-        let problems = builtinProblems();
+        const fresh = config.fresh;
+        let problems = fresh
+          ? withFreshProblems({ perFamily: fresh.perFamily ?? DEFAULT_FRESH.perFamily, split: { ...DEFAULT_FRESH.split, ...fresh.split } })
+          : builtinProblems();
         if (config.families) {
           const known = new Set(FAMILIES.map((f) => f.name));
           const unknown = config.families.filter((f) => !known.has(f));

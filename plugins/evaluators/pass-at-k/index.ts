@@ -44,7 +44,8 @@ export default definePlugin({
           throw CrucibleError.at('CRUCIBLE_E_EVAL', { path: 'dataset.split.test', message: 'there are no test problems to evaluate', hint: 'give the test split a non-zero share' });
         }
         ctx.events.record('evaluation', { evaluator: 'pass-at-k', k: ks, ...sampling });
-        ctx.progress.start(input.problems.length * (input.trained ? 2 : 1), 'evaluate');
+        const others = input.others ?? [];
+        ctx.progress.start(input.problems.length * (1 + (input.trained ? 1 : 0) + others.length), 'evaluate');
         // The base model's numbers do not depend on training: reuse them from an earlier run of the same split and settings.
         const memo = input.baseMemo?.get<ModelEvaluation>();
         if (memo) ctx.progress.tick(input.problems.length);
@@ -60,9 +61,22 @@ export default definePlugin({
         for (const [key, test] of Object.entries(comparison.tests)) {
           headline[`delta/${key}`] = test.ttest.meanDifference;
           headline[`ttest_p/${key}`] = test.ttest.p;
+          headline[`mde80/${key}`] = test.ttest.mde80;
           headline[`wilcoxon_p/${key}`] = test.wilcoxon.p;
         }
         // Undefined statistics (one problem, say) stay in details with their note; the flat index holds numbers only.
+        if (others.length) details.others = [];
+        for (const o of others) {
+          const evaluation = await evaluateModel(o.label, o.generator, input.executor, input.problems, sampling, ks, ctx);
+          const vsBase = compareEvaluations(base, evaluation);
+          details.others!.push({ label: o.label, evaluation, comparison: vsBase });
+          for (const [key, v] of Object.entries(evaluation.passAtK)) headline[`${o.label}/${key}`] = v.value;
+          const t1 = vsBase.tests['pass@1'];
+          if (t1) {
+            headline[`ttest_p/${o.label}/pass@1`] = t1.ttest.p;
+            headline[`mde80/${o.label}/pass@1`] = t1.ttest.mde80;
+          }
+        }
         for (const [key, value] of Object.entries(headline)) if (!Number.isFinite(value)) delete headline[key];
         return { headline, details: details as unknown as Record<string, unknown> };
       },

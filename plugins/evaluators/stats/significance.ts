@@ -2,6 +2,7 @@
 // Differences are b - a: with a = base and b = trained, a positive mean difference is an improvement.
 import ttest from '@stdlib/stats-ttest';
 import wilcoxon from '@stdlib/stats-wilcoxon';
+import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 
 export interface TTestResult {
   test: 'paired t-test';
@@ -12,7 +13,35 @@ export interface TTestResult {
   meanDifference: number;
   /** 95% confidence interval of the mean difference (b - a). */
   ci95: [number, number];
+  /** Standard deviation of the per-problem differences. */
+  sdDifference: number;
+  /**
+   * Minimal detectable effect: the smallest true mean difference this test detects with 80% power at two-sided
+   * alpha 0.05, given n and the observed spread of the differences: (t_0.975 + t_0.80) * sd / sqrt(n).
+   */
+  mde80: number;
   note?: string;
+}
+
+/** Minimal detectable effect of a paired t-test (80% power, two-sided alpha 0.05) for n problems with this sd of differences. */
+export function minimalDetectableEffect(sd: number, n: number, power = 0.8, alpha = 0.05): number {
+  if (n < 2 || !Number.isFinite(sd)) return Number.NaN;
+  const df = n - 1;
+  return ((tQuantile(1 - alpha / 2, df) + tQuantile(power, df)) * sd) / Math.sqrt(n);
+}
+
+/** Problems needed for a paired t-test to detect `effect` with 80% power at two-sided 0.05, given the sd of differences. */
+export function problemsForEffect(sd: number, effect: number, power = 0.8, alpha = 0.05): number {
+  let n = 2;
+  while (n < 1e6 && minimalDetectableEffect(sd, n, power, alpha) > effect) n++;
+  return n;
+}
+
+function sdOf(values: readonly number[]): number {
+  const n = values.length;
+  if (n < 2) return Number.NaN;
+  const m = values.reduce((s, v) => s + v, 0) / n;
+  return Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / (n - 1));
 }
 
 export interface WilcoxonResult {
@@ -46,19 +75,21 @@ export function pairedTTest(a: readonly number[], b: readonly number[]): TTestRe
   const n = diffs.length;
   const meanDifference = n ? diffs.reduce((s, v) => s + v, 0) / n : Number.NaN;
   if (n < 2) {
-    return { test: 'paired t-test', n, t: Number.NaN, df: Math.max(0, n - 1), p: Number.NaN, meanDifference, ci95: [Number.NaN, Number.NaN], note: 'needs at least 2 problems' };
+    return { test: 'paired t-test', n, t: Number.NaN, df: Math.max(0, n - 1), p: Number.NaN, meanDifference, ci95: [Number.NaN, Number.NaN], sdDifference: Number.NaN, mde80: Number.NaN, note: 'needs at least 2 problems' };
   }
+  const sdDifference = sdOf(diffs);
+  const mde80 = minimalDetectableEffect(sdDifference, n);
   if (diffs.every((d) => d === diffs[0])) {
     // Zero variance: the t statistic is undefined (all equal to 0) or infinite; say so instead of returning NaN silently.
     const none = diffs[0] === 0;
     return {
       test: 'paired t-test', n, t: none ? 0 : Math.sign(diffs[0]) * Number.POSITIVE_INFINITY, df: n - 1, p: none ? 1 : 0,
-      meanDifference, ci95: [meanDifference, meanDifference],
+      meanDifference, ci95: [meanDifference, meanDifference], sdDifference, mde80,
       note: none ? 'identical scores on every problem' : 'the same difference on every problem (zero variance)',
     };
   }
   const r = ttest(Float64Array.from(diffs), { alpha: 0.05 }); // one-sample on the differences = paired
-  return { test: 'paired t-test', n, t: r.statistic, df: r.df, p: r.pValue, meanDifference: r.mean, ci95: [r.ci[0], r.ci[1]] };
+  return { test: 'paired t-test', n, t: r.statistic, df: r.df, p: r.pValue, meanDifference: r.mean, ci95: [r.ci[0], r.ci[1]], sdDifference, mde80 };
 }
 
 function hasTies(values: readonly number[]): boolean {

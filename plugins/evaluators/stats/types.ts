@@ -76,4 +76,6 @@ export interface PassAtKDetails {
   base: ModelEvaluation;
   trained?: ModelEvaluation;
   comparison?: Comparison;
+  /** More policies on the same problems and seed (rounds, baselines), each compared with base. */
+  others?: Array<{ label: string; evaluation: ModelEvaluation; comparison: Comparison }>;
 }

@@ -72,6 +72,9 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   // Reference pass: the starting weights score every pair once (cached across runs and grid candidates).
   const batchSize = config.batchSize ?? 8;
   const modelKey = await modelHash(path);
+  // The reference is the starting policy unless the run names another (rounds with reference "base").
+  const refPath = input.referenceModel?.path ? resolve(input.referenceModel.path) : path;
+  const refKey = refPath === path ? modelKey : await modelHash(refPath);
   const refPairs = t.pairs.length + v.pairs.length;
   // Between reference batches: progress, cancellation, and a turn of the event loop.
   const tick = async () => {
@@ -81,10 +84,10 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   };
   const useCache = config.referenceCache ?? true ? ctx.cache : undefined;
   ctx.progress.start(Math.ceil(refPairs / (batchSize * 2)), 'dpo reference log-probs');
-  const ref = await referenceLogps({ cache: useCache, modelKey, pairs: [...t.pairs, ...v.pairs], load: () => loadFolder(path).decoder, batchSize: batchSize * 2, padId, between: tick });
+  const ref = await referenceLogps({ cache: useCache, modelKey: refKey, pairs: [...t.pairs, ...v.pairs], load: () => loadFolder(refPath).decoder, batchSize: batchSize * 2, padId, between: tick });
   const trainRef = { chosen: ref.chosen.slice(0, t.pairs.length), rejected: ref.rejected.slice(0, t.pairs.length) };
   const valRef = { chosen: ref.chosen.slice(t.pairs.length), rejected: ref.rejected.slice(t.pairs.length) };
-  const reference = { cached: ref.cached, seconds: ref.seconds, tokensPerSec: ref.seconds > 0 ? ref.sequenceTokens / ref.seconds : undefined, modelHash: modelKey.slice(0, 16) };
+  const reference = { cached: ref.cached, seconds: ref.seconds, tokensPerSec: ref.seconds > 0 ? ref.sequenceTokens / ref.seconds : undefined, modelHash: refKey.slice(0, 16), model: refPath === path ? 'starting policy' : refPath };
   ctx.events.record('dpo.reference', reference);
   ctx.logger.info(reference, ref.cached ? 'dpo: reference log-probs from the cache' : `dpo: reference log-probs computed in ${ref.seconds.toFixed(1)} s`);
 

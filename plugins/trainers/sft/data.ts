@@ -1,7 +1,7 @@
 // SFT examples: a JSONL of {prompt, completion} and/or the chosen side of preference pairs, tokenized
 // as prompt (with the tokenizer's special prefix) + completion (+ EOS), truncated to maxLength.
 import { existsSync } from 'node:fs';
-import type { PreferencePair } from '../../../core/contract/data.js';
+import type { LabelledSample, PreferencePair } from '../../../core/contract/data.js';
 import { CrucibleError } from '../../../core/errors.js';
 import { readJsonl } from '../../../core/util/jsonl.js';
 import type { TextTokenizer } from '../../lm/tokenizer.js';
@@ -24,6 +24,19 @@ export function readPairsFile(file: string): TextPair[] {
 
 export function pairsToText(pairs: PreferencePair[] | undefined): TextPair[] {
   return (pairs ?? []).map((p) => ({ prompt: p.prompt, completion: p.chosen }));
+}
+
+/** Samples that pass every test, each distinct (prompt, code) once, in input order (RFT / STaR data). */
+export function passingSamples(samples: LabelledSample[] | undefined): TextPair[] {
+  const seen = new Set<string>();
+  const out: TextPair[] = [];
+  for (const s of samples ?? []) {
+    const key = `${s.prompt}\u0000${s.code}`;
+    if (s.label !== 1 || seen.has(key)) continue;
+    seen.add(key);
+    out.push({ prompt: s.prompt, completion: s.code });
+  }
+  return out;
 }
 
 export function tokenize(tok: TextTokenizer, data: TextPair[], o: { maxLength: number; appendEos: boolean }): SeqExample[] {

@@ -20,7 +20,7 @@ import { loadCheckpoint, saveCheckpoint } from '../../lm/train/checkpoint.js';
 import { AdamW, decayMask, warmupCosine } from '../../lm/train/optim.js';
 import { epochBatches } from '../../lm/train/order.js';
 import { accumulateAndStep } from '../../lm/train/step.js';
-import { pairsToText, readPairsFile, tokenize, type TextPair } from './data.js';
+import { pairsToText, passingSamples, readPairsFile, tokenize, type TextPair } from './data.js';
 import { configSchema } from './schema.js';
 
 type Config = Parameters<Parameters<typeof definePlugin<'trainer', typeof configSchema>>[0]['create']>[0];
@@ -72,12 +72,14 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     const text: TextPair[] = [];
     if (config.data) text.push(...readPairsFile(isAbsolute(config.data) ? config.data : resolve(ctx.baseDir, config.data)));
     if (config.usePairs ?? true) text.push(...pairsToText(input.pairs));
+    const passing = config.samples === 'passing';
+    if (passing) text.push(...passingSamples(input.samples));
     const maxLength = config.maxLength ?? 256;
     const examples = tokenize(tokenizer, text, { maxLength, appendEos: config.appendEos ?? true });
     if (examples.length === 0) {
       throw CrucibleError.at('CRUCIBLE_E_TRAIN', { path: 'stages.trainer.config.data', message: 'no training examples', hint: 'set `data` to a JSONL of {prompt, completion} or feed preference pairs' });
     }
-    const validation = tokenize(tokenizer, pairsToText(input.validationPairs), { maxLength, appendEos: config.appendEos ?? true });
+    const validation = tokenize(tokenizer, [...pairsToText(input.validationPairs), ...(passing ? passingSamples(input.validationSamples) : [])], { maxLength, appendEos: config.appendEos ?? true });
 
     const lora: LoraConfig | undefined = config.lora
       ? { r: config.lora.r ?? 8, alpha: config.lora.alpha ?? 16, dropout: config.lora.dropout ?? 0.05, targetModules: [...(config.lora.targetModules ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'])] }

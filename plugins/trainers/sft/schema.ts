@@ -24,6 +24,11 @@ export const configSchema = {
     },
     data: { type: 'string', description: 'JSONL of {prompt, completion} (relative to the manifest)' },
     usePairs: { type: 'boolean', default: true, description: 'also train on the chosen side of the train pairs' },
+    samples: {
+      enum: ['none', 'passing'],
+      default: 'none',
+      description: '"passing": also train on the labelled samples that pass every test, each distinct (prompt, code) once: rejection-sampling fine-tuning (RFT / STaR) on the policy\'s own samples',
+    },
     epochs: { type: 'number', exclusiveMinimum: 0, default: 1 },
     maxSteps: { type: 'integer', minimum: 0, default: 0, description: 'optimizer steps; 0 = epochs decide' },
     batchSize: { type: 'integer', minimum: 1, default: 16, description: 'sequences per micro-batch' },

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { passAtK } from '../../../plugins/evaluators/stats/pass-at-k.js';
-import { meanCi95, pairedTTest, wilcoxonSignedRank } from '../../../plugins/evaluators/stats/significance.js';
+import { meanCi95, minimalDetectableEffect, pairedTTest, problemsForEffect, wilcoxonSignedRank } from '../../../plugins/evaluators/stats/significance.js';
 
 const close = (actual: number, expected: number, tol = 1e-12, what = '') =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what} expected ${expected}, got ${actual}`);
@@ -81,6 +81,21 @@ test('one-sample 95% CI of a mean matches scipy.stats.ttest_1samp(...).confidenc
   const [lo, hi] = meanCi95(A1);
   close(lo, 0.1329888511605795, 1e-9, 'lo');
   close(hi, 0.6420111488394205, 1e-9, 'hi');
+});
+
+// References: (scipy.stats.t.ppf(0.975, n-1) + scipy.stats.t.ppf(0.8, n-1)) * sd / sqrt(n).
+test('minimal detectable effect (80% power, two-sided 0.05) matches the scipy formula, and every t-test carries it', () => {
+  close(minimalDetectableEffect(0.137, 60), 0.050384793449411505, 1e-9, 'n 60');
+  close(minimalDetectableEffect(0.137, 300), 0.022232222749703736, 1e-9, 'n 300');
+  assert.ok(Number.isNaN(minimalDetectableEffect(0.1, 1)));
+  const a = [0, 0, 0, 0, 0, 0, 0, 0];
+  const b = [0.1, -0.2, 0.3, 0.0, 0.1, 0.4, -0.1, 0.2];
+  const t = pairedTTest(a, b);
+  close(t.sdDifference, 0.2, 1e-12, 'sd');
+  close(t.mde80, 0.23056304808978562, 1e-9, 'mde of 8 differences');
+  // the smallest n whose MDE is at most the effect
+  const n = problemsForEffect(0.137, 0.03);
+  assert.ok(minimalDetectableEffect(0.137, n) <= 0.03 && minimalDetectableEffect(0.137, n - 1) > 0.03);
 });
 
 test.run();

@@ -1,0 +1,54 @@
+// The report's and the terminal's view of an iterative run: the per-round curve on the selection split, what
+// each round sampled and trained, and every policy's test pass@1 against base with its p-value and MDE.
+import { lineChart } from './charts/index.js';
+import { esc } from './escape.js';
+import { asComparison, asEval, fmtNum, fmtP, fmtSigned } from './format.js';
+import type { RoundsView, RunResults } from './types.js';
+
+/** Test pass@1 of every evaluated policy (base, baseline, rounds) with its comparison to base. */
+function testRows(r: RunResults): Array<{ label: string; pass1?: number; ci?: [number, number]; delta?: number; p?: number; mde?: number }> {
+  const d = r.evaluation?.details as Record<string, unknown> | undefined;
+  const base = asEval(d?.base);
+  const trained = asEval(d?.trained);
+  if (!base) return [];
+  const rows: ReturnType<typeof testRows> = [{ label: 'base', pass1: base.passAtK['pass@1']?.value, ci: base.passAtK['pass@1']?.ci95 }];
+  const add = (label: string, e: unknown, c: unknown) => {
+    const ev = asEval(e);
+    const t = asComparison(c)?.tests['pass@1']?.ttest;
+    if (ev) rows.push({ label, pass1: ev.passAtK['pass@1']?.value, ci: ev.passAtK['pass@1']?.ci95, ...(t ? { delta: t.meanDifference, p: t.p, mde: t.mde80 } : {}) });
+  };
+  for (const o of (d?.others as Array<{ label: string; evaluation: unknown; comparison: unknown }> | undefined) ?? []) add(o.label, o.evaluation, o.comparison);
+  if (trained) add(`trained (round ${r.rounds?.kept ?? '?'})`, d?.trained, d?.comparison);
+  return rows;
+}
+
+export function roundsSection(r: RunResults): string {
+  const rounds = r.rounds as RoundsView | undefined;
+  if (!rounds) return '';
+  const chart = lineChart({
+    id: 'rounds-curve',
+    title: `${rounds.selectOn} pass@1 after each round (0 = base)`,
+    xName: 'round',
+    series: [{ name: `${rounds.selectOn} pass@1`, points: rounds.curve.map((c) => [c.round, c.pass1] as [number, number]) }],
+  });
+  const perRound = rounds.rounds.map((x) => {
+    const t = x.training;
+    return `<tr><td>${x.round}</td><td>${x.sampledFrom === 0 ? 'base' : `round ${x.sampledFrom}`}</td><td>${fmtNum(x.samplePass1.train)}</td><td>${fmtNum(x.samplePass1.val)}</td><td>${x.pairs.train} / ${x.pairs.val}</td><td>${fmtNum(t['train/loss'] ?? t.loss)}</td><td>${fmtNum(t['val/rewards/accuracies'])}</td><td>${fmtNum(t['rewards/margins'])}</td><td>${fmtNum(t['logratio/chosen'])} / ${fmtNum(t['logratio/rejected'])}</td><td>${fmtNum(rounds.curve[x.round]?.pass1)}</td></tr>`;
+  });
+  const tests = testRows(r).map((x) => `<tr><td>${esc(x.label)}</td><td>${fmtNum(x.pass1)} [${fmtNum(x.ci?.[0])}, ${fmtNum(x.ci?.[1])}]</td><td>${x.delta === undefined ? '' : fmtSigned(x.delta)}</td><td>${x.p === undefined ? '' : fmtP(x.p)}</td><td>${x.mde === undefined ? '' : fmtNum(x.mde)}</td></tr>`);
+  const decisions = Object.entries(rounds.decisions ?? {}).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join('; ');
+  return `<section id="rounds"><h2>Rounds</h2>
+<p class="muted">${rounds.count} on-policy round(s); reference = ${esc(rounds.reference)}; evaluated as trained: round ${rounds.kept} (${esc(rounds.keep)}). ${decisions}</p>
+<div class="charts">${chart}</div>
+<table><thead><tr><th>round</th><th>sampled from</th><th>train pass@1 of samples</th><th>val pass@1 of samples</th><th>pairs train / val</th><th>train loss</th><th>val reward acc.</th><th>reward margin</th><th>log-ratio chosen / rejected</th><th>${esc(rounds.selectOn)} pass@1 after</th></tr></thead><tbody>${perRound.join('')}</tbody></table>
+${tests.length ? `<h3>Test split (evaluated once)</h3><table><thead><tr><th>policy</th><th>pass@1 (95% CI)</th><th>vs base</th><th>p (paired t-test)</th><th>MDE (80% power)</th></tr></thead><tbody>${tests.join('')}</tbody></table>` : ''}</section>`;
+}
+
+export function roundsTerminal(r: RunResults): string[] {
+  const rounds = r.rounds as RoundsView | undefined;
+  if (!rounds) return [];
+  const lines = [`  rounds      ${rounds.selectOn} pass@1 by round: ${rounds.curve.map((c) => `${c.round}: ${fmtNum(c.pass1)}`).join(', ')} (kept round ${rounds.kept})`];
+  for (const x of rounds.rounds) lines.push(`              round ${x.round}: ${x.pairs.train} train pairs, loss ${fmtNum(x.training['train/loss'])}, log-ratio chosen ${fmtNum(x.training['logratio/chosen'])}`);
+  for (const x of testRows(r)) lines.push(`  test        ${x.label.padEnd(18)} pass@1 ${fmtNum(x.pass1)} [${fmtNum(x.ci?.[0])}, ${fmtNum(x.ci?.[1])}]${x.p === undefined ? '' : `  ${fmtSigned(x.delta)}  p ${fmtP(x.p)}  MDE ${fmtNum(x.mde)}`}`);
+  return lines;
+}

@@ -1,0 +1,175 @@
+// Iterative on-policy training (manifest `rounds`): round k samples the train/val problems from round k-1's
+// policy, executes, scores, pairs and trains from that policy (the reference is its start, or the base model);
+// every round's stages have their own names and cache keys (generate.r2, train.r2, ...), so a killed run resumes
+// inside the round it was in. After the last round its policy samples the selection split once more, which
+// completes the per-round curve. An optional baseline trainer (e.g. SFT on the passing round-1 samples: RFT)
+// learns from the same base samples, and the evaluator measures it and every round beside base and trained.
+
+import { join } from 'node:path';
+import type { Execution, ModelArtifact, SplitName } from '../contract/data.js';
+import type { TrainResult } from '../contract/kinds.js';
+import { CrucibleError } from '../errors.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { assertNoTestLeak, bySplit } from './leakage.js';
+import type { PipelineState } from './pipeline-state.js';
+import type { RoundInfo, RoundsSummary } from './rounds-summary.js';
+import { selectionProblems } from './split-guard.js';
+import { withStage } from './stage.js';
+import { labelledSamples, pairStage, readTrainResult, relativeIfInside, trainStage } from './stages-learn.js';
+import { executeStage, generateStage, scoreStage, type RoundScope } from './stages-sample.js';
+
+export interface RoundsSpec {
+  count: number;
+  reference?: 'round-start' | 'base';
+  keep?: 'last' | 'best';
+  selectOn?: string;
+  evaluateRounds?: boolean;
+}
+
+type Policy = { model: ModelArtifact; key: string };
+
+/** Share of passing samples per split, over the problems of the current executions. */
+function passBySplit(state: PipelineState): { pass: Partial<Record<SplitName, number>>; counts: Partial<Record<SplitName, { problems: number; samples: number }>> } {
+  const pass: Partial<Record<SplitName, number>> = {};
+  const counts: Partial<Record<SplitName, { problems: number; samples: number }>> = {};
+  const sums: Partial<Record<SplitName, number>> = {};
+  for (const [problemId, list] of state.executions ?? new Map<string, Execution[]>()) {
+    const split = state.split.get(problemId);
+    if (!split || list.length === 0) continue;
+    const c = (counts[split] ??= { problems: 0, samples: 0 });
+    c.problems++;
+    c.samples += list.length;
+    sums[split] = (sums[split] ?? 0) + list.filter((e) => e.status === 'SUCCESS').length;
+  }
+  for (const s of Object.keys(counts) as SplitName[]) pass[s] = (sums[s] ?? 0) / counts[s]!.samples;
+  return { pass, counts };
+}
+
+/** The trainer's numbers worth a curve: its flat numeric stats and the last epoch's TRL-style metrics. */
+// Facts about the process rather than the round (timings, tensor counts, where a resume started) stay out.
+const NOT_A_RESULT = /seconds|persec|numTensors|resumedAt/i;
+
+function trainingNumbers(result: TrainResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  const take = (k: string, v: unknown) => {
+    if (typeof v === 'number' && Number.isFinite(v) && !NOT_A_RESULT.test(k) && !(k in out)) out[k] = v;
+  };
+  for (const [k, v] of Object.entries(result.stats ?? {})) take(k, v);
+  const last = (result.stats?.epochHistory as Array<Record<string, unknown>> | undefined)?.at(-1);
+  for (const [k, v] of Object.entries(last ?? {})) take(k, v);
+  // DPO's implicit rewards are beta * log(pi/ref): divided by beta they are the policy's log-ratio drift.
+  const beta = out.beta;
+  if (beta && out['rewards/chosen'] !== undefined) out['logratio/chosen'] = out['rewards/chosen'] / beta;
+  if (beta && out['rewards/rejected'] !== undefined) out['logratio/rejected'] = out['rewards/rejected'] / beta;
+  return out;
+}
+
+async function baselineStage(state: PipelineState, start: ModelArtifact): Promise<TrainResult> {
+  const keyParts = { execute: state.keys.execute, pair: state.keys.pair, trainer: state.plugins.identity('baseline'), seed: state.resolved.manifest.seed };
+  return withStage(state, 'baseline', keyParts, async (stage) => {
+    const file = join(stage.dir, 'train_result.json');
+    if (stage.finished) return { value: readTrainResult(file, stage.dir) };
+    const samples = labelledSamples(state);
+    const pairs = state.pairs ?? [];
+    assertNoTestLeak(samples, state.split, 'labelled samples');
+    assertNoTestLeak(pairs, state.split, 'preference pairs');
+    const s = bySplit(samples, state.split);
+    const p = bySplit(pairs, state.split);
+    const trainer = await state.plugins.get('baseline');
+    const result = await trainer.train({ samples: s.train, validationSamples: s.val, pairs: p.train, validationPairs: p.val, model: start });
+    const stored = { ...result, model: { ...result.model, path: relativeIfInside(stage.dir, result.model.path) } };
+    writeJsonAtomic(file, stored);
+    return { value: readTrainResult(file, stage.dir), summary: { model: stored.model.path } };
+  });
+}
+
+export async function runRounds(state: PipelineState, spec: RoundsSpec): Promise<void> {
+  const curveProblems = selectionProblems(state.splits, state.split, spec.selectOn ?? 'val', 'rounds.selectOn');
+  const selectOn = (spec.selectOn ?? 'val') as SplitName;
+  const generator = await state.plugins.get('generator');
+  const baseModel = generator.baseModel?.();
+  if (!baseModel || !generator.withModel) {
+    throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'rounds need a generator with a local model it can swap for a trained policy', hint: 'use tfjs-lm' });
+  }
+  const reference = spec.reference ?? 'round-start';
+  const base: Policy = { model: baseModel, key: 'base' };
+  const infos: RoundInfo[] = [];
+  const trained: Array<{ result: TrainResult; key: string }> = [];
+  const curve: RoundsSummary['curve'] = [];
+  let baseline: RoundsSummary['baseline'];
+  let baselinePolicy: Policy | undefined;
+  let prev: Policy | undefined;
+  const addCurvePoint = (round: number) => {
+    const { pass, counts } = passBySplit(state);
+    curve.push({ round, pass1: pass[selectOn] ?? Number.NaN, problems: counts[selectOn]?.problems ?? 0, samples: counts[selectOn]?.samples ?? 0 });
+    return { pass, counts };
+  };
+  for (let r = 1; r <= spec.count; r++) {
+    const scope: RoundScope = {
+      suffix: r === 1 ? '' : `.r${r}`,
+      ...(prev ? { policy: prev, start: prev } : {}),
+      // Round 1 starts from the base model, so "base" and "round-start" are the same reference there.
+      ...(reference === 'base' && prev ? { reference: base } : {}),
+    };
+    state.services.logger.info(`round ${r}/${spec.count}: sampling from ${prev ? `round ${r - 1}'s policy` : 'the base model'}`);
+    await generateStage(state, scope);
+    await executeStage(state, scope);
+    await scoreStage(state, scope);
+    const { pass, counts } = addCurvePoint(r - 1);
+    await pairStage(state, scope);
+    if (r === 1 && state.plugins.has('baseline')) {
+      const result = await baselineStage(state, baseModel);
+      baselinePolicy = { model: result.model, key: state.keys.baseline };
+      baseline = { label: 'baseline', plugin: state.plugins.identity('baseline')!.plugin, stats: result.stats };
+    }
+    await trainStage(state, scope);
+    const result = state.training!;
+    const key = state.keys[`train${scope.suffix}`];
+    trained.push({ result, key });
+    const pairs = bySplit(state.pairs ?? [], state.split);
+    infos.push({
+      round: r,
+      sampledFrom: r - 1,
+      samplePass1: pass,
+      samples: Object.values(counts).reduce((n, c) => n + (c?.samples ?? 0), 0),
+      pairs: { train: pairs.train.length, val: pairs.val.length },
+      training: trainingNumbers(result),
+      model: result.model.path,
+    });
+    state.events.emitEvent('metric', { stage: 'rounds', name: 'round', step: r, values: { [`${selectOn}/pass@1 of the sampling policy`]: curve.at(-1)!.pass1, 'pairs/train': pairs.train.length, ...infos.at(-1)!.training } });
+    prev = { model: result.model, key };
+  }
+  // The last round's policy samples the selection split once, closing the curve.
+  await generateStage(state, { suffix: '.final', policy: prev!, problems: curveProblems });
+  await executeStage(state, { suffix: '.final', policy: prev!, problems: curveProblems });
+  addCurvePoint(spec.count);
+  state.events.emitEvent('metric', { stage: 'rounds', name: 'curve', values: Object.fromEntries(curve.map((c) => [`${selectOn}/pass@1 after round ${c.round}`, c.pass1])) });
+
+  const keep = spec.keep ?? 'last';
+  let kept = spec.count;
+  if (keep === 'best') for (let r = 1; r <= spec.count; r++) if (curve[r].pass1 > curve[kept].pass1) kept = r;
+  state.training = trained[kept - 1].result;
+  state.trainKey = trained[kept - 1].key;
+  if (spec.evaluateRounds ?? true) {
+    state.extraPolicies = [
+      ...(baselinePolicy ? [{ label: 'baseline', ...baselinePolicy }] : []),
+      ...trained.map((t, i) => ({ label: `round-${i + 1}`, model: t.result.model, key: t.key })).filter((_, i) => i !== kept - 1),
+    ];
+  }
+  state.rounds = {
+    count: spec.count,
+    reference,
+    keep,
+    selectOn,
+    curve,
+    rounds: infos,
+    kept,
+    ...(baseline ? { baseline } : {}),
+    decisions: {
+      'kept round': keep === 'best' ? `${selectOn} pass@1 of each round's policy` : 'fixed in the manifest (last)',
+      'trainer settings': 'fixed in the manifest (chosen on validation in earlier runs, README)',
+      test: 'evaluated once, after every choice',
+    },
+  };
+  writeJsonAtomic(join(state.runDir, 'rounds.json'), state.rounds);
+}
