@@ -8,7 +8,7 @@ import { sha256 } from '../../../core/util/hash.js';
 import type { RawResult } from './fork-server.js';
 import { ServerDied } from './fork-server.js';
 
-export type RunProgram = (problem: Problem, code: string, testTimeouts: number[]) => Promise<RawResult | ServerDied>;
+export type RunProgram = (problem: Problem, code: string, testTimeouts: number[], afterTimeout?: number[]) => Promise<RawResult | ServerDied>;
 
 /** The canonical solution as a whole program: HumanEval's is a body to append to the prompt, MBPP's is complete. */
 export function canonicalProgram(problem: Problem): string | undefined {

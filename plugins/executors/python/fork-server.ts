@@ -23,6 +23,8 @@ export interface ServerJob {
   timeout: number;
   /** CPU seconds per test case, one entry per test. */
   testTimeouts: number[];
+  /** Per-test limits once a test has timed out (a confirmation run: only the first timeout needs the long limit). */
+  afterTimeout?: number[];
 }
 
 export interface RawTest {

@@ -25,6 +25,7 @@ export const configSchema = {
     workers: { type: 'integer', minimum: 0, default: 0, description: 'fork-servers running in parallel; 0 = one per CPU core' },
     timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program (a blocked program is stopped at 3x this in wall time)' },
     testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 0.25, description: 'CPU seconds per test case, raised per test to canonicalTimeFactor x the canonical solution\'s CPU time when that is more. CPU time does not grow with machine load as wall time does, so the floor needs no wide margin (HumanEval\'s slowest canonical test takes ~40 ms); each looping test costs this much' },
+    confirmTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'a test that hits the cheap per-test floor is run again with this many CPU seconds (or canonicalTimeFactor x the canonical solution\'s, when more; at most timeoutSeconds) before the execution is called TIMEOUT; each test records the limit it hit' },
     canonicalTimeFactor: { type: 'number', minimum: 0, default: 4, description: 'a test that times out may take this many times the canonical solution\'s CPU time on it (measured once per problem, as evalplus does); 0 = fixed limits' },
     memoryMb: { type: 'integer', minimum: 16, default: 1024, description: 'address-space limit of each candidate process (MiB)' },
     maxProcesses: { type: 'integer', minimum: 1, default: 32, description: 'processes a candidate may have at once (enforced when candidates run under their own uid, i.e. as root)' },
@@ -154,26 +155,30 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   let candidatesSeen = 0;
   /** Programs by where their tests ran (the in-process fallback is counted, never silent). */
   const isolationCounts = { checker: 0, 'in-process': 0 };
-  const runProgram = async (problem: Problem, code: string, testTimeouts: number[]) =>
-    pool.run({ id: nextId++, code, problem: specOf(problem), timeout: config.timeoutSeconds, testTimeouts });
+  const runProgram = async (problem: Problem, code: string, testTimeouts: number[], afterTimeout?: number[]) =>
+    pool.run({ id: nextId++, code, problem: specOf(problem), timeout: config.timeoutSeconds, testTimeouts, ...(afterTimeout ? { afterTimeout } : {}) });
   const limits = new TestLimits(config.testTimeoutSeconds, config.canonicalTimeFactor, config.timeoutSeconds, runProgram);
-  const timedOut = (e: Execution) => e.tests.some((t) => t.outcome === 'timeout');
+  /** Tests that timed out at a limit below the one a timeout must be confirmed at. */
+  const unconfirmed = (e: Execution, confirm: number[]) => e.tests.some((t, j) => t.outcome === 'timeout' && (t.limitSeconds ?? 0) < confirm[j]);
 
   const executeDistinct = async (problem: Problem, candidates: Candidate[]): Promise<Execution[]> => {
     const floor = limits.defaults(problem);
     const executions = await Promise.all(candidates.map((c) => runCandidate(problem, c, floor)));
-    if (!executions.some(timedOut) || !limits.canCalibrate(problem)) return executions;
-    // Some test hit the floor: measure the canonical solution once, and re-run the candidates that timed out
-    // on a test the canonical solution itself needs more time for.
-    const calibrated = await limits.limits(problem);
-    if (!calibrated) return executions;
-    return Promise.all(executions.map((e, i) =>
-      e.tests.some((t, j) => t.outcome === 'timeout' && calibrated[j] > floor[j]) ? runCandidate(problem, candidates[i], calibrated) : e));
+    const least = problem.tests.map(() => (limits.canCalibrate(problem) ? config.timeoutSeconds : Math.min(config.timeoutSeconds, config.confirmTimeoutSeconds)));
+    if (!executions.some((e) => unconfirmed(e, least))) return executions;
+    // The cheap floor caught a test: before calling it a TIMEOUT, run the candidate again with that test allowed the
+    // confirmation limit, max(confirmTimeoutSeconds, canonicalTimeFactor x the canonical solution's CPU) as evalplus
+    // does. After the first test that times out at that limit the rest go back to the floor (one confirmation per
+    // program is what a TIMEOUT needs; a looping program does not pay it on every test).
+    const calibrated = limits.canCalibrate(problem) ? await limits.limits(problem) : undefined;
+    const after = calibrated ?? floor;
+    const confirm = after.map((t) => Math.min(config.timeoutSeconds, Math.max(t, config.confirmTimeoutSeconds)));
+    return Promise.all(executions.map((e, i) => (unconfirmed(e, confirm) ? runCandidate(problem, candidates[i], confirm, after) : e)));
   };
 
-  const runCandidate = async (problem: Problem, candidate: Candidate, testTimeouts: number[]): Promise<Execution> => {
+  const runCandidate = async (problem: Problem, candidate: Candidate, testTimeouts: number[], afterTimeout?: number[]): Promise<Execution> => {
     const startedAt = performance.now();
-    const raw = await runProgram(problem, candidate.code, testTimeouts);
+    const raw = await runProgram(problem, candidate.code, testTimeouts, afterTimeout);
     const execution = toExecution(problem, candidate, raw, startedAt, performance.now());
     if (execution.isolation) isolationCounts[execution.isolation]++;
     return execution;
@@ -202,6 +207,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       timeoutSeconds: config.timeoutSeconds,
       testTimeoutSeconds: config.testTimeoutSeconds,
       canonicalTimeFactor: config.canonicalTimeFactor,
+      confirmTimeoutSeconds: config.confirmTimeoutSeconds,
       memoryMb: config.memoryMb,
       maxProcesses: config.maxProcesses,
       maxOutputBytes: config.maxOutputBytes,

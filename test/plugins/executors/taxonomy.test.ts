@@ -141,8 +141,8 @@ test('per-test limits follow the canonical solution: a legitimately slow test is
   const slow = 'def f(n):\n    total = 0\n    for i in range(n):\n        total += i % 7\n    return total';
   const tests = ['assert f(10) == 24', 'assert f(1_500_000) == sum(i % 7 for i in range(1_500_000))'];
   const p = problem(tests, { canonicalSolution: slow });
-  const strict = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1, testTimeoutSeconds: 0.05, canonicalTimeFactor: 0 });
-  const calibrating = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1, testTimeoutSeconds: 0.05, canonicalTimeFactor: 4 });
+  const strict = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1, testTimeoutSeconds: 0.05, confirmTimeoutSeconds: 0.05, canonicalTimeFactor: 0 });
+  const calibrating = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 1, testTimeoutSeconds: 0.05, confirmTimeoutSeconds: 0.05, canonicalTimeFactor: 4 });
   try {
     const [fixed] = await strict.execute(p, candidates([slow]));
     assert.equal(fixed.tests.map((t) => t.outcome), ['pass', 'timeout'], 'the floor alone is too short for this test');

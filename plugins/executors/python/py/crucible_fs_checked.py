@@ -150,6 +150,8 @@ def run_checked(job, problem, result, outcomes):
                 out['lim'] = job['timeout'] if gone is not None and gone.program else limit
                 out['t'] = None
             outcomes[i] = out
+            if o == 'timeout' and job.get('afterTimeout'):  # a confirmation run: one long limit is enough
+                job['testTimeouts'] = job['afterTimeout']
             if gone is not None and gone.program:
                 for j in range(i + 1, n):
                     outcomes[j] = {'o': 'timeout', 't': None, 'lim': job['timeout']}

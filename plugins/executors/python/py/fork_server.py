@@ -191,12 +191,16 @@ def run_job(job):
             if current >= n:
                 break
             outcomes[current] = {'o': 'timeout' if timed_out else 'error', 't': limit or died}
+            if timed_out:
+                outcomes[current]['lim'] = job['testTimeouts'][current]
+                if job.get('afterTimeout'):  # a confirmation run: only the first timeout needs the long limit
+                    job['testTimeouts'] = job['afterTimeout']
             start = current + 1
             if start >= n:
                 break
             if cpu_used >= job['timeout'] or time.monotonic() >= wall_deadline:
                 for i in range(start, n):
-                    outcomes[i] = {'o': 'timeout', 't': None}
+                    outcomes[i] = {'o': 'timeout', 't': None, 'lim': job['timeout']}
                 result['programTimeout'] = True
                 break
         return finish(result, outcomes, t0)
