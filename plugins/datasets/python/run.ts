@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { CrucibleError } from '../../../core/errors.js';
 import { hashJson, sha256 } from '../../../core/util/hash.js';
 import { packageRoot } from '../../../core/util/package-root.js';
+import { resolveInterpreter } from '../../executors/python/interpreter.js';
+import { findBwrap, HELPER_UID, sandboxedScriptArgs } from '../../executors/python/sandbox.js';
 import { defaultCacheDir, openCacheDir, readVerified, writeVerified } from './verified-cache.js';
 
 export { defaultCacheDir };
@@ -79,9 +81,29 @@ export async function runTool<T>(run: ToolRun): Promise<T[]> {
   return parsed;
 }
 
-function spawnTool(run: ToolRun): Promise<string> {
+let warnedUnsandboxed = false;
+
+/** The helper runs inside the executor's bubblewrap sandbox when bubblewrap is installed: plus-tests executes the
+ * canonical solutions of the dataset, which are code like any candidate's. */
+async function toolCommand(command: ToolCommand): Promise<{ file: string; args: string[]; env?: NodeJS.ProcessEnv }> {
+  const bwrap = findBwrap();
+  if (!bwrap) {
+    if (!warnedUnsandboxed) {
+      warnedUnsandboxed = true;
+      process.emitWarning('bubblewrap is not installed: the dataset helpers run the canonical solutions on the host (apt-get install bubblewrap)', { code: 'CRUCIBLE_W_UNSANDBOXED' });
+    }
+    return { file: pythonExecutable(), args: ['-S', '-I', join(toolDir(), 'tool.py'), command] };
+  }
+  const interpreter = await resolveInterpreter(process.env.CRUCIBLE_PYTHON ?? '');
+  const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/tmp', CRUCIBLE_DROP_UID: String(HELPER_UID) };
+  return { file: bwrap, args: sandboxedScriptArgs(interpreter, toolDir(), 'tool.py', [command], hide), env };
+}
+
+async function spawnTool(run: ToolRun): Promise<string> {
+  const { file, args, env } = await toolCommand(run.command);
   return new Promise((resolve, reject) => {
-    const child = spawn(pythonExecutable(), ['-S', '-I', join(toolDir(), 'tool.py'), run.command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => stdout.push(d));

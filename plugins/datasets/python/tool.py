@@ -21,7 +21,18 @@ def _decode_float(obj):
     return obj
 
 
+def _drop_root():
+    """Inside the sandbox as root: become the unprivileged uid the executor gave (the canonical solutions this runs
+    are dataset code, treated like candidates)."""
+    uid = os.environ.get("CRUCIBLE_DROP_UID")
+    if uid and os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(int(uid))
+        os.setuid(int(uid))
+
+
 def main():
+    _drop_root()
     if len(sys.argv) != 2 or sys.argv[1] not in COMMANDS:
         sys.stderr.write("usage: tool.py {%s} < tasks.json\n" % ",".join(COMMANDS))
         return 2

@@ -83,3 +83,15 @@ export function bwrapArgs(interpreter: Interpreter, serverDir: string, hide: str
   args.push('--ro-bind', serverDir, SANDBOX_SERVER_DIR, '--chdir', '/tmp');
   return args;
 }
+
+/** The uid sandboxed helper scripts drop to when bubblewrap runs as root (they read it from CRUCIBLE_DROP_UID). */
+export const HELPER_UID = 199_999;
+
+/**
+ * bwrap arguments that run `script` from `dir` with the interpreter in the same sandbox candidates get (no network,
+ * read-only system, private size-capped /tmp, no home or project): for trusted-data tools that still execute dataset
+ * code, such as computing HumanEval+/MBPP+ expected outputs with the canonical solutions.
+ */
+export function sandboxedScriptArgs(interpreter: Interpreter, dir: string, script: string, scriptArgs: string[], hide: string[]): string[] {
+  return [...bwrapArgs(interpreter, dir, hide), interpreter.executable, '-S', '-I', '-B', `${SANDBOX_SERVER_DIR}/${script}`, ...scriptArgs];
+}

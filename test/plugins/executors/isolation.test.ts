@@ -82,6 +82,30 @@ test('leftovers past the limit: the candidate is reported (RUNTIME_ERROR cleanup
   });
 });
 
+test('a candidate\'s processes are held to memoryMb together (children each under the per-process limit)', async () => {
+  // Three children of ~250 MB each: every one is within memoryMb alone, together they are not. Bounded: at most
+  // ~0.8 GB is ever touched, whatever the limits do.
+  const code = [
+    'import os, time',
+    'def f(x):',
+    '    kids = []',
+    '    for _ in range(3):',
+    '        pid = os.fork()',
+    '        if pid == 0:',
+    '            block = bytearray(250 * 1024 * 1024)',
+    '            time.sleep(20)',
+    '            os._exit(0)',
+    '        kids.append(pid)',
+    '    for pid in kids:',
+    '        os.waitpid(pid, 0)',
+    '    return x + 1',
+  ].join('\n');
+  await withExecutor({ memoryMb: 512, timeoutSeconds: 30, testTimeoutSeconds: 30 }, async (executor) => {
+    const [e] = await executor.execute(problem(ONE), candidates([code]));
+    assert.equal([e.status, e.error], ['RUNTIME_ERROR', 'memory'], JSON.stringify(e));
+  });
+});
+
 test('sandbox "off" warns naming what is lost; as root, candidates still never run as uid 0', async () => {
   const warnings: string[] = [];
   const base = createTestContext();

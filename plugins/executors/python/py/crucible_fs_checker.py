@@ -10,8 +10,8 @@ import signal
 import time
 
 from crucible_fs_candidate import candidate_main
-from crucible_fs_config import MIN_WAIT, POLL, WALL_FACTOR
-from crucible_fs_segment import open_pidfd, proc_cpu, reap_all, signal_name
+from crucible_fs_config import MEM_POLL, MIN_WAIT, POLL, WALL_FACTOR
+from crucible_fs_segment import MemoryWatch, open_pidfd, proc_cpu, reap_all, signal_name
 from crucible_fs_wire import HEADER, Unserializable, decode_answer, encode_call, plain_value
 
 SIGNAL_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
@@ -115,6 +115,7 @@ class Channel:
         self.pidfd = open_pidfd(pid)
         self.known_cpu, self.known_at = 0.0, time.monotonic()
         self.test_base = 0.0
+        self.memory = MemoryWatch()
         message = self.receive(b'')
         kind = message[0]
         if kind == 'ready':
@@ -258,6 +259,9 @@ class Channel:
         """Sleeps until the answer pipe is readable (or the call pipe writable), the process exits, or a limit
         falls due; raises CandidateGone on a limit."""
         now = time.monotonic()
+        if self.memory.over(now):
+            self.kill()
+            raise self._gone(CandidateGone('error', 'memory'))
         budget = self.job['timeout'] - self.cpu_dead  # CPU this process may still use, by the program's budget
         cpu_limit, program = budget, True
         if self.test_limit is not None and self.test_base + self.test_limit < cpu_limit:
@@ -279,6 +283,6 @@ class Channel:
                     raise self._gone(CandidateGone('timeout', 'cpu', None if program else self.test_limit, program))
             wake = min(wall, now + max(cpu_limit - self.known_cpu, MIN_WAIT))
         watch = [self.answer_r] if self.pidfd is None else [self.answer_r, self.pidfd]
-        readable, _, _ = select.select(watch, [self.call_w] if out else [], [], min(max(wake - now, 0.0), POLL))
+        readable, _, _ = select.select(watch, [self.call_w] if out else [], [], min(max(wake - now, 0.0), POLL, MEM_POLL))
         if self.pidfd is not None and self.pidfd in readable and self.answer_r not in readable:
             raise self._died()

@@ -10,6 +10,7 @@ WALL_FACTOR = 3.0  # limits count CPU seconds; a process that sleeps or blocks i
 MIN_WAIT = 0.005
 OUTCOMES = ('pass', 'fail', 'error')
 POLL = 0.25  # read the child's reports at least this often, even when no limit is near
+MEM_POLL = 0.1  # a running candidate's processes are weighed together this often
 TICKS = os.sysconf('SC_CLK_TCK')
 libc = ctypes.CDLL(None, use_errno=True)
 
@@ -18,6 +19,7 @@ WORK_ROOT = INIT['workRoot']
 SANDBOXED = WIPE_TMP = bool(INIT.get('wipeTmp'))
 STDERR_BYTES = int(INIT.get('stderrBytes', 2000))
 LIMITS = INIT['limits']
+GROUP_MEMORY_MB = int(LIMITS.get('memoryMb') or 0)  # all of a candidate's processes together (crucible_fs_segment)
 MAX_LEFTOVERS = int(INIT.get('maxLeftoverEntries', 100000))  # entries a candidate may leave before its server is replaced
 PROBLEM_SLOTS = int(INIT['problemSlots'])
 GUARD_COMPARISONS = bool(INIT.get('guardComparisons', True))  # see crucible_fs_guard.py  # fork-server.ts keeps the same number, mirroring the server's list

@@ -7,7 +7,7 @@ import signal
 import time
 
 from crucible_fs_child import child_main
-from crucible_fs_config import MIN_WAIT, OUTCOMES, POLL, TICKS, WALL_FACTOR
+from crucible_fs_config import GROUP_MEMORY_MB, MEM_POLL, MIN_WAIT, OUTCOMES, POLL, TICKS, WALL_FACTOR
 
 
 def proc_cpu(pid):
@@ -36,6 +36,36 @@ def descendants():
         frontier = {p for p, pp in parent.items() if pp in frontier and p not in found}
         found |= frontier
     return found
+
+
+_PAGE = os.sysconf('SC_PAGE_SIZE')
+
+
+def group_rss_mb():
+    """Resident memory of every process below this server (the running candidate and whatever it forked), in MiB.
+    Without a cgroup, this is how the candidate's processes are held to one memory limit together: each of them
+    also has the address-space limit, and the uid's process cap bounds how many there are."""
+    pages = 0
+    for pid in descendants():
+        try:
+            with open('/proc/%d/statm' % pid, 'rb') as f:
+                pages += int(f.read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return pages * _PAGE / (1 << 20)
+
+
+class MemoryWatch:
+    """Checks the group's memory at most every MEM_POLL seconds of a wait (fast candidates never pay for it)."""
+
+    def __init__(self):
+        self.next_check = time.monotonic() + MEM_POLL
+
+    def over(self, now):
+        if now < self.next_check or not GROUP_MEMORY_MB:
+            return False
+        self.next_check = now + MEM_POLL
+        return group_rss_mb() > GROUP_MEMORY_MB
 
 
 def reap_all():
@@ -137,6 +167,7 @@ def run_segment(job, start, cpu_budget, wall_deadline):
     phase_wall, phase_cpu = time.monotonic(), 0.0
     known_cpu, known_at = 0.0, phase_wall
     in_test = exited = False
+    memory = MemoryWatch()
     while True:
         chunk, eof = drain(rfd)
         buf += chunk
@@ -160,6 +191,9 @@ def run_segment(job, start, cpu_budget, wall_deadline):
             end = ('eof',)
             break
         now = time.monotonic()
+        if memory.over(now):
+            end = ('died', 'memory')
+            break
         cpu_limit, wall_limit = cpu_budget, wall_deadline
         if in_test and current < len(test_limits):
             cpu_limit = min(cpu_limit, phase_cpu + test_limits[current])
@@ -181,7 +215,7 @@ def run_segment(job, start, cpu_budget, wall_deadline):
         upcoming = current + 1 if in_test else start
         if upcoming < len(test_limits):
             wake = min(wake, now + MIN_WAIT + suffix_min[upcoming])
-        ready, _, _ = select.select(watch, [], [], min(max(wake - now, 0.0), POLL))
+        ready, _, _ = select.select(watch, [], [], min(max(wake - now, 0.0), POLL, MEM_POLL))
         exited = pidfd is not None and pidfd in ready
     try:
         os.killpg(pid, signal.SIGKILL)  # the child is at worst a zombie here, so its group id is still ours
