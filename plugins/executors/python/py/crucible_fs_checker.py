@@ -11,7 +11,7 @@ import time
 
 from crucible_fs_candidate import candidate_main
 from crucible_fs_config import MEM_POLL, MIN_WAIT, POLL, WALL_FACTOR
-from crucible_fs_segment import MemoryWatch, open_pidfd, proc_cpu, reap_all, signal_name
+from crucible_fs_segment import MemoryWatch, open_pidfd, proc_cpu, reap_all, runqueue_wait, signal_name
 from crucible_fs_wire import HEADER, Unserializable, decode_answer, encode_call, plain_value
 
 SIGNAL_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
@@ -267,11 +267,13 @@ class Channel:
         if self.test_limit is not None and self.test_base + self.test_limit < cpu_limit:
             cpu_limit, program = self.test_base + self.test_limit, False
         wall = self.wall_deadline if self.test_wall_end is None else min(self.wall_deadline, self.test_wall_end)
+        if now >= wall:  # only time spent blocked counts against the wall backstop, not time queued for a CPU
+            wall += runqueue_wait(self.pid)
         wake = min(wall, self.known_at + max(cpu_limit - self.known_cpu, 0.0))
         if now >= wake:
             if now >= wall:
                 self.kill()
-                raise self._gone(CandidateGone('timeout', 'wall', self.test_limit, now >= self.wall_deadline))
+                raise self._gone(CandidateGone('timeout', 'wall', self.test_limit, self.test_wall_end is None or self.wall_deadline <= self.test_wall_end))
             cpu = proc_cpu(self.pid)
             if cpu is not None:
                 if not self.test_checked and self.test_base > cpu:  # a reported clock ahead of the kernel's

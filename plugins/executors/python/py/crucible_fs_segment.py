@@ -20,6 +20,16 @@ def proc_cpu(pid):
         return None
 
 
+def runqueue_wait(pid):
+    """Seconds `pid` has spent runnable but waiting for a CPU (/proc/<pid>/schedstat): the wall-clock backstop is
+    for programs that block, so time a loaded machine kept a busy program waiting does not count against it."""
+    try:
+        with open('/proc/%d/schedstat' % pid, 'rb') as f:
+            return int(f.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def descendants():
     """Pids whose parent chain leads to this server (orphans were re-parented to us as subreaper)."""
     me = os.getpid()
@@ -220,6 +230,8 @@ def run_segment(job, start, cpu_budget, wall_deadline):
         if in_test and current < len(test_limits):
             cpu_limit = min(cpu_limit, phase_cpu + test_limits[current])
             wall_limit = min(wall_limit, phase_wall + test_limits[current] * WALL_FACTOR)
+        if now >= wall_limit:  # only time spent blocked counts against the wall backstop, not time queued for a CPU
+            wall_limit += runqueue_wait(pid)
         wake = min(wall_limit, known_at + max(cpu_limit - known_cpu, 0.0))
         if now >= wake:
             if now >= wall_limit:
