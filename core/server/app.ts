@@ -21,7 +21,9 @@ import { compareRoutes } from './routes/compare.js';
 import { eventRoutes } from './routes/events.js';
 import { manifestRoutes } from './routes/manifests.js';
 import { metaRoutes } from './routes/meta.js';
+import { problemRoutes } from './routes/problems.js';
 import { runRoutes } from './routes/runs.js';
+import { uiRoutes } from './ui/routes.js';
 import { Scheduler } from './scheduler.js';
 
 export interface BuiltServer {
@@ -77,6 +79,8 @@ export async function buildServer(options: FinalOptions, logger: PinoLogger): Pr
   eventRoutes(app, ctx);
   artifactRoutes(app, ctx);
   compareRoutes(app, ctx);
+  problemRoutes(app, ctx);
+  uiRoutes(app, ctx);
 
   app.addHook('onClose', async () => {
     await scheduler.stop();

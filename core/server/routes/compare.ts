@@ -9,6 +9,19 @@ import { compareRuns } from '../../runner/compare.js';
 import type { App, ServerContext } from '../context.js';
 import { errorResponses, freeObject } from '../schemas.js';
 import { assertRun } from './runs.js';
+import { compareManyRuns } from '../../compare/compare.js';
+import { renderComparisonHtml } from '../../compare/html.js';
+
+const runsQuery = {
+  type: 'object', required: ['runs'],
+  properties: { runs: { type: 'string', minLength: 1, maxLength: 2000, pattern: '^[A-Za-z0-9._-]+(,[A-Za-z0-9._-]+)+$', description: 'two or more run ids, comma-separated; the first is the reference' } },
+} as const;
+
+function runIds(ctx: ServerContext, runs: string): string[] {
+  const ids = runs.split(',');
+  ids.forEach((id) => assertRun(ctx, id));
+  return ids;
+}
 
 async function readHeadline(ctx: ServerContext, id: string, label: string): Promise<Record<string, number>> {
   assertRun(ctx, id);
@@ -23,6 +36,30 @@ async function readHeadline(ctx: ServerContext, id: string, label: string): Prom
 const side = { type: 'object', required: ['id', 'headline'], properties: { id: { type: 'string' }, headline: { type: 'object', additionalProperties: { type: 'number' } } } } as const;
 
 export function compareRoutes(app: App, ctx: ServerContext): void {
+  app.get('/v1/comparisons', {
+    schema: {
+      operationId: 'compareRuns', tags: ['runs'],
+      summary: 'compare two or more runs: manifest differences, executed samples, scores, pairing, training, evaluations with paired tests against the first run, per-problem flips',
+      querystring: runsQuery,
+      response: { 200: freeObject, ...errorResponses },
+    },
+  }, async (request) => (await compareManyRuns(ctx.store, runIds(ctx, request.query.runs))) as unknown as Record<string, unknown>);
+
+  app.get('/v1/comparisons/report', {
+    schema: {
+      operationId: 'compareRunsReport', tags: ['runs'], summary: 'the same comparison as a self-contained HTML page (charts and tables)',
+      querystring: runsQuery,
+      response: { 200: { description: 'an HTML page', content: { 'text/html': { schema: { type: 'string' } } } }, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const html = renderComparisonHtml(await compareManyRuns(ctx.store, runIds(ctx, request.query.runs)));
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+      .send(html);
+  });
+
   app.get('/v1/compare', {
     schema: {
       tags: ['runs'],
