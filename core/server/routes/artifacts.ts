@@ -8,6 +8,7 @@ import type { App, ServerContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { errorResponses, runIdParams } from '../schemas.js';
 import { assertRun } from './runs.js';
+import { tarGz } from '../tar.js';
 
 const TYPES: Record<string, string> = {
   '.json': 'application/json',
@@ -60,6 +61,25 @@ export function artifactRoutes(app: App, ctx: ServerContext): void {
     await walk(ctx.store.runDir(row.id), ctx.store.runDir(row.id), files);
     files.sort((a, b) => a.path.localeCompare(b.path));
     return { files, truncated: files.length >= MAX_LISTED };
+  });
+
+  app.get('/v1/runs/:id/archive', {
+    schema: {
+      operationId: 'downloadRunArchive', tags: ['artifacts'],
+      summary: 'the whole run folder as one .tar.gz (manifest, events, stage outputs, results, report, trained model)',
+      params: runIdParams,
+      response: { 200: { description: 'a gzipped tar archive', content: { 'application/gzip': { schema: { type: 'string', format: 'binary' } } } }, ...errorResponses },
+    },
+  }, async (request, reply) => {
+    const row = assertRun(ctx, request.params.id);
+    const root = ctx.store.runDir(row.id);
+    const files: Array<{ path: string; size: number; modifiedAt: string }> = [];
+    await walk(root, root, files);
+    files.sort((a, b) => a.path.localeCompare(b.path));
+    return reply
+      .header('content-type', 'application/gzip')
+      .header('content-disposition', `attachment; filename="${row.id.replace(/[^A-Za-z0-9._-]/g, '_')}.tar.gz"`)
+      .send(tarGz(root, files.map((f) => f.path), row.id) as never);
   });
 
   app.get('/v1/runs/:id/artifacts/*', {
