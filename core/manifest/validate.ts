@@ -2,7 +2,7 @@
 import { Ajv } from 'ajv';
 import { CrucibleError, isCrucibleError, type ErrorDetail } from '../errors.js';
 import { ajvDetails, validatePluginConfig } from '../registry/config.js';
-import { loadPlugin, type LoadedPlugin } from '../registry/load.js';
+import { loadPlugin, suggestion, type LoadedPlugin } from '../registry/load.js';
 import { findBuiltin, isPathReference } from '../registry/resolve.js';
 import type { PluginKind } from '../contract/kinds.js';
 import { composeManifest, isInside, type ComposeOptions, type ComposedManifest } from './compose.js';
@@ -67,7 +67,7 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
     if (!spec || typeof spec.plugin !== 'string') continue;
     const path = slot === 'dataset' ? 'dataset' : slot === 'baseline' ? 'rounds.baseline' : `stages.${slot}`;
     try {
-      checkPolicy(spec.plugin, composed.baseDir, policy, `${path}.plugin`);
+      checkPolicy(kind, spec.plugin, composed.baseDir, policy, `${path}.plugin`);
       const loaded = await loadPlugin(kind, spec.plugin, { baseDir: composed.baseDir, path: `${path}.plugin` });
       const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`);
       slots[slot] = { kind, plugin: spec.plugin, config, loaded };
@@ -104,7 +104,7 @@ export async function resolveManifestObject(raw: Record<string, unknown>, baseDi
   return resolveComposed({ raw: structuredClone(raw), sources: [], baseDir, origin: () => undefined }, policy);
 }
 
-function checkPolicy(reference: string, baseDir: string, policy: PluginPolicy | undefined, path: string): void {
+function checkPolicy(kind: PluginKind, reference: string, baseDir: string, policy: PluginPolicy | undefined, path: string): void {
   if (!policy) return;
   if (isPathReference(reference)) {
     const abs = resolve(baseDir, reference);
@@ -116,7 +116,8 @@ function checkPolicy(reference: string, baseDir: string, policy: PluginPolicy | 
   }
   if (findBuiltin(undefined, reference)) return;
   if (!(policy.allowedPackages ?? []).includes(reference)) {
-    throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_ALLOWED', { path, message: `plugin package "${reference}" is not on this server's allowlist` });
+    // A misspelled built-in reads as a package name: say which built-in was probably meant, as the CLI does.
+    throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_ALLOWED', { path, message: `plugin package "${reference}" is not on this server's allowlist`, hint: suggestion(kind, reference) });
   }
 }
 

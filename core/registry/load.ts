@@ -16,7 +16,7 @@ export interface LoadedPlugin {
 
 const moduleCache = new Map<string, Promise<unknown>>();
 
-function suggestion(kind: PluginKind, name: string): string | undefined {
+export function suggestion(kind: PluginKind, name: string): string | undefined {
   const sameKind = BUILTIN_PLUGINS.filter((b) => b.kind === kind).map((b) => b.name);
   if (sameKind.length === 0) return undefined;
   const best = closest(name, sameKind);

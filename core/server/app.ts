@@ -15,6 +15,8 @@ import type { App, ServerContext } from './context.js';
 import { HttpError, installErrorHandlers, makeScrubber } from './http-errors.js';
 import { installDepthLimit } from './json-depth.js';
 import type { FinalOptions } from './options.js';
+import { nameOperation, polishDocument } from './openapi.js';
+import { RouteSuggester } from './suggest.js';
 import { ProgressTracker } from './progress.js';
 import { artifactRoutes } from './routes/artifacts.js';
 import { compareRoutes } from './routes/compare.js';
@@ -23,6 +25,7 @@ import { manifestRoutes } from './routes/manifests.js';
 import { metaRoutes } from './routes/meta.js';
 import { problemRoutes } from './routes/problems.js';
 import { runRoutes } from './routes/runs.js';
+import { runAdminRoutes } from './routes/run-admin.js';
 import { uiRoutes } from './ui/routes.js';
 import { Scheduler } from './scheduler.js';
 
@@ -51,7 +54,9 @@ export async function buildServer(options: FinalOptions, logger: PinoLogger): Pr
     ...options.allowPluginDirs.map((dir, i) => ({ dir, label: `<plugin-dir-${i}>/` })),
     { dir: packageRoot(), label: '<crucible>/' },
   ]);
-  installErrorHandlers(app, scrub);
+  const routes = new RouteSuggester();
+  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  installErrorHandlers(app, scrub, routes);
   installDepthLimit(app);
 
   if (options.rateLimit > 0) {
@@ -69,7 +74,9 @@ export async function buildServer(options: FinalOptions, logger: PinoLogger): Pr
       security: [{ bearer: [] }],
       tags: [{ name: 'meta' }, { name: 'manifests' }, { name: 'runs' }, { name: 'artifacts' }],
     },
+    transformObject: (documentObject) => polishDocument((documentObject as { openapiObject: Record<string, unknown> }).openapiObject, { version }),
   });
+  app.addHook('onRoute', nameOperation);
   await app.register(swaggerUi, { routePrefix: '/docs' });
   installAuth(app, options.token, { publicDocs: options.publicDocs });
 
@@ -80,6 +87,7 @@ export async function buildServer(options: FinalOptions, logger: PinoLogger): Pr
   artifactRoutes(app, ctx);
   compareRoutes(app, ctx);
   problemRoutes(app, ctx);
+  runAdminRoutes(app, ctx);
   uiRoutes(app, ctx);
 
   app.addHook('onClose', async () => {

@@ -5,6 +5,18 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFastify = FastifyInstance<any, any, any, any, any>;
 import { isCrucibleError, type ErrorDetail } from '../errors.js';
+import { closest, type RouteSuggester } from './suggest.js';
+
+/** An enum mismatch (a misspelled state, say) names the closest allowed value. */
+function withSuggestion(detail: ErrorDetail, v: { keyword?: string; params?: Record<string, unknown>; instancePath: string }, request: { query?: unknown; body?: unknown; params?: unknown }): ErrorDetail {
+  if (v.keyword !== 'enum' || !Array.isArray(v.params?.allowedValues)) return detail;
+  const allowed = (v.params.allowedValues as unknown[]).filter((a): a is string => typeof a === 'string');
+  const [context, ...keys] = (detail.path ?? '').split('.');
+  let given: unknown = (request as Record<string, unknown>)[context === 'querystring' ? 'query' : context];
+  for (const k of keys) given = (given as Record<string, unknown> | undefined)?.[k];
+  const hit = typeof given === 'string' ? closest(given, allowed) : undefined;
+  return { ...detail, message: `${detail.message}: ${allowed.join(', ')}`, ...(hit ? { hint: `did you mean "${hit}"?` } : {}) };
+}
 
 /** Codes the HTTP layer adds on top of the kernel's ErrorCode union. */
 export type HttpErrorCode =
@@ -68,7 +80,7 @@ export function makeScrubber(roots: Array<{ dir: string; label: string }>) {
 }
 
 /** Installs the error and not-found handlers; details of unexpected errors go to the server log only. */
-export function installErrorHandlers(app: AnyFastify, scrub: (e: ErrorBody['error']) => ErrorBody['error']): void {
+export function installErrorHandlers(app: AnyFastify, scrub: (e: ErrorBody['error']) => ErrorBody['error'], routes?: RouteSuggester): void {
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const send = (status: number, code: string, message: string, details: ErrorDetail[] = []) =>
       reply.status(status).send({ error: scrub({ code, message, details }) } satisfies ErrorBody);
@@ -80,7 +92,7 @@ export function installErrorHandlers(app: AnyFastify, scrub: (e: ErrorBody['erro
     }
     const fe = error as FastifyError;
     if (fe.validation) {
-      const details = fe.validation.map((v) => ({ path: `${fe.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'invalid' }));
+      const details = fe.validation.map((v) => withSuggestion({ path: `${fe.validationContext ?? 'request'}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'invalid' }, v, request));
       return send(400, 'CRUCIBLE_E_INPUT', `invalid ${fe.validationContext ?? 'request'}`, details);
     }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return send(413, 'CRUCIBLE_E_BODY_TOO_LARGE', 'request body too large');
@@ -93,6 +105,8 @@ export function installErrorHandlers(app: AnyFastify, scrub: (e: ErrorBody['erro
     return send(500, 'CRUCIBLE_E_INTERNAL', 'internal error (see the server log)');
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: { code: 'CRUCIBLE_E_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}`, details: [] } });
+    const path = request.url.split('?')[0];
+    const hint = routes?.suggest(request.method, path);
+    reply.status(404).send({ error: { code: 'CRUCIBLE_E_NOT_FOUND', message: `no route ${request.method} ${path}`, details: hint ? [{ message: `did you mean ${request.method} ${hint}?` }] : [] } });
   });
 }

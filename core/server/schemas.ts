@@ -58,6 +58,8 @@ export const runSummarySchema = {
     headline: { type: ['object', 'null'], additionalProperties: { type: 'number' } },
     error: { type: ['object', 'null'], properties: { code: { type: 'string' }, message: { type: 'string' } } },
     interrupted: { type: 'boolean' },
+    tags: { type: 'array', items: { type: 'string' } },
+    metadata: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
 

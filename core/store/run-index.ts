@@ -24,6 +24,8 @@ export interface RunRow {
   interrupted: boolean;
   /** The process that last started executing the run (null before it first ran). */
   owner: RunOwner | null;
+  tags: string[];
+  metadata: Record<string, string>;
 }
 
 interface RawRow {
@@ -42,6 +44,8 @@ interface RawRow {
   owner_host: string | null;
   owner_start: string | null;
   owner_role: string | null;
+  tags_json?: string | null;
+  metadata_json?: string | null;
 }
 
 const fromRaw = (r: RawRow): RunRow => ({
@@ -57,6 +61,8 @@ const fromRaw = (r: RawRow): RunRow => ({
   idempotencyKey: r.idempotency_key,
   interrupted: r.interrupted === 1,
   owner: r.owner_pid === null ? null : { pid: r.owner_pid, host: r.owner_host ?? '', start: r.owner_start, role: r.owner_role === 'queue' ? 'queue' : 'executor' },
+  tags: r.tags_json ? JSON.parse(r.tags_json) : [],
+  metadata: r.metadata_json ? JSON.parse(r.metadata_json) : {},
 });
 
 /** What a claim found: the run is now ours (`row`), or a live process is executing it (`heldBy`). */
@@ -67,6 +73,10 @@ const ACTIVE_STATES = ['RUNNING', 'CANCELLING'];
 export interface ListFilter {
   state?: RunState;
   name?: string;
+  /** Runs carrying every one of these tags. */
+  tags?: string[];
+  /** Runs whose metadata has each of these key = value. */
+  metadata?: Record<string, string>;
   limit?: number;
   offset?: number;
 }
@@ -100,7 +110,7 @@ export class RunIndex {
     // Index files written before runs recorded their owner gain the columns (rows without an owner are treated
     // as they were then: interrupted when found RUNNING at a server start).
     const columns = new Set((this.db.prepare('PRAGMA table_info(runs)').all() as Array<{ name: string }>).map((c) => c.name));
-    for (const [name, type] of [['owner_pid', 'INTEGER'], ['owner_host', 'TEXT'], ['owner_start', 'TEXT'], ['owner_role', 'TEXT']]) {
+    for (const [name, type] of [['owner_pid', 'INTEGER'], ['owner_host', 'TEXT'], ['owner_start', 'TEXT'], ['owner_role', 'TEXT'], ['tags_json', 'TEXT'], ['metadata_json', 'TEXT']]) {
       if (!columns.has(name)) this.db.exec(`ALTER TABLE runs ADD COLUMN ${name} ${type}`);
     }
   }
@@ -112,6 +122,16 @@ export class RunIndex {
     this.db
       .prepare('INSERT INTO runs (id, name, state, created_at, started_at, manifest_hash, idempotency_key, owner_pid, owner_host, owner_start, owner_role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)')
       .run(row.id, row.name, row.state, now, owner ? now : null, row.manifestHash, row.idempotencyKey ?? null, owner?.pid ?? null, owner?.host ?? null, owner?.start ?? null, owner?.role ?? null);
+  }
+
+  /** Replaces a run's tags and/or metadata (labels for finding runs; not part of the experiment). */
+  setLabels(id: string, labels: { tags?: string[]; metadata?: Record<string, string> }): void {
+    if (labels.tags) this.db.prepare('UPDATE runs SET tags_json = ? WHERE id = ?').run(JSON.stringify([...new Set(labels.tags)]), id);
+    if (labels.metadata) this.db.prepare('UPDATE runs SET metadata_json = ? WHERE id = ?').run(JSON.stringify(labels.metadata), id);
+  }
+
+  delete(id: string): void {
+    this.db.prepare('DELETE FROM runs WHERE id = ?').run(id);
   }
 
   get(id: string): RunRow | undefined {
@@ -129,6 +149,8 @@ export class RunIndex {
     const args: unknown[] = [];
     if (filter.state) (where.push('state = ?'), args.push(filter.state));
     if (filter.name) (where.push('name = ?'), args.push(filter.name));
+    for (const tag of filter.tags ?? []) (where.push('EXISTS (SELECT 1 FROM json_each(runs.tags_json) WHERE json_each.value = ?)'), args.push(tag));
+    for (const [key, value] of Object.entries(filter.metadata ?? {})) (where.push("json_extract(runs.metadata_json, '$.' || json_quote(?)) = ?"), args.push(key, value));
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM runs ${clause}`).get(...args) as { n: number }).n;
     const rows = this.db

@@ -21,6 +21,8 @@ const summary = (r: RunRow) => ({
   headline: r.headline,
   error: r.error,
   interrupted: r.interrupted,
+  tags: r.tags,
+  metadata: r.metadata,
 });
 
 const submittedSchema = {
@@ -81,6 +83,8 @@ export function runRoutes(app: App, ctx: ServerContext): void {
         properties: {
           state: { type: 'string', enum: RUN_STATES },
           name: { type: 'string', maxLength: 200 },
+          tag: { type: 'string', maxLength: 1000, description: 'runs carrying every one of these comma-separated tags' },
+          metadata: { type: 'string', maxLength: 1000, description: 'runs whose metadata has each comma-separated key=value' },
           limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
           offset: { type: 'integer', minimum: 0, default: 0 },
         },
@@ -91,8 +95,14 @@ export function runRoutes(app: App, ctx: ServerContext): void {
       },
     },
   }, async (request) => {
-    const { state, name, limit = 50, offset = 0 } = request.query;
-    const { runs, total } = store.index.list({ state, name, limit, offset });
+    const { state, name, tag, metadata, limit = 50, offset = 0 } = request.query;
+    const tags = tag ? tag.split(',').filter(Boolean) : undefined;
+    const meta = metadata ? Object.fromEntries(metadata.split(',').filter(Boolean).map((kv) => {
+      const i = kv.indexOf('=');
+      if (i < 1) throw new HttpError(400, 'CRUCIBLE_E_INPUT', `metadata filter "${kv.slice(0, 100)}" is not key=value`, [{ path: 'querystring.metadata', message: 'use metadata=key=value[,key=value...]' }]);
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    })) : undefined;
+    const { runs, total } = store.index.list({ state, name, tags, metadata: meta, limit, offset });
     return { runs: runs.map(summary), total, limit, offset };
   });
 
