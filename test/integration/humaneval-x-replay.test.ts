@@ -19,8 +19,8 @@ test('validates: the javascript executor, the humaneval-x dataset and the shippe
 });
 
 test('runs: replayed JavaScript samples are executed, scored, paired and evaluated', async () => {
-  // The first 40 problems (by id) keep the run short; the split and everything else are the manifest's own.
-  const { dir, outcome } = await runManifest(manifest, { runsDir: tempDir(), sets: ['dataset.limit=40'] });
+  // The first 30 problems (by id) keep the run short; the split and everything else are the manifest's own.
+  const { dir, outcome } = await runManifest(manifest, { runsDir: tempDir(), sets: ['dataset.limit=30'] });
   assert.is(outcome.state, 'SUCCEEDED', outcome.error?.format());
   type Row = { status: string; isolation?: string };
   const executions = readLines(join(dir, 'stages/execute/executions.jsonl')).flatMap((l) => (JSON.parse(l) as { value: Row[] }).value);
