@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { Candidate, Problem } from '../core/contract/data.js';
+import type { Candidate, Problem } from '../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../core/testing/index.js';
 import humanevalX from '../plugins/datasets/humaneval-x/index.js';
 import javascript, { type JavaScriptExecutor } from '../plugins/executors/javascript/index.js';

@@ -1,15 +1,11 @@
 // The table of built-in plugins: the only place core/ names anything in plugins/.
 // Modules load lazily, on first use, through the same contract a third-party package uses.
-import type { PluginKind } from './contract/kinds.js';
+// Importing this module installs the table into the kernel's registry.
+import type { PluginKind } from './kernel/contract/kinds.js';
+import { installBuiltins, type BuiltinEntry } from './kernel/registry/builtin-table.js';
 
-export interface BuiltinEntry {
-  kind: PluginKind;
-  name: string;
-  /** Module path relative to this file; its default export is the plugin definition. */
-  module: string;
-}
-
-const entry = (kind: PluginKind, name: string, module: string): BuiltinEntry => ({ kind, name, module });
+/** Module path relative to this file (works from sources and from dist/). */
+const entry = (kind: PluginKind, name: string, module: string): BuiltinEntry => ({ kind, name, url: new URL(module, import.meta.url).href });
 
 export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
   entry('dataset', 'humaneval', '../plugins/datasets/humaneval.js'),
@@ -34,7 +30,4 @@ export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
   entry('evaluator', 'rerank', '../plugins/evaluators/rerank/index.js'),
 ];
 
-/** The importable URL of a built-in plugin's module (works from sources and from dist/). */
-export function builtinUrl(entry: BuiltinEntry): string {
-  return new URL(entry.module, import.meta.url).href;
-}
+installBuiltins(BUILTIN_PLUGINS);

@@ -1,5 +1,5 @@
 // Exit codes: 0 ok, 1 the run failed, 2 bad input. Errors print as "CODE: file:line path: message (hint)".
-import { isCrucibleError } from '../errors.js';
+import { isCrucibleError } from '../kernel/errors.js';
 
 const BAD_INPUT = new Set([
   'CRUCIBLE_E_MANIFEST',

@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 // The crucible command line. Each command lives in commands/<name>.ts and registers itself here.
 import 'reflect-metadata';
+import '../builtins.js';
 import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../kernel/util/package-root.js';
 import { reportError } from './exit.js';
 import * as run from './commands/run.js';
 import * as cancel from './commands/cancel.js';

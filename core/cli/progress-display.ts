@@ -1,6 +1,6 @@
 // The terminal view of a run: one bar per stage on a TTY (cli-progress), plain lines otherwise (CI, logs).
 import cliProgress from 'cli-progress';
-import type { RunEvent } from '../store/event-log.js';
+import type { RunEvent } from '../kernel/runner/event-log.js';
 
 export function createProgressDisplay(stream: NodeJS.WriteStream = process.stderr): { onEvent(e: RunEvent): void; stop(): void } {
   const tty = Boolean(stream.isTTY) && !process.env.CI;

@@ -1,7 +1,7 @@
 // `crucible compare RUN...`: what differed between runs and what each measured, for any runs. The first run
 // is the reference: paired tests and per-problem flips compare every other run with it.
-import { CrucibleError, isCrucibleError } from '../errors.js';
-import { compareRuns } from '../runner/compare.js';
+import { CrucibleError, isCrucibleError } from '../kernel/errors.js';
+import { compareRuns } from '../store/compare.js';
 import type { RunStore } from '../store/run-store.js';
 import { manifestDiff, type DiffRow } from './diff.js';
 import { readRunFacts, type RunFacts } from './facts.js';

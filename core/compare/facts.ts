@@ -3,10 +3,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunStore } from '../store/run-store.js';
-import { readJsonl } from '../util/jsonl.js';
-import { summarizeExecutions, type ExecutionFacts } from '../runner/execution-summary.js';
+import { readJsonl } from '../kernel/util/jsonl.js';
+import { summarizeExecutions, type ExecutionFacts } from '../kernel/runner/execution-summary.js';
 
-export { STATUSES } from '../runner/execution-summary.js';
+export { STATUSES } from '../kernel/runner/execution-summary.js';
 
 
 export interface Distribution {

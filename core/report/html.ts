@@ -1,7 +1,7 @@
 // The self-contained report page: inline CSS and SVG only, so it opens offline and can be mailed around.
 import { esc } from './escape.js';
 import { evaluationSection, executionSection, headlineSection, metadataSection, pairingSection, trainingSection } from './sections.js';
-import type { RunResults } from './types.js';
+import type { RunResults } from '../kernel/runner/run-results.js';
 import { roundsSection } from './rounds.js';
 
 export const REPORT_CSS = `

@@ -1,10 +1,10 @@
 // The run report: report.html (self-contained) beside results.json, and the terminal summary.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic.js';
+import { writeFileAtomic } from '../kernel/util/atomic.js';
 import { renderReport } from './html.js';
-import type { RunResults } from './types.js';
+import type { RunResults } from '../kernel/runner/run-results.js';
 
-export type { RunResults, Curves } from './types.js';
+export type { RunResults, Curves } from '../kernel/runner/run-results.js';
 export { renderReport } from './html.js';
 export { formatTerminalSummary } from './terminal.js';
 

@@ -3,7 +3,7 @@
 import { lineChart } from './charts/index.js';
 import { esc } from './escape.js';
 import { asComparison, asEval, fmtNum, fmtP, fmtSigned } from './format.js';
-import type { RoundsView, RunResults } from './types.js';
+import type { RoundsView, RunResults } from '../kernel/runner/run-results.js';
 
 /** Test pass@1 of every evaluated policy (base, baseline, rounds) with its comparison to base. */
 function testRows(r: RunResults): Array<{ label: string; pass1?: number; ci?: [number, number]; delta?: number; p?: number; mde?: number }> {

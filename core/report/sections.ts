@@ -3,7 +3,7 @@
 import { barChart, lineChart } from './charts/index.js';
 import { esc } from './escape.js';
 import { asComparison, asEval, fmtNum, fmtP, fmtPct, fmtSigned, type EvalView } from './format.js';
-import type { RunResults } from './types.js';
+import type { RunResults } from '../kernel/runner/run-results.js';
 
 const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 const STATUSES = ['SUCCESS', 'WRONG_OUTPUT', 'RUNTIME_ERROR', 'TIMEOUT', 'SYNTAX_ERROR'];

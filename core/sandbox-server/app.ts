@@ -5,12 +5,13 @@
 //                        URL (verl's sandbox_fusion reward) can use crucible; also /t/<token>/run_code
 //   POST /v1/execute     native: {items: [{problem, candidates: [{id, code}]}], executor?: {plugin, config}}
 //                        -> {executor, results: [{problemId, executions}]} with crucible's execution records
+import '../builtins.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { sep } from 'node:path';
-import type { Candidate, Problem } from '../contract/data.js';
-import { CrucibleError } from '../errors.js';
-import { findBuiltin } from '../registry/resolve.js';
+import type { Candidate, Problem } from '../kernel/contract/data.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { findBuiltin } from '../kernel/registry/resolve.js';
 import { HttpError, installErrorHandlers, makeScrubber } from '../server/http-errors.js';
 import { installSandboxAuth, pathToken } from './auth.js';
 import { ExecutorPool } from './executors.js';

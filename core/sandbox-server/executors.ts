@@ -1,8 +1,8 @@
 // Executor instances by spec (plugin + resolved config), created through the registry and kept warm. Requests
 // with other limits (run_code's run_timeout, memory) get other instances; idle ones beyond `max` are closed.
 import { createHash } from 'node:crypto';
-import type { Executor } from '../contract/kinds.js';
-import { instantiatePlugin } from '../registry/index.js';
+import type { Executor } from '../kernel/contract/kinds.js';
+import { instantiatePlugin } from '../kernel/registry/index.js';
 import { standaloneContext } from '../testing/index.js';
 import type { ExecutorSpec } from './policy.js';
 

@@ -2,7 +2,7 @@
 // default, a non-loopback bind only with CRUCIBLE_TOKEN, a token of at least 16 characters (generated when absent).
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { CrucibleError } from '../errors.js';
+import { CrucibleError } from '../kernel/errors.js';
 import { isLoopback } from '../server/options.js';
 
 export interface SandboxServerOptions {

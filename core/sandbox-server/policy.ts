@@ -3,8 +3,8 @@
 // validates its config against its schema (defaults filled, JSON paths in errors), and values that weaken
 // isolation are refused unless the operator allowed them. The one place to move to the kernel's
 // host-resource policy when that lands.
-import { CrucibleError, isCrucibleError, type ErrorDetail } from '../errors.js';
-import { resolveManifestObject } from '../manifest/validate.js';
+import { CrucibleError, isCrucibleError, type ErrorDetail } from '../kernel/errors.js';
+import { resolveManifestObject } from '../kernel/manifest/validate.js';
 import type { SandboxServerOptions } from './options.js';
 
 export interface ExecutorSpec {

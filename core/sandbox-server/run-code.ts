@@ -4,7 +4,7 @@
 // (the only channel a candidate has to the caller). The test (in the trusted checker) only confirms the
 // definition finished. Time and memory limits, isolation and the taxonomy are the executor's own.
 import { randomBytes } from 'node:crypto';
-import type { Candidate, Execution, ExecutionStatus, Problem } from '../contract/data.js';
+import type { Candidate, Execution, ExecutionStatus, Problem } from '../kernel/contract/data.js';
 
 export interface RunCodeRequest {
   code: string;

@@ -1,4 +1,5 @@
 // Starts the sandbox server: options checked, app built, port bound; the token is printed once when generated.
+import '../builtins.js';
 import { buildSandboxApp } from './app.js';
 import { finalizeSandboxOptions, type SandboxServerOptions } from './options.js';
 

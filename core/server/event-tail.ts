@@ -1,7 +1,7 @@
 // Incremental reader of a run's events.jsonl (written by the worker process): reads only the bytes
 // appended since the last call, yields complete lines, and never returns an event twice (seq-based).
 import { open, stat } from 'node:fs/promises';
-import type { RunEvent } from '../store/event-log.js';
+import type { RunEvent } from '../kernel/runner/event-log.js';
 
 export class EventTail {
   private offset = 0;

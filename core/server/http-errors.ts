@@ -4,7 +4,7 @@ import type { FastifyError, FastifyInstance } from 'fastify';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFastify = FastifyInstance<any, any, any, any, any>;
-import { isCrucibleError, type ErrorDetail } from '../errors.js';
+import { isCrucibleError, type ErrorDetail } from '../kernel/errors.js';
 import { closest, type RouteSuggester } from './suggest.js';
 
 /** An enum mismatch (a misspelled state, say) names the closest allowed value. */

@@ -3,9 +3,9 @@
 // packages, allowed plugin folders) is enforced by the kernel's resolver.
 import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { CrucibleError } from '../errors.js';
-import { isInside, mergeManifests, readManifestChain } from '../manifest/compose.js';
-import { resolveManifestObject, type PluginPolicy, type ResolvedManifest } from '../manifest/validate.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { isInside, mergeManifests, readManifestChain } from '../kernel/manifest/compose.js';
+import { resolveManifestObject, type PluginPolicy, type ResolvedManifest } from '../kernel/manifest/validate.js';
 
 export interface ManifestInputOptions {
   manifestsDir: string;

@@ -2,7 +2,7 @@
 // `submitRun`, not `postV1Runs`), shared components (the error envelope, the manifest), servers, and the
 // artifact wildcard as a named path parameter. Route files stay as they are; this post-processes.
 import type { RouteOptions } from 'fastify';
-import { manifestSchema } from '../manifest/schema.js';
+import { manifestSchema } from '../kernel/manifest/schema.js';
 import { errorSchema } from './schemas.js';
 
 /** "METHOD /path" -> operationId, for routes that do not name their own. */

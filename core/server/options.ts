@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
-import { CrucibleError } from '../errors.js';
+import { CrucibleError } from '../kernel/errors.js';
 
 export interface ServerOptions {
   host: string;

@@ -1,7 +1,7 @@
 // Stage progress for GET /v1/runs/:id, folded from the event log; one incremental tail per run is kept
 // (bounded), so a poll reads only what was appended since the previous one.
 import { join } from 'node:path';
-import type { RunEvent } from '../store/event-log.js';
+import type { RunEvent } from '../kernel/runner/event-log.js';
 import { EventTail } from './event-tail.js';
 
 export interface StageProgress {

@@ -5,10 +5,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger as PinoLogger } from 'pino';
-import { CrucibleError } from '../errors.js';
+import { CrucibleError } from '../kernel/errors.js';
 import { FINAL_STATES, type RunRow, type RunState } from '../store/run-index.js';
 import type { RunStore } from '../store/run-store.js';
-import { appendStateEvent, cancelRun } from '../runner/cancel.js';
+import { appendStateEvent, cancelRun } from '../store/cancel.js';
 import { workerEnv } from './worker-env.js';
 
 interface Active {

@@ -1,11 +1,12 @@
 // One run, in its own process (and process group): the server's event loop never runs plugin code.
 // argv: <runsDir> <runId>. SIGTERM = cancel (abort the run's signal); losing the server = die with the group.
 import 'reflect-metadata';
+import '../builtins.js';
 import { join } from 'node:path';
-import { executeRun } from '../runner/session.js';
-import { createLogger } from '../services/logger.js';
+import { executeRun } from '../store/session.js';
+import { createLogger } from '../kernel/services/logger.js';
 import { RunStore } from '../store/run-store.js';
-import { guardStorage } from '../store/storage-error.js';
+import { guardStorage } from '../kernel/runner/storage-error.js';
 
 const [runsDir, runId] = process.argv.slice(2);
 const controller = new AbortController();

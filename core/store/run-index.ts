@@ -5,8 +5,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { currentOwner, ownerAlive, sameOwner, type OwnerRole, type RunOwner } from './run-owner.js';
 
-export const RUN_STATES = ['QUEUED', 'RUNNING', 'CANCELLING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
-export type RunState = (typeof RUN_STATES)[number];
+import type { RunState } from '../kernel/runner/run-storage.js';
+
+export { RUN_STATES, type RunState } from '../kernel/runner/run-storage.js';
 export const FINAL_STATES: readonly RunState[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 export interface RunRow {

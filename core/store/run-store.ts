@@ -2,22 +2,13 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CrucibleError } from '../errors.js';
-import { writeJsonAtomic } from '../util/atomic.js';
-import { hashJson } from '../util/hash.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { writeJsonAtomic } from '../kernel/util/atomic.js';
+import { hashJson } from '../kernel/util/hash.js';
+import type { RunRecord, RunStateExtra, RunStorage } from '../kernel/runner/run-storage.js';
 import { RunIndex, type RunRow, type RunState } from './run-index.js';
 
-export interface RunRecord {
-  id: string;
-  name: string;
-  /** The fully resolved manifest. */
-  manifest: Record<string, unknown>;
-  /** Folder relative paths in the manifest resolve against. */
-  baseDir: string;
-  /** Manifest files that composed it (extends chain). */
-  sources: string[];
-  createdAt: string;
-}
+export type { RunRecord } from '../kernel/runner/run-storage.js';
 
 /** Longest part of a run id taken from the run's name: ids stay well under URL-parameter and file-name limits. */
 export const RUN_ID_NAME_CHARS = 48;
@@ -28,7 +19,7 @@ export function runIdLabel(name: string): string {
   return (safe.slice(0, RUN_ID_NAME_CHARS).replace(/[._-]+$/, '') || 'run');
 }
 
-export class RunStore {
+export class RunStore implements RunStorage {
   readonly root: string;
   readonly index: RunIndex;
 
@@ -83,6 +74,10 @@ export class RunStore {
       message: matches.length ? `"${idOrPrefix}" matches ${matches.length} runs` : `no run "${idOrPrefix}" in ${this.root}`,
       hint: 'list runs with `crucible runs`',
     });
+  }
+
+  setState(id: string, state: RunState, extra?: RunStateExtra): void {
+    this.index.setState(id, state, extra);
   }
 
   close(): void {

@@ -3,14 +3,14 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PluginContext, ProgressReporter, RunEvents } from '../contract/context.js';
-import type { AnyPlugin } from '../contract/define-plugin.js';
-import { SeededRng } from '../services/rng.js';
-import { silentLogger } from '../services/logger.js';
-import { DiskCache } from '../services/cache.js';
-import { systemClock } from '../services/clock.js';
-import { stageFiles } from '../services/stage-files.js';
-import { CrucibleError } from '../errors.js';
+import type { PluginContext, ProgressReporter, RunEvents } from '../kernel/contract/context.js';
+import type { AnyPlugin } from '../kernel/contract/define-plugin.js';
+import { SeededRng } from '../kernel/services/rng.js';
+import { silentLogger } from '../kernel/services/logger.js';
+import { DiskCache } from '../kernel/services/cache.js';
+import { systemClock } from '../kernel/services/clock.js';
+import { stageFiles } from '../kernel/services/stage-files.js';
+import { CrucibleError } from '../kernel/errors.js';
 
 export interface TestContext extends PluginContext {
   /** What the plugin recorded and reported, for assertions. */
@@ -64,14 +64,14 @@ export function standaloneContext(options: { seed?: number; dir?: string; baseDi
   };
 }
 
-export { validatePluginConfig } from '../registry/config.js';
+export { validatePluginConfig } from '../kernel/registry/config.js';
 
 /** The plugin-author name of standaloneContext. */
 export const createTestContext = standaloneContext;
 
 /** Validates `config` as the kernel would, then calls `create` with a test context. */
 export async function instantiate<T = unknown>(plugin: AnyPlugin, config: unknown = {}, ctx: PluginContext = createTestContext()): Promise<T> {
-  const { validatePluginConfig } = await import('../registry/config.js');
+  const { validatePluginConfig } = await import('../kernel/registry/config.js');
   const resolved = validatePluginConfig(plugin, config, `stages.${plugin.kind}.config`);
   return (await plugin.create(resolved, ctx)) as T;
 }

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createTestContext, instantiate } from '../../core/testing/index.js';
-import type { Problem } from '../../core/contract/data.js';
+import type { Problem } from '../../core/index.js';
 import humanevalX from '../../plugins/datasets/humaneval-x/index.js';
 
 const here = import.meta.dirname ?? '.';

@@ -5,10 +5,10 @@
 //     [--generator '{"maxTokens":96}'] [--out models/recipe/out/eval-test.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { instantiatePlugin } from '../../core/registry/index.js';
+import { instantiatePlugin } from '../../core/index.js';
 import { createTestContext } from '../../core/testing/index.js';
-import { splitProblems } from '../../core/runner/split.js';
-import type { SplitName } from '../../core/contract/data.js';
+import { splitProblems } from '../../core/kernel/runner/split.js';
+import type { SplitName } from '../../core/kernel/contract/data.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,8 +7,8 @@
 // output with the canonical solution's output, computed once at load time (python/plus_tests.py).
 // Both Python steps run once per file and are cached on disk by the file's sha256.
 import { isAbsolute, resolve } from 'node:path';
-import { definePlugin } from '../../core/contract/define-plugin.js';
-import type { Problem } from '../../core/contract/data.js';
+import { definePlugin } from '../../core/index.js';
+import type { Problem } from '../../core/index.js';
 import { checkFields, checkUniqueIds, datasetError, fileSha256, readJsonlRecords, type RawRecord } from './python/fields.js';
 import { defaultCacheDir, runTool } from './python/run.js';
 

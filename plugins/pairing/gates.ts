@@ -1,8 +1,8 @@
 // Quality gates run before any trainer: trivial negatives (empty, not code, refusals and templates,
 // identical to the chosen side) are dropped with counts, and the stage fails when too little survives.
-import type { PluginContext } from '../../core/contract/context.js';
-import type { PreferencePair } from '../../core/contract/data.js';
-import { CrucibleError, type ErrorDetail } from '../../core/errors.js';
+import type { PluginContext } from '../../core/index.js';
+import type { PreferencePair } from '../../core/index.js';
+import { CrucibleError, type ErrorDetail } from '../../core/index.js';
 
 export const GATE_REASONS = ['empty', 'identical', 'refusal', 'template', 'not_code', 'chosen_invalid'] as const;
 export type GateReason = (typeof GATE_REASONS)[number];

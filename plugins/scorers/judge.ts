@@ -1,8 +1,8 @@
 // The log-prob judge shared by logprob-judge and hybrid: a generator's log-probability of a completion
 // given its prompt, normalized over tokens and mapped to [0, 1] within a problem.
-import type { PluginContext } from '../../core/contract/context.js';
-import type { GeneratorInfo, LogprobResult } from '../../core/contract/kinds.js';
-import { CrucibleError } from '../../core/errors.js';
+import type { PluginContext } from '../../core/index.js';
+import type { GeneratorInfo, LogprobResult } from '../../core/index.js';
+import { CrucibleError } from '../../core/index.js';
 
 /** What a judge needs from a generator: the optional `logprobs` capability, made required. */
 export interface JudgeModel {
@@ -83,10 +83,10 @@ export function describeJudge(judge: JudgeModel, options: JudgeOptions): Record<
 
 /**
  * Resolves the configured judge generator through the kernel's registry and checks it offers logprobs.
- * KERNEL CALL SITE: core/registry/index.js instantiatePlugin(kind, spec, ctx, path) -> { api, loaded, config }.
+ * KERNEL CALL SITE: core/index.js instantiatePlugin(kind, spec, ctx, path) -> { api, loaded, config }.
  */
 export async function loadJudge(spec: { plugin: string; config?: unknown }, ctx: PluginContext, path: string): Promise<JudgeModel> {
-  const { instantiatePlugin } = (await import('../../core/registry/index.js')) as typeof import('../../core/registry/index.js');
+  const { instantiatePlugin } = (await import('../../core/index.js')) as typeof import('../../core/index.js');
   const { api, loaded } = await instantiatePlugin('generator', { plugin: spec.plugin, config: spec.config ?? {} }, ctx, path);
   if (typeof api.logprobs !== 'function') {
     throw CrucibleError.at('CRUCIBLE_E_MANIFEST', {

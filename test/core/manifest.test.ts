@@ -2,8 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { resolveManifest } from '../../core/manifest/validate.js';
-import { CrucibleError } from '../../core/errors.js';
+import { resolveManifest } from '../../core/index.js';
+import { CrucibleError } from '../../core/kernel/errors.js';
 
 const fixtures = join(import.meta.dirname, '..', 'fixtures', 'manifests');
 const cli = join(import.meta.dirname, '..', '..', 'core', 'cli', 'main.ts');

@@ -8,10 +8,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readLines, runManifest, tempDir } from '../helpers/kernel.js';
 import { loadTextModel } from '../../plugins/lm/index.js';
-import { assertSelectionSplit, selectionProblems } from '../../core/runner/split-guard.js';
-import { resolveManifest } from '../../core/manifest/validate.js';
-import { isCrucibleError } from '../../core/errors.js';
-import type { Candidate, Problem } from '../../core/contract/data.js';
+import { assertSelectionSplit, selectionProblems } from '../../core/kernel/runner/split-guard.js';
+import { resolveManifest } from '../../core/kernel/manifest/validate.js';
+import { isCrucibleError } from '../../core/kernel/errors.js';
+import type { Candidate, Problem } from '../../core/kernel/contract/data.js';
 
 const cli = join(import.meta.dirname, '..', '..', 'core', 'cli', 'main.ts');
 const model = resolve(import.meta.dirname, '..', '..', 'models', 'crucible-tiny-coder');

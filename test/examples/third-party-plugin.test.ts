@@ -2,8 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import plugin from '../../examples/third-party-plugin/index.js';
 import { createTestContext, instantiate } from '../../core/testing/index.js';
-import { loadPlugin } from '../../core/registry/load.js';
-import { CrucibleError, type Pairing, type ScoredCandidate } from '../../core/contract/index.js';
+import '../../core/builtins.js';
+import { loadPlugin } from '../../core/kernel/registry/load.js';
+import { CrucibleError, type Pairing, type ScoredCandidate } from '../../core/kernel/contract/index.js';
 import { join } from 'node:path';
 
 const candidate = (index: number, completion: string, score: number): ScoredCandidate => ({

@@ -2,9 +2,9 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveManifest } from '../../core/manifest/validate.js';
-import { createRun, executeRun } from '../../core/runner/session.js';
-import { silentLogger } from '../../core/services/logger.js';
+import { resolveManifest } from '../../core/index.js';
+import { createRun, executeRun } from '../../core/store/session.js';
+import { silentLogger } from '../../core/kernel/services/logger.js';
 import { RunStore } from '../../core/store/run-store.js';
 
 export const fixtures = join(import.meta.dirname, '..', 'fixtures');

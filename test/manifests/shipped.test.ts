@@ -4,8 +4,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveManifest } from '../../core/manifest/validate.js';
-import { isCrucibleError } from '../../core/errors.js';
+import { resolveManifest } from '../../core/kernel/manifest/validate.js';
+import { isCrucibleError } from '../../core/kernel/errors.js';
 import { runManifest, tempDir } from '../helpers/kernel.js';
 
 const dir = join(import.meta.dirname, '..', '..', 'manifests');

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startServer } from '../../core/server/start.js';
-import { isCrucibleError } from '../../core/errors.js';
+import { isCrucibleError } from '../../core/kernel/errors.js';
 import { fixtures, tempDir } from '../helpers/kernel.js';
 import { alive } from '../server/helpers.js';
 

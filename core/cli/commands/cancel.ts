@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { cancelRun } from '../../runner/cancel.js';
+import { cancelRun } from '../../store/cancel.js';
 import { FINAL_STATES } from '../../store/run-index.js';
 import { describeOwner } from '../../store/run-owner.js';
 import { openStore, runsDirOption } from '../shared.js';

@@ -5,15 +5,15 @@ import type { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, resolve } from 'node:path';
-import type { Candidate, Execution, Problem } from '../../contract/data.js';
-import { EXECUTION_STATUSES } from '../../contract/data.js';
-import type { Dataset, Executor } from '../../contract/kinds.js';
-import type { PluginContext } from '../../contract/context.js';
-import { CrucibleError } from '../../errors.js';
-import { instantiatePlugin } from '../../registry/index.js';
+import type { Candidate, Execution, Problem } from '../../kernel/contract/data.js';
+import { EXECUTION_STATUSES } from '../../kernel/contract/data.js';
+import type { Dataset, Executor } from '../../kernel/contract/kinds.js';
+import type { PluginContext } from '../../kernel/contract/context.js';
+import { CrucibleError } from '../../kernel/errors.js';
+import { instantiatePlugin } from '../../kernel/registry/index.js';
 import { standaloneContext } from '../../testing/index.js';
-import { createLogger } from '../../services/logger.js';
-import { readJsonl } from '../../util/jsonl.js';
+import { createLogger } from '../../kernel/services/logger.js';
+import { readJsonl } from '../../kernel/util/jsonl.js';
 
 interface ExecOptions {
   problems: string;

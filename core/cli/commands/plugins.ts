@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listPlugins } from '../../registry/list.js';
+import { listPlugins } from '../../kernel/registry/list.js';
 
 export function register(program: Command): void {
   program

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CrucibleError } from '../../errors.js';
+import { CrucibleError } from '../../kernel/errors.js';
 import { formatTerminalSummary, writeReport } from '../../report/index.js';
 import { openStore, runsDirOption } from '../shared.js';
 

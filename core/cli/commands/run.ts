@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
-import { resolveManifest } from '../../manifest/validate.js';
-import { createRun, executeRun } from '../../runner/session.js';
-import { createLogger } from '../../services/logger.js';
+import { resolveManifest } from '../../kernel/manifest/validate.js';
+import { createRun, executeRun } from '../../store/session.js';
+import { createLogger } from '../../kernel/services/logger.js';
 import type { RunStore } from '../../store/run-store.js';
 import { join } from 'node:path';
 import { ExitError } from '../exit.js';

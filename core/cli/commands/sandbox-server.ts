@@ -1,6 +1,6 @@
 // `crucible sandbox-server`: the executor over HTTP for other RL stacks (SandboxFusion-compatible run_code + a native route).
 import type { Command } from 'commander';
-import { CrucibleError } from '../../errors.js';
+import { CrucibleError } from '../../kernel/errors.js';
 import { SANDBOX_DEFAULTS } from '../../sandbox-server/options.js';
 import { startSandboxServer } from '../../sandbox-server/start.js';
 import { collect } from '../shared.js';

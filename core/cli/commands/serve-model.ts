@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CrucibleError } from '../../errors.js';
+import { CrucibleError } from '../../kernel/errors.js';
 
 interface ServeOptions {
   host: string;

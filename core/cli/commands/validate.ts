@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { resolveManifest } from '../../manifest/validate.js';
+import { resolveManifest } from '../../kernel/manifest/validate.js';
 import { collect } from '../shared.js';
 
 export function register(program: Command): void {

@@ -1,6 +1,6 @@
 // crucible worker: executes batches from a Redis queue (the `queue` executor's other half) until stopped.
 import type { Command } from 'commander';
-import { CrucibleError } from '../../errors.js';
+import { CrucibleError } from '../../kernel/errors.js';
 
 interface WorkerFlags {
   redis: string;

@@ -3,7 +3,7 @@
 import { createReadStream, realpathSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { isInside } from '../../manifest/compose.js';
+import { isInside } from '../../kernel/manifest/compose.js';
 import type { App, ServerContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { errorResponses, runIdParams } from '../schemas.js';

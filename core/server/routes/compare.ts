@@ -4,8 +4,8 @@
 // and `note` says why.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CrucibleError, isCrucibleError } from '../../errors.js';
-import { compareRuns } from '../../runner/compare.js';
+import { CrucibleError, isCrucibleError } from '../../kernel/errors.js';
+import { compareRuns } from '../../store/compare.js';
 import type { App, ServerContext } from '../context.js';
 import { errorResponses, freeObject } from '../schemas.js';
 import { assertRun } from './runs.js';

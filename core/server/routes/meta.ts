@@ -1,8 +1,8 @@
 // Health (the one route without auth), version, and the plugin catalogue.
-import { listPlugins } from '../../registry/list.js';
+import { listPlugins } from '../../kernel/registry/list.js';
 import type { App, ServerContext } from '../context.js';
 import { errorResponses } from '../schemas.js';
-import { PLUGIN_API_VERSION } from '../../contract/define-plugin.js';
+import { PLUGIN_API_VERSION } from '../../kernel/contract/define-plugin.js';
 
 export function metaRoutes(app: App, ctx: ServerContext): void {
   app.get('/v1/health', {

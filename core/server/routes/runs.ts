@@ -1,9 +1,9 @@
 // Runs: submit (durable queue, Idempotency-Key), list, get (state, stage progress, headline), cancel, resume.
-import { CrucibleError } from '../../errors.js';
-import type { PluginPolicy } from '../../manifest/validate.js';
-import { createRun } from '../../runner/session.js';
+import { CrucibleError } from '../../kernel/errors.js';
+import type { PluginPolicy } from '../../kernel/manifest/validate.js';
+import { createRun } from '../../store/session.js';
 import { RUN_STATES, type RunRow } from '../../store/run-index.js';
-import { hashJson } from '../../util/hash.js';
+import { hashJson } from '../../kernel/util/hash.js';
 import type { App, ServerContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { resolvePosted } from '../manifest-input.js';

@@ -1,8 +1,8 @@
 // The `builtin` dataset: the project's own small Python problems, generated deterministically from
 // parametric families (see generate.ts). Options only filter; the full set never depends on them.
-import { definePlugin } from '../../../core/contract/define-plugin.js';
-import { CrucibleError } from '../../../core/errors.js';
-import type { Problem } from '../../../core/contract/data.js';
+import { definePlugin } from '../../../core/index.js';
+import { CrucibleError } from '../../../core/index.js';
+import type { Problem } from '../../../core/index.js';
 import { builtinProblems, FAMILIES } from './generate.js';
 import { DEFAULT_FRESH, withFreshProblems } from './fresh.js';
 

@@ -5,11 +5,11 @@
 // stalled-job recovery on another worker.
 import { appendFileSync } from 'node:fs';
 import { Queue, QueueEvents } from 'bullmq';
-import { definePlugin, type ConfigOf } from '../../../core/contract/define-plugin.js';
-import type { Candidate, Execution, Problem } from '../../../core/contract/data.js';
-import type { Executor } from '../../../core/contract/kinds.js';
-import type { PluginContext } from '../../../core/contract/context.js';
-import { CrucibleError } from '../../../core/errors.js';
+import { definePlugin, type ConfigOf } from '../../../core/index.js';
+import type { Candidate, Execution, Problem } from '../../../core/index.js';
+import type { Executor } from '../../../core/index.js';
+import type { PluginContext } from '../../../core/index.js';
+import { CrucibleError } from '../../../core/index.js';
 import { configSchema } from './schema.js';
 import { redisConnection } from './connection.js';
 import { WorkerDirectory } from './directory.js';

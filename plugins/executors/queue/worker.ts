@@ -4,8 +4,8 @@
 import { hostname } from 'node:os';
 import { randomBytes, createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Executor } from '../../../core/contract/kinds.js';
-import type { Problem } from '../../../core/contract/data.js';
+import type { Executor } from '../../../core/index.js';
+import type { Problem } from '../../../core/index.js';
 import { redisConnection } from './connection.js';
 import { WorkerDirectory, WORKER_TTL_SECONDS } from './directory.js';
 import { builtinExecutors, createExecutor, workerContext } from './kernel.js';

@@ -3,13 +3,13 @@
 // the run seed and the problem id, so results do not depend on problem order or batch composition.
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { definePlugin } from '../../../core/contract/define-plugin.js';
-import type { PluginContext } from '../../../core/contract/context.js';
-import type { Candidate, ModelArtifact, Problem } from '../../../core/contract/data.js';
-import type { GenerateOptions, Generator, ProblemSamples } from '../../../core/contract/kinds.js';
-import { CrucibleError } from '../../../core/errors.js';
-import { deriveSeed } from '../../../core/services/rng.js';
-import { packageRoot } from '../../../core/util/package-root.js';
+import { definePlugin } from '../../../core/index.js';
+import type { PluginContext } from '../../../core/index.js';
+import type { Candidate, ModelArtifact, Problem } from '../../../core/index.js';
+import type { GenerateOptions, Generator, ProblemSamples } from '../../../core/index.js';
+import { CrucibleError } from '../../../core/index.js';
+import { deriveSeed } from '../../../core/util/index.js';
+import { packageRoot } from '../../../core/util/index.js';
 import { backendFor, recordBackend, type BackendChoice } from '../../lm/backend.js';
 import type { LocalTextModel } from '../../lm/text-model.js';
 

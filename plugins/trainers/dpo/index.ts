@@ -3,12 +3,12 @@
 // starting weights and cached; an optional grid is selected on the validation split only.
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { definePlugin, type ConfigOf } from '../../../core/contract/define-plugin.js';
-import type { PluginContext } from '../../../core/contract/context.js';
-import type { PreferencePair } from '../../../core/contract/data.js';
-import type { TrainInput, TrainResult } from '../../../core/contract/kinds.js';
-import { CrucibleError } from '../../../core/errors.js';
-import { writeJsonAtomic } from '../../../core/util/atomic.js';
+import { definePlugin, type ConfigOf } from '../../../core/index.js';
+import type { PluginContext } from '../../../core/index.js';
+import type { PreferencePair } from '../../../core/index.js';
+import type { TrainInput, TrainResult } from '../../../core/index.js';
+import { CrucibleError } from '../../../core/index.js';
+import { writeJsonAtomic } from '../../../core/util/index.js';
 import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { loadFolder } from '../../lm/folder.js';
 import { loadTokenizer } from '../../lm/tokenizer.js';

@@ -1,7 +1,7 @@
 // A complete RunResults made by the real evaluator and pairing plugins over scripted models.
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Evaluator, Pairing } from '../../../core/contract/kinds.js';
-import type { PreferencePair } from '../../../core/contract/data.js';
+import type { Evaluator, Pairing } from '../../../core/kernel/contract/kinds.js';
+import type { PreferencePair } from '../../../core/kernel/contract/data.js';
 import type { RunResults } from '../../../core/report/index.js';
 import evaluatorPlugin from '../../../plugins/evaluators/pass-at-k/index.js';
 import allPairs from '../../../plugins/pairing/all-pairs.js';

@@ -10,10 +10,10 @@ import humaneval from '../../../plugins/datasets/humaneval.js';
 import mbpp from '../../../plugins/datasets/mbpp.js';
 import { defaultCacheDir } from '../../../plugins/datasets/python/verified-cache.js';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import { isCrucibleError } from '../../../core/errors.js';
-import { readJsonl } from '../../../core/util/jsonl.js';
-import { sha256 } from '../../../core/util/hash.js';
-import type { Dataset } from '../../../core/contract/kinds.js';
+import { isCrucibleError } from '../../../core/kernel/errors.js';
+import { readJsonl } from '../../../core/kernel/util/jsonl.js';
+import { sha256 } from '../../../core/kernel/util/hash.js';
+import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 import { tempDir } from '../../helpers/kernel.js';
 
 const SECRET = 'root:$6$hunter2-not-for-you:19000:0:99999:7:::';

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import plugin, { splitPlusPrompt } from '../../../plugins/datasets/mbpp.js';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import { isCrucibleError, type CrucibleError } from '../../../core/errors.js';
-import { readText } from '../../../core/util/jsonl.js';
-import type { Dataset } from '../../../core/contract/kinds.js';
-import type { Problem } from '../../../core/contract/data.js';
+import { isCrucibleError, type CrucibleError } from '../../../core/kernel/errors.js';
+import { readText } from '../../../core/kernel/util/jsonl.js';
+import type { Dataset } from '../../../core/kernel/contract/kinds.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
 import { DATA, canonicalFailures, runJobs } from './pyrun.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crucible-mbpp-'));

@@ -2,8 +2,8 @@
 // test on its own copy of that namespace) and reports per-test outcomes. A stand-in for the real executor.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Problem } from '../../../core/contract/data.js';
-import { packageRoot } from '../../../core/util/package-root.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
+import { packageRoot } from '../../../core/kernel/util/package-root.js';
 import { pythonExecutable } from '../../../plugins/datasets/python/run.js';
 
 export const DATA = join(packageRoot(), '..', 'shared', 'data');

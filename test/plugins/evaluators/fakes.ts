@@ -1,6 +1,6 @@
 // A scripted generator and executor: each problem's samples have a fixed status mix, so metrics are known exactly.
-import type { Candidate, Execution, ExecutionStatus, Problem } from '../../../core/contract/data.js';
-import type { Executor, GenerateOptions, Generator } from '../../../core/contract/kinds.js';
+import type { Candidate, Execution, ExecutionStatus, Problem } from '../../../core/kernel/contract/data.js';
+import type { Executor, GenerateOptions, Generator } from '../../../core/kernel/contract/kinds.js';
 
 export function problem(id: string): Problem {
   return { id, prompt: `def ${id}():\n`, entryPoint: id, tests: [{ id: 't1', code: 'assert True' }, { id: 't2', code: 'assert True' }], language: 'python', meta: {} };

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Problem } from '../../../core/contract/data.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
 import humaneval from '../../../plugins/datasets/humaneval.js';
 import { findBwrap } from '../../../plugins/executors/python/sandbox.js';
 

@@ -1,7 +1,7 @@
 // Hostile candidates for forgery.test.ts: each tries to turn a failing HumanEval/0 answer (`return False`) into
 // SUCCESS by attacking the report channel, the harness through frames, or the comparison itself. Bodies are
 // appended to HumanEval/0's prompt (HumanEval: MIT, openai/human-eval; prompt and tests as crucible splits them).
-import type { Problem } from '../../../core/contract/data.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
 import { problem } from './helpers.js';
 
 const PROMPT =

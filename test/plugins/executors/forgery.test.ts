@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Execution } from '../../../core/contract/data.js';
+import type { Execution } from '../../../core/kernel/contract/data.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
 import { candidates } from './helpers.js';
 import { FORGERIES, HE0, HE0_CANONICAL, PLAIN_DATA_PROBLEM, STOP_ITERATION_FORGERIES } from './forgeries.js';

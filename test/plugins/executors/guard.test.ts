@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { instantiate } from '../../../core/testing/index.js';
-import type { Execution } from '../../../core/contract/data.js';
+import type { Execution } from '../../../core/kernel/contract/data.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
 import { COMPARE_SETUP_FOR_TESTS } from './plus-setup.js';
 import { candidates, problem } from './helpers.js';

@@ -1,6 +1,6 @@
 // Shared helpers for the python executor tests: tiny problems, candidates and a process census.
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Candidate, Problem } from '../../../core/contract/data.js';
+import type { Candidate, Problem } from '../../../core/kernel/contract/data.js';
 
 export function problem(tests: string[], extra: Partial<Problem> = {}): Problem {
   return { id: 'p', prompt: '', entryPoint: 'f', language: 'python', meta: {}, tests: tests.map((code, i) => ({ id: `t${i}`, code })), ...extra };

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Logger } from '../../../core/contract/context.js';
+import type { Logger } from '../../../core/kernel/contract/context.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
 import { candidates, problem } from './helpers.js';
 

@@ -5,7 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Execution } from '../../../core/contract/data.js';
+import type { Execution } from '../../../core/kernel/contract/data.js';
 import javascript, { type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
 import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
 import { jsCandidates, jsProblem } from './js-helpers.js';

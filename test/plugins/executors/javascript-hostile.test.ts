@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Execution } from '../../../core/contract/data.js';
+import type { Execution } from '../../../core/kernel/contract/data.js';
 import javascript, { JS_UID_BASE, UNSAFE_ENV, type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
 import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
 import { alive, descendantsOf, sleep } from './helpers.js';

@@ -1,7 +1,7 @@
 // Shared helpers for the javascript executor tests: tiny problems, candidates, and a census of this process's
 // candidate processes (the javascript executor's uid range).
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Candidate, Problem } from '../../../core/contract/data.js';
+import type { Candidate, Problem } from '../../../core/kernel/contract/data.js';
 import { JS_UID_BASE } from '../../../plugins/executors/javascript/index.js';
 
 export function jsProblem(tests: string[], extra: Partial<Problem> = {}): Problem {

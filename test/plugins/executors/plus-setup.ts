@@ -2,7 +2,7 @@
 // so the executor tests exercise the real one.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../../core/util/package-root.js';
+import { packageRoot } from '../../../core/kernel/util/package-root.js';
 
 const source = readFileSync(join(packageRoot(), 'plugins', 'datasets', 'python', 'plus_tests.py'), 'utf8');
 const match = /COMPARE_SETUP = \'\'\'([\s\S]*?)\'\'\'/.exec(source);

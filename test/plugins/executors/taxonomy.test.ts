@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Execution } from '../../../core/contract/data.js';
+import type { Execution } from '../../../core/kernel/contract/data.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
 import { toExecution } from '../../../plugins/executors/python/classify.js';
 import { ServerDied } from '../../../plugins/executors/python/fork-server.js';

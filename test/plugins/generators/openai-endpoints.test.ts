@@ -5,10 +5,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Problem } from '../../../core/contract/data.js';
-import type { Generator } from '../../../core/contract/kinds.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
+import type { Generator } from '../../../core/kernel/contract/kinds.js';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import { packageRoot } from '../../../core/util/package-root.js';
+import { packageRoot } from '../../../core/kernel/util/package-root.js';
 import plugin from '../../../plugins/generators/openai-compatible/index.js';
 
 const ROOT = packageRoot();

@@ -2,8 +2,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate, type TestContext } from '../../../core/testing/index.js';
-import type { Problem } from '../../../core/contract/data.js';
-import type { Generator, ProblemSamples } from '../../../core/contract/kinds.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
+import type { Generator, ProblemSamples } from '../../../core/kernel/contract/kinds.js';
 import plugin from '../../../plugins/generators/openai-compatible/index.js';
 import { createLogprobJudge } from '../../../plugins/scorers/logprob-judge.js';
 import { startModelServer } from '../../../plugins/lm/server/index.js';

@@ -3,8 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Problem } from '../../../core/contract/data.js';
-import type { Candidate, Generator } from '../../../core/contract/index.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
+import type { Candidate, Generator } from '../../../core/kernel/contract/index.js';
 import plugin from '../../../plugins/generators/openai-compatible/index.js';
 import { startFaultServer, type Reply } from './openai-fault-server.js';
 

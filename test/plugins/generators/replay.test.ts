@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import replay from '../../../plugins/generators/replay/index.js';
 import humaneval from '../../../plugins/datasets/humaneval.js';
 import { createTestContext, instantiate, type TestContext } from '../../../core/testing/index.js';
-import { isCrucibleError, type CrucibleError } from '../../../core/errors.js';
-import type { Dataset, Generator, ProblemSamples } from '../../../core/contract/kinds.js';
-import type { Problem } from '../../../core/contract/data.js';
+import { isCrucibleError, type CrucibleError } from '../../../core/kernel/errors.js';
+import type { Dataset, Generator, ProblemSamples } from '../../../core/kernel/contract/kinds.js';
+import type { Problem } from '../../../core/kernel/contract/data.js';
 import { DATA, runJobs } from '../datasets/pyrun.js';
 
 const SAMPLES = join(DATA, 'samples', 'humaneval_mistral-7b-instruct-v0.1_n10_t0.2.results.jsonl');

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { isCrucibleError } from '../../../core/errors.js';
+import { isCrucibleError } from '../../../core/kernel/errors.js';
 import { backendFor, ensureBackend } from '../../../plugins/lm/backend.js';
 import { diagnoseNative, missingLibraryIn, nativeBackendError, GPU_LIBRARIES } from '../../../plugins/lm/native-backend.js';
 import { loadTextModel } from '../../../plugins/lm/index.js';

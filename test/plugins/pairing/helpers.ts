@@ -1,5 +1,5 @@
 // Scored candidates built from (completion, score, status) triples.
-import type { ExecutionStatus, Problem, ScoredCandidate } from '../../../core/contract/data.js';
+import type { ExecutionStatus, Problem, ScoredCandidate } from '../../../core/kernel/contract/data.js';
 
 export function problem(id: string): Problem {
   return { id, prompt: `def ${id}(xs):\n    """Sort xs in descending order."""\n`, entryPoint: id, tests: [], language: 'python', meta: {} };

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Pairing } from '../../../core/contract/kinds.js';
-import type { PreferencePair, ScoredCandidate } from '../../../core/contract/data.js';
+import type { Pairing } from '../../../core/kernel/contract/kinds.js';
+import type { PreferencePair, ScoredCandidate } from '../../../core/kernel/contract/data.js';
 import allPairs from '../../../plugins/pairing/all-pairs.js';
 import bestOfN from '../../../plugins/pairing/best-of-n.js';
 import type { PairStats } from '../../../plugins/pairing/stats.js';

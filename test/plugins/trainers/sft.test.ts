@@ -4,7 +4,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import type { Trainer } from '../../../core/contract/kinds.js';
+import type { Trainer } from '../../../core/kernel/contract/kinds.js';
 import sft from '../../../plugins/trainers/sft/index.js';
 import { loadTextModel } from '../../../plugins/lm/index.js';
 import { tmp, writeCharTokenizer, writeTinyModel } from '../lm/helpers.js';

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import type { Candidate, Problem } from '../../../../core/contract/data.js';
+import type { Candidate, Problem } from '../../../../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../../../../core/testing/index.js';
 import python, { type PythonExecutor } from '../../../../plugins/executors/python/index.js';
 import queuePlugin, { type QueueExecutor } from '../../../../plugins/executors/queue/index.js';

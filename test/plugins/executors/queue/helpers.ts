@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Candidate, Problem } from '../../../../core/contract/data.js';
-import { readJsonl } from '../../../../core/util/jsonl.js';
-import { packageRoot } from '../../../../core/util/package-root.js';
+import type { Candidate, Problem } from '../../../../core/kernel/contract/data.js';
+import { readJsonl } from '../../../../core/kernel/util/jsonl.js';
+import { packageRoot } from '../../../../core/kernel/util/package-root.js';
 import { createTestContext, instantiate } from '../../../../core/testing/index.js';
 import humaneval from '../../../../plugins/datasets/humaneval.js';
 

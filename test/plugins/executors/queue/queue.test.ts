@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { Execution } from '../../../../core/contract/data.js';
+import type { Execution } from '../../../../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../../../../core/testing/index.js';
 import python, { type PythonExecutor } from '../../../../plugins/executors/python/index.js';
 import queuePlugin, { type QueueExecutor } from '../../../../plugins/executors/queue/index.js';

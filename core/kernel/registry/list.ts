@@ -1,4 +1,4 @@
-import { BUILTIN_PLUGINS } from '../builtins.js';
+import { builtinPlugins } from './builtin-table.js';
 import type { PluginKind } from '../contract/kinds.js';
 import { loadPlugin } from './load.js';
 
@@ -17,7 +17,7 @@ export interface PluginDescription {
 /** Every built-in plugin with its schema; loading failures are listed, not dropped. */
 export async function listPlugins(): Promise<PluginDescription[]> {
   const out: PluginDescription[] = [];
-  for (const b of BUILTIN_PLUGINS) {
+  for (const b of builtinPlugins()) {
     try {
       const { plugin } = await loadPlugin(b.kind, b.name, { baseDir: process.cwd() });
       out.push({ kind: plugin.kind, name: plugin.name, version: plugin.version, apiVersion: plugin.apiVersion, description: plugin.description, configSchema: plugin.configSchema, source: 'builtin' });

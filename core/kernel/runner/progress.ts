@@ -1,6 +1,6 @@
 // Progress of one stage, as events: done/total, rate and ETA, throttled so events.jsonl stays small.
 import type { ProgressReporter } from '../contract/context.js';
-import type { EventLog } from '../store/event-log.js';
+import type { EventLog } from './event-log.js';
 
 const MIN_INTERVAL_MS = 500;
 

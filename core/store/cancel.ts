@@ -4,11 +4,11 @@
 // gone has nothing left to stop.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { CrucibleError } from '../errors.js';
-import { EventLog } from '../store/event-log.js';
-import type { RunRow, RunState } from '../store/run-index.js';
-import { describeOwner, isLocal, ownerAlive } from '../store/run-owner.js';
-import type { RunStore } from '../store/run-store.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { EventLog } from '../kernel/runner/event-log.js';
+import type { RunRow, RunState } from './run-index.js';
+import { describeOwner, isLocal, ownerAlive } from './run-owner.js';
+import type { RunStore } from './run-store.js';
 
 /** Appends a state change to a run's event log (for changes made by a process that is not executing it). */
 export function appendStateEvent(store: RunStore, id: string, state: RunState, error: { code: string; message: string }): void {

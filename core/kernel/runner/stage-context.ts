@@ -5,7 +5,7 @@ import { CrucibleError } from '../errors.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
 import { stageFiles } from '../services/stage-files.js';
-import type { EventLog } from '../store/event-log.js';
+import type { EventLog } from './event-log.js';
 
 export interface RunServices {
   logger: PinoLogger;

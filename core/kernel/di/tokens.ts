@@ -10,4 +10,5 @@ export const TOKENS = {
   Signal: Symbol('Signal'),
   RunRecord: Symbol('RunRecord'),
   Progress: Symbol('Progress'),
+  ReportWriter: Symbol('ReportWriter'),
 } as const;

@@ -7,16 +7,20 @@ import type { Logger as PinoLogger } from 'pino';
 import { DiskCache } from '../services/cache.js';
 import { systemClock } from '../services/clock.js';
 import { SeededRng } from '../services/rng.js';
-import { EventLog } from '../store/event-log.js';
-import type { RunRecord, RunStore } from '../store/run-store.js';
+import { EventLog } from '../runner/event-log.js';
+import type { RunRecord, RunStorage } from '../runner/run-storage.js';
+import type { RunResults } from '../runner/run-results.js';
 import { TOKENS } from './tokens.js';
 import { StageProgress } from '../runner/progress.js';
 
 export type ProgressFactory = (stage: string) => StageProgress;
+/** Writes the human-readable report of a finished run (a host concern: the kernel writes results.json). */
+export type ReportWriter = ((runDir: string, results: RunResults) => Promise<unknown>) | undefined;
 
-export function createRootContainer(store: RunStore, logger: PinoLogger): DependencyContainer {
+export function createRootContainer(store: RunStorage, logger: PinoLogger, writeReport?: ReportWriter): DependencyContainer {
   const c = rootContainer.createChildContainer();
   c.registerInstance(TOKENS.RunStore, store);
+  c.registerInstance<ReportWriter>(TOKENS.ReportWriter, writeReport);
   c.registerInstance(TOKENS.Logger, logger);
   c.registerInstance(TOKENS.Clock, systemClock);
   c.registerInstance(TOKENS.Cache, new DiskCache(join(store.cacheDir, 'plugins')));
@@ -24,7 +28,7 @@ export function createRootContainer(store: RunStore, logger: PinoLogger): Depend
 }
 
 export function createRunContainer(parent: DependencyContainer, record: RunRecord, signal: AbortSignal): DependencyContainer {
-  const store = parent.resolve<RunStore>(TOKENS.RunStore);
+  const store = parent.resolve<RunStorage>(TOKENS.RunStore);
   const c = parent.createChildContainer();
   const seed = (record.manifest.seed as number | undefined) ?? 42;
   c.registerInstance(TOKENS.RunRecord, record);

@@ -1,15 +1,17 @@
 // The programmatic API shared by the CLI and the HTTP server: create a run from a manifest, execute it.
 import type { Logger as PinoLogger } from 'pino';
-import { CrucibleError } from '../errors.js';
-import { createRootContainer, createRunContainer } from '../di/container.js';
-import { TOKENS } from '../di/tokens.js';
-import type { ResolvedManifest } from '../manifest/validate.js';
-import type { EventLog, RunEvent } from '../store/event-log.js';
-import type { RunRecord, RunStore } from '../store/run-store.js';
-import type { RunState } from '../store/run-index.js';
-import { describeOwner } from '../store/run-owner.js';
-import { Runner, type RunOutcome } from './runner.js';
-import { guardStorage } from '../store/storage-error.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { createRootContainer, createRunContainer } from '../kernel/di/container.js';
+import { TOKENS } from '../kernel/di/tokens.js';
+import type { ResolvedManifest } from '../kernel/manifest/validate.js';
+import type { EventLog, RunEvent } from '../kernel/runner/event-log.js';
+import type { RunRecord, RunStore } from './run-store.js';
+import type { RunState } from './run-index.js';
+import { describeOwner } from './run-owner.js';
+import { writeReport } from '../report/index.js';
+import '../builtins.js';
+import { Runner, type RunOutcome } from '../kernel/runner/runner.js';
+import { guardStorage } from '../kernel/runner/storage-error.js';
 
 export function createRun(store: RunStore, resolved: ResolvedManifest, options: { idempotencyKey?: string; state?: RunState } = {}): RunRecord {
   const manifest = resolved.manifest as unknown as Record<string, unknown> & { name: string };
@@ -37,7 +39,7 @@ export async function executeRun(store: RunStore, id: string, options: ExecuteOp
       hint: `wait for it to finish, or cancel it where it runs (Ctrl-C in its terminal, or POST /v1/runs/${id}/cancel on the server running it)`,
     });
   }
-  const root = createRootContainer(store, options.logger);
+  const root = createRootContainer(store, options.logger, writeReport);
   const child = guardStorage(store.root, () => createRunContainer(root, record, options.signal ?? new AbortController().signal));
   const events = child.resolve<EventLog>(TOKENS.EventLog);
   if (options.onEvent) events.on('event', options.onEvent);

@@ -1,12 +1,13 @@
 // Compares two runs' evaluations through the evaluator plugin that produced them.
+import '../builtins.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EvaluationResult, Evaluator } from '../contract/kinds.js';
-import { CrucibleError } from '../errors.js';
-import { loadPlugin } from '../registry/load.js';
-import { validatePluginConfig } from '../registry/config.js';
+import type { EvaluationResult, Evaluator } from '../kernel/contract/kinds.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { loadPlugin } from '../kernel/registry/load.js';
+import { validatePluginConfig } from '../kernel/registry/config.js';
 import { standaloneContext } from '../testing/index.js';
-import type { RunStore } from '../store/run-store.js';
+import type { RunStore } from './run-store.js';
 
 function readEvaluation(store: RunStore, id: string): { evaluation: EvaluationResult; evaluator: { plugin: string; config: unknown }; baseDir: string } {
   const record = store.load(id);

@@ -3,7 +3,7 @@ import type { EvaluationResult, TrainResult } from '../contract/kinds.js';
 import type { ModelArtifact } from '../contract/data.js';
 import type { RoundsSummary } from './rounds-summary.js';
 import type { ResolvedManifest } from '../manifest/validate.js';
-import type { EventLog } from '../store/event-log.js';
+import type { EventLog } from './event-log.js';
 import type { RunPlugins } from './plugins.js';
 import type { SplitAssignment } from './split.js';
 import type { RunServices } from './stage-context.js';

@@ -1,7 +1,7 @@
 // results.json: every metric, comparison and fact about the run, and the report made from it.
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../util/atomic.js';
-import { writeReport, type RunResults } from '../report/index.js';
+import type { RunResults } from './run-results.js';
 import type { PipelineState } from './pipeline-state.js';
 import { summarizeExecutions } from './execution-summary.js';
 
@@ -49,9 +49,9 @@ export function headlineOf(results: RunResults): Record<string, number> {
   return e ? { 'samples/pass@1': e.passAt1, 'samples/compile_rate': e.compileRate, 'samples/count': e.samples } : {};
 }
 
-/** Writes results.json, then report.html through the report module when it is available. */
-export async function writeResults(runDir: string, results: RunResultsFile, report: boolean): Promise<void> {
+/** Writes results.json, then report.html through the host's report writer when there is one. */
+export async function writeResults(runDir: string, results: RunResultsFile, writeReport?: (runDir: string, results: RunResults) => Promise<unknown>): Promise<void> {
   writeJsonAtomic(join(runDir, 'results.json'), results);
-  if (!report) return;
+  if (!writeReport) return;
   await writeReport(runDir, results);
 }

@@ -3,7 +3,7 @@ import semver from 'semver';
 import { closest, distance } from 'fastest-levenshtein';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BUILTIN_PLUGINS } from '../builtins.js';
+import { builtinPlugins } from './builtin-table.js';
 import { PLUGIN_API_VERSION, type AnyPlugin } from '../contract/define-plugin.js';
 import { PLUGIN_KINDS, type PluginKind } from '../contract/kinds.js';
 import { CrucibleError } from '../errors.js';
@@ -17,7 +17,7 @@ export interface LoadedPlugin {
 const moduleCache = new Map<string, Promise<unknown>>();
 
 export function suggestion(kind: PluginKind, name: string): string | undefined {
-  const sameKind = BUILTIN_PLUGINS.filter((b) => b.kind === kind).map((b) => b.name);
+  const sameKind = builtinPlugins().filter((b) => b.kind === kind).map((b) => b.name);
   if (sameKind.length === 0) return undefined;
   const best = closest(name, sameKind);
   const known = `built-in ${kind} plugins: ${sameKind.join(', ')}`;

@@ -2,7 +2,7 @@
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BUILTIN_PLUGINS, builtinUrl, type BuiltinEntry } from '../builtins.js';
+import { builtinPlugins, type BuiltinEntry } from './builtin-table.js';
 import type { PluginKind } from '../contract/kinds.js';
 
 export type PluginSource = 'builtin' | 'path' | 'package';
@@ -21,7 +21,8 @@ export function isPathReference(reference: string): boolean {
 }
 
 export function findBuiltin(kind: PluginKind | undefined, name: string): BuiltinEntry | undefined {
-  return BUILTIN_PLUGINS.find((b) => b.name === name && (kind === undefined || b.kind === kind)) ?? BUILTIN_PLUGINS.find((b) => b.name === name);
+  const table = builtinPlugins();
+  return table.find((b) => b.name === name && (kind === undefined || b.kind === kind)) ?? table.find((b) => b.name === name);
 }
 
 /** Resolves without importing; returns undefined when nothing matches (the caller reports "did you mean"). */
@@ -31,7 +32,7 @@ export function resolveReference(kind: PluginKind, reference: string, baseDir: s
   }
   const builtin = findBuiltin(kind, reference);
   if (builtin) {
-    return { source: 'builtin', url: builtinUrl(builtin), reference, builtin };
+    return { source: 'builtin', url: builtin.url, reference, builtin };
   }
   // An installed package: first as seen from the manifest's folder (the user's project), then from crucible itself.
   for (const from of [join(baseDir, 'noop.js'), import.meta.url]) {

@@ -2,16 +2,15 @@
 // Each stage is optional where the manifest omits it; each is cached and resumable (see stage.ts).
 import { inject, injectable } from 'tsyringe';
 import type { Logger as PinoLogger } from 'pino';
-import { join } from 'node:path';
 import { TOKENS } from '../di/tokens.js';
-import type { ProgressFactory } from '../di/container.js';
+import type { ProgressFactory, ReportWriter } from '../di/container.js';
 import type { Clock } from '../contract/context.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
-import type { EventLog } from '../store/event-log.js';
-import type { RunRecord, RunStore } from '../store/run-store.js';
+import type { EventLog } from './event-log.js';
+import type { RunRecord, RunStorage } from './run-storage.js';
 import { CrucibleError, isCrucibleError } from '../errors.js';
-import { asStorageError } from '../store/storage-error.js';
+import { asStorageError } from './storage-error.js';
 import { resolveManifestObject } from '../manifest/validate.js';
 import type { PipelineState } from './pipeline-state.js';
 import { RunPlugins } from './plugins.js';
@@ -31,7 +30,8 @@ export interface RunOutcome {
 @injectable()
 export class Runner {
   constructor(
-    @inject(TOKENS.RunStore) private readonly store: RunStore,
+    @inject(TOKENS.RunStore) private readonly store: RunStorage,
+    @inject(TOKENS.ReportWriter) private readonly writeReport: ReportWriter,
     @inject(TOKENS.RunRecord) private readonly record: RunRecord,
     @inject(TOKENS.Logger) private readonly logger: PinoLogger,
     @inject(TOKENS.Cache) private readonly cache: DiskCache,
@@ -46,7 +46,7 @@ export class Runner {
     const { record, store, events } = this;
     const runDir = store.runDir(record.id);
     const startedAt = new Date().toISOString();
-    store.index.setState(record.id, 'RUNNING');
+    store.setState(record.id, 'RUNNING');
     events.emitEvent('state', { state: 'RUNNING' });
     const services: RunServices = {
       logger: this.logger,
@@ -83,8 +83,8 @@ export class Runner {
       }
       if (slots.evaluator) await evaluateStage(state);
       const results = buildResults(state, { startedAt, versions: plugins.versions() });
-      await writeResults(runDir, results, resolved.manifest.output?.report !== false);
-      store.index.setState(record.id, 'SUCCEEDED', { headline: headlineOf(results), error: null });
+      await writeResults(runDir, results, resolved.manifest.output?.report !== false ? this.writeReport : undefined);
+      store.setState(record.id, 'SUCCEEDED', { headline: headlineOf(results), error: null });
       events.emitEvent('state', { state: 'SUCCEEDED', headline: headlineOf(results) });
       return { state: 'SUCCEEDED', results, stageLog };
     } catch (caught) {
@@ -97,7 +97,7 @@ export class Runner {
       // Each record of the failure is best effort: on a full or read-only disk they fail too, and the run must
       // still stop its plugins (fork-servers) and report the error it met first.
       bestEffort(() => this.logger.error({ err: caught }, `run ${final.toLowerCase()}`));
-      bestEffort(() => store.index.setState(record.id, final, { error: { code: error.code, message: error.message } }));
+      bestEffort(() => store.setState(record.id, final, { error: { code: error.code, message: error.message } }));
       bestEffort(() => events.emitEvent('state', { state: final, error: error.toJSON() }));
       return { state: final, error, stageLog };
     } finally {
@@ -113,8 +113,4 @@ function bestEffort(write: () => void): void {
   } catch {
     // the storage is failing; the run's outcome already carries the first error
   }
-}
-
-export function runDirOf(store: RunStore, id: string): string {
-  return join(store.root, id);
 }

@@ -1,0 +1,9 @@
+// The public `crucible-ml/util` entry: small helpers every plugin needs, the same ones the kernel uses.
+export { stableStringify, sha256, hashJson, hashFile } from '../kernel/util/hash.js';
+export { readText, readJsonl, readCompleteJsonl, appendJsonl, toJsonl, type JsonlRecord } from '../kernel/util/jsonl.js';
+export { writeFileAtomic, writeJsonAtomic } from '../kernel/util/atomic.js';
+export { SeededRng, deriveSeed } from '../kernel/services/rng.js';
+export { silentLogger } from '../kernel/services/logger.js';
+/** The folder of crucible's own package.json (built-in plugins find their bundled files from it). */
+export { packageRoot } from '../kernel/util/package-root.js';
+export { describeJsonSyntaxError } from '../kernel/util/json-error.js';
