@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveManifest } from '../../core/manifest/validate.js';
+import { resolveManifest } from '../../core/index.js';
 import { readLines, runManifest, tempDir } from '../helpers/kernel.js';
 
 const manifest = join(import.meta.dirname, '..', '..', 'manifests', 'humaneval-x-replay-dpo.json');
