@@ -21,6 +21,8 @@ const PROBLEM_SLOTS = init.problemSlots;
 /** How many times a test that ran out of wall time while getting little CPU (a loaded machine) is tried again. */
 const STARVED_RETRIES = 2;
 const WALL_FACTOR = 3;
+/** The most wall time a runnable, starved candidate process gets for a request, in multiples of its CPU limit. */
+const HARD_WALL_FACTOR = 20;
 
 const sab = new SharedArrayBuffer(16 + 4 * MAX_RESULT_BYTES + (2 << 20));
 const ctl = new Int32Array(sab, 0, 4);
@@ -32,15 +34,19 @@ const io = new Worker(new URL('./checker-io.mjs', import.meta.url), {
 });
 io.unref();
 
-/** One synchronous request to the I/O thread; after `waitMs` the candidate process is killed and {killed} comes back. */
-function ioCall(request, waitMs) {
+/**
+ * One synchronous request to the I/O thread. After `waitMs` the candidate process is killed and {killed} comes back,
+ * unless `keepWaiting()` says the process is still making progress (it is then asked again every `waitMs`).
+ */
+function ioCall(request, waitMs, keepWaiting = () => false) {
   const bytes = encoder.encode(JSON.stringify(request));
   if (bytes.length > data.length) return { harness: `request of ${bytes.length} bytes is too large` };
   data.set(bytes);
   Atomics.store(ctl, 1, bytes.length);
   Atomics.store(ctl, 0, 1);
   io.postMessage(0);
-  const waited = Atomics.wait(ctl, 0, 1, Math.max(1, waitMs));
+  let waited = Atomics.wait(ctl, 0, 1, Math.max(1, waitMs));
+  while (waited === 'timed-out' && keepWaiting()) waited = Atomics.wait(ctl, 0, 1, Math.max(1, waitMs));
   if (waited === 'timed-out' && Atomics.compareExchange(ctl, 0, 1, 3) === 1) {
     io.postMessage(0);
     while (Atomics.load(ctl, 0) === 3) Atomics.wait(ctl, 0, 3, 1000);
@@ -48,6 +54,17 @@ function ioCall(request, waitMs) {
   const answer = JSON.parse(decoder.decode(data.slice(0, Atomics.load(ctl, 1))));
   Atomics.store(ctl, 0, 0);
   return answer;
+}
+
+/** CPU milliseconds the candidate process has used, and whether it is runnable (R) rather than asleep or blocked. */
+function workerCpu() {
+  try {
+    const stat = readFileSync(`/proc/${workerPid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: fields[0], ms: (Number(fields[11]) + Number(fields[12])) * 10 };
+  } catch {
+    return null;
+  }
 }
 
 let workerUp = false;
@@ -82,7 +99,17 @@ function sweep() {
 /** Sends one request to the candidate process and classifies what came back. */
 function workerCall(message, limitMs) {
   const wall = limitMs * WALL_FACTOR + 1000;
-  const answer = ioCall({ op: 'relay', message }, wall);
+  // Past the wall limit, a process that is runnable and has not yet had its CPU limit is waiting for a CPU on a
+  // loaded machine, not stuck: it gets more time (up to HARD_WALL_FACTOR x). A microtask loop burns its CPU limit;
+  // a blocked process sleeps: both are killed.
+  const start = workerCpu();
+  const startedAt = performance.now();
+  const keepWaiting = () => {
+    const now = workerCpu();
+    if (!start || !now || now.state !== 'R') return false;
+    return now.ms - start.ms < limitMs && performance.now() - startedAt < limitMs * HARD_WALL_FACTOR + 5000;
+  };
+  const answer = ioCall({ op: 'relay', message }, wall, keepWaiting);
   if (answer.raw !== undefined) return JSON.parse(answer.raw);
   workerUp = false;
   if (answer.killed) return { wallKilled: true };
