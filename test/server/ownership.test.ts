@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { resolveManifest } from '../../core/index.js';
 import { cancelRun } from '../../core/store/cancel.js';
@@ -19,9 +19,13 @@ import { api, readEvents, ROOT, serve, waitFor } from './helpers.js';
 const cli = join(ROOT, 'core', 'cli', 'main.ts');
 const toy = join(fixtures, 'manifests', 'toy.json');
 
-/** `crucible run` of the toy manifest with slow generation, as a real child process; resolves once generating. */
-async function cliRun(runsDir: string, delayMs = 80): Promise<{ child: ChildProcess; id: string; exit: Promise<number | null>; stderr: () => string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', toy, '--set', `stages.generator.config.delayMs=${delayMs}`, '--runs-dir', runsDir], {
+/**
+ * `crucible run` of the toy manifest as a real child process; resolves once it has generated 2 problems. Generation
+ * then waits at a gate file until the test calls `release()`, so the run is still running whatever the machine's load.
+ */
+async function cliRun(runsDir: string): Promise<{ child: ChildProcess; id: string; exit: Promise<number | null>; stderr: () => string; release: () => void }> {
+  const gate = join(runsDir, 'gate');
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, 'run', toy, '--set', `stages.generator.config.gate=${gate}`, '--runs-dir', runsDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, CI: '1' },
   });
@@ -31,8 +35,8 @@ async function cliRun(runsDir: string, delayMs = 80): Promise<{ child: ChildProc
   const id = await waitFor(() => {
     const dir = readdirSync(runsDir).find((d) => d.includes('-toy-'));
     return dir && readLines(join(runsDir, dir, 'stages/generate/candidates.jsonl.partial')).length >= 2 ? dir : undefined;
-  }, 30000, 'the CLI run to be generating');
-  return { child, id, exit, stderr: () => stderr };
+  }, 60000, 'the CLI run to be generating');
+  return { child, id, exit, stderr: () => stderr, release: () => writeFileSync(gate, '') };
 }
 
 const stateEvents = (runsDir: string, id: string) =>
@@ -45,6 +49,7 @@ test('a server started beside a live `crucible run` leaves its run alone; the CL
   try {
     const seen = (await api(server.url, `/v1/runs/${run.id}`)).body;
     assert.is(seen.state, 'RUNNING', 'not re-queued by the start-up recovery');
+    run.release();
     assert.is(await run.exit, 0, run.stderr());
     assert.is((await api(server.url, `/v1/runs/${run.id}`)).body.state, 'SUCCEEDED');
     assert.equal(stateEvents(runsDir, run.id), ['RUNNING', 'SUCCEEDED'], 'executed by one process only');
@@ -56,7 +61,7 @@ test('a server started beside a live `crucible run` leaves its run alone; the CL
 
 test('`crucible resume` of a run another live process executes is refused with the owner named', async () => {
   const runsDir = tempDir('crucible-own-');
-  const run = await cliRun(runsDir, 300); // slow enough to still be running after two more CLI starts
+  const run = await cliRun(runsDir); // held at its gate: still running after two more CLI starts
   try {
     const second = spawnSync(process.execPath, ['--import', 'tsx', cli, 'resume', run.id, '--runs-dir', runsDir], { encoding: 'utf8', env: { ...process.env, CI: '1' } });
     assert.is.not(second.status, 0);
@@ -64,6 +69,7 @@ test('`crucible resume` of a run another live process executes is refused with t
     assert.match(second.stderr, `process ${run.child.pid}`);
     const listed = spawnSync(process.execPath, ['--import', 'tsx', cli, 'runs', '--runs-dir', runsDir], { encoding: 'utf8' });
     assert.match(listed.stdout, new RegExp(`${run.id}\\s+RUNNING.*\\(process ${run.child.pid}\\)`), 'the list says who executes it');
+    run.release();
     assert.is(await run.exit, 0, run.stderr());
     assert.equal(stateEvents(runsDir, run.id), ['RUNNING', 'SUCCEEDED']);
   } finally {
@@ -93,6 +99,7 @@ test('a CLI run killed while the server is up is recovered by it (re-queued and 
   try {
     run.child.kill('SIGKILL');
     await run.exit;
+    run.release(); // the resumed run passes the gate
     const stream = await readEvents(server.url, run.id);
     assert.is(stream.ended?.state, 'SUCCEEDED');
     assert.is((await api(server.url, `/v1/runs/${run.id}`)).body.interrupted, false, 'interrupted is cleared when it runs again');
