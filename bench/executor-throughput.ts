@@ -3,7 +3,7 @@
 // ../shared/data/README.md), plus how well each reproduces the samples' recorded verdicts.
 //
 //   node --import tsx bench/executor-throughput.ts [--data DIR] [--workers N] [--sandbox auto|required|off]
-//     [--rounds 3] [--timeout S] [--test-timeout S] [--baseline-workers 4] [--skip-baseline] [--no-dedupe]
+//     [--rounds 3] [--timeout S] [--test-timeout S] [--confirm-timeout S] [--baseline-workers 4] [--skip-baseline] [--no-dedupe]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -28,6 +28,7 @@ const { values: opts } = parseArgs({
     'no-dedupe': { type: 'boolean', default: false },
     timeout: { type: 'string' },
     'test-timeout': { type: 'string' },
+    'confirm-timeout': { type: 'string' },
   },
 });
 const workers = Number(opts.workers);
@@ -97,12 +98,13 @@ async function main(): Promise<void> {
   const limits = {
     ...(opts.timeout ? { timeoutSeconds: Number(opts.timeout) } : {}),
     ...(opts['test-timeout'] ? { testTimeoutSeconds: Number(opts['test-timeout']) } : {}),
+    ...(opts['confirm-timeout'] ? { confirmTimeoutSeconds: Number(opts['confirm-timeout']) } : {}),
   };
   const executor = await instantiate<PythonExecutor>(python as never, { workers, sandbox: opts.sandbox, dedupe: !opts['no-dedupe'], ...limits }, ctx);
   await executor.execute(problems[0], [...canonical.get(problems[0])!]); // start the fork-servers outside the timing
   const info = executor.describe();
   console.log(`python ${info.pythonVersion} (${info.python}), sandbox ${info.sandbox}, ${workers} workers, ${availableParallelism()} cores, ` +
-    `limits ${info.timeoutSeconds} s CPU per program, ${info.testTimeoutSeconds} s per test (baseline: 3 s wall per program, ${opts['baseline-workers']} threads)`);
+    `limits ${info.timeoutSeconds} s CPU per program, ${info.testTimeoutSeconds} s per test, timeouts confirmed at >= ${info.confirmTimeoutSeconds} s (baseline: 3 s wall per program, ${opts['baseline-workers']} threads)`);
 
   const rows: string[][] = [['set', 'programs', 'crucible/s', 'baseline/s', 'ratio']];
   const program = (t: RawTask, completion: string) => `${t.prompt}${completion}\n\n${t.test}\n\ncheck(${t.entry_point})\n`;

@@ -138,8 +138,15 @@ export async function executeStage(state: PipelineState, scope?: RoundScope): Pr
       process: (pending) => inParallel(pending, executor?.concurrency ?? 2, async (problem) => executor!.execute(problem, state.candidates!.get(problem.id) ?? []), state.services.signal),
     });
     const statuses: Record<string, number> = {};
-    for (const list of value.values()) for (const e of list) statuses[e.status] = (statuses[e.status] ?? 0) + 1;
-    return { value, summary: { statuses } };
+    // Where executors say how tests reached the candidate: an in-process fallback is counted, never silent.
+    const isolation: Record<string, number> = {};
+    for (const list of value.values()) {
+      for (const e of list) {
+        statuses[e.status] = (statuses[e.status] ?? 0) + 1;
+        if (e.isolation) isolation[e.isolation] = (isolation[e.isolation] ?? 0) + 1;
+      }
+    }
+    return { value, summary: { statuses, ...(Object.keys(isolation).length ? { isolation } : {}) } };
   });
 }
 
