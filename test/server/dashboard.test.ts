@@ -116,6 +116,19 @@ test('two runs compare in the browser', async () => {
   await shot('compare');
 });
 
+test('cancel and resume from the run page', async () => {
+  const slow = await api(server.url, '/v1/runs', { method: 'POST', body: JSON.stringify(toy('toy-cancel', 300)) });
+  assert.is(slow.status, 202, JSON.stringify(slow.body));
+  await page.goto(`${server.url}/ui/#/run/${slow.body.id}`);
+  await page.waitForSelector('button#cancel:not([disabled])', { timeout: 20000 });
+  await page.click('button#cancel');
+  await page.waitForSelector('#run-state [data-state="CANCELLED"]', { timeout: 30000 });
+  await page.waitForSelector('button#resume:not([disabled])', { timeout: 10000 });
+  await page.click('button#resume');
+  await page.waitForSelector('#run-state [data-state="SUCCEEDED"]', { timeout: 60000 });
+  assert.is((await api(server.url, `/v1/runs/${slow.body.id}`)).body.state, 'SUCCEEDED');
+});
+
 test('a bad manifest is refused with the kernel\'s error at its JSON path', async () => {
   await page.goto(`${server.url}/ui/#/submit`);
   await page.waitForSelector('textarea#manifest');
