@@ -50,7 +50,7 @@ function render(id: string, title: string, width: number, height: number, option
 }
 
 // The legend sits under the plot, scrolling when long, so it never overlaps the title or the bars.
-const legend = (names: string[]) => (names.length > 1 ? { legend: { data: names, bottom: 4, type: 'scroll', textStyle: TEXT, itemWidth: 12, itemHeight: 12 } } : {});
+const legend = (names: string[]) => (names.length > 1 ? { legend: { data: names, bottom: 4, type: 'scroll', textStyle: TEXT, itemWidth: 12, itemHeight: 12, itemGap: 28 } } : {});
 
 export function barChart(spec: BarChartSpec): string {
   const width = spec.width ?? 640;

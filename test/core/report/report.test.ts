@@ -39,6 +39,17 @@ test('report.html renders every chart in headless Chromium, offline', async () =
       assert.ok(c.marks.length > 0, `chart ${c.id} has no marks`);
       assert.ok(c.marks.some((m) => m.w > 0 && (m.h > 0 || c.id.startsWith('curve-'))), `chart ${c.id} marks have no size`);
     }
+    // No two labels of a chart (legend entries, ticks, titles) overlap.
+    const overlaps = await page.$$eval('figure.chart', (els) => els.flatMap((el) => {
+      const boxes = [...el.querySelectorAll('text')].filter((t) => (t.textContent ?? '').trim()).map((t) => ({ text: t.textContent, r: t.getBoundingClientRect() }));
+      const out: string[] = [];
+      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) {
+        const [a, b] = [boxes[i].r, boxes[j].r];
+        if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1) out.push(`${el.getAttribute('data-chart')}: "${boxes[i].text}" / "${boxes[j].text}"`);
+      }
+      return out;
+    }));
+    assert.equal(overlaps, [], 'overlapping labels');
     const passBars = charts.find((c) => c.id === 'pass-at-k')!;
     assert.is(passBars.marks.length, 4, 'pass@1 and pass@10, before and after');
     assert.is(await page.locator('figure[data-chart="pass-at-k"] path[stroke="#111827"]').count(), 4 * 3, 'confidence intervals drawn (a stem and two caps each)');
