@@ -134,6 +134,8 @@ export function headlineOf(s: RerankSummary): Record<string, number> {
     [`oracle_pass@${s.k}`]: s.oracle.passK,
     gap_recovered: s.verifier.gapRecovered,
     verifier_vs_random_p: s.verifier.vsRandom.ttest.p,
+    // The minimal detectable effect (80% power) of that paired test, shown beside its p-value.
+    verifier_vs_random_mde80: s.verifier.vsRandom.ttest.mde80,
     verifier_vs_random_wilcoxon_p: s.verifier.vsRandom.wilcoxon.p,
     problems: s.problems,
   };
@@ -141,6 +143,7 @@ export function headlineOf(s: RerankSummary): Record<string, number> {
     h['logprob_pass@1'] = s.logprob.pass1;
     h.logprob_gap_recovered = s.logprob.gapRecovered;
     h.logprob_vs_random_p = s.logprob.vsRandom.ttest.p;
+    h.logprob_vs_random_mde80 = s.logprob.vsRandom.ttest.mde80;
   }
   for (const [key, value] of Object.entries(h)) if (!Number.isFinite(value)) delete h[key];
   return h;
