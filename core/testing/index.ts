@@ -43,7 +43,7 @@ export function standaloneContext(options: { seed?: number; dir?: string; baseDi
     record: (key, value) => { recorded[key] = value; },
   };
   const seed = options.seed ?? 42;
-  return {
+  const context: TestContext = {
     logger: silentLogger(),
     cache: new DiskCache(join(dir, 'cache')),
     rng: new SeededRng(seed),
@@ -54,6 +54,13 @@ export function standaloneContext(options: { seed?: number; dir?: string; baseDi
     files: stageFiles(join(dir, 'stage')),
     events,
     baseDir: options.baseDir ?? process.cwd(),
+    // Outside a run, nested plugins resolve through the registry directly (a local user: no host policy).
+    plugins: {
+      async create(kind, spec, path) {
+        const { instantiatePlugin } = await import('../kernel/registry/instantiate.js');
+        return (await instantiatePlugin(kind, { plugin: spec.plugin, config: spec.config ?? {} }, context, path)).api;
+      },
+    },
     throwIfCancelled: () => {
       if (controller.signal.aborted) throw new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
     },
@@ -62,6 +69,7 @@ export function standaloneContext(options: { seed?: number; dir?: string; baseDi
     progressLog,
     abort: () => controller.abort(),
   };
+  return context;
 }
 
 export { validatePluginConfig } from '../kernel/registry/config.js';

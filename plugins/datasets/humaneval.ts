@@ -47,7 +47,7 @@ export default definePlugin({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, description: 'The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).' },
+      path: { type: 'string', minLength: 1, hostResource: 'read-path',  description: 'The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).' },
       variant: {
         type: 'string',
         enum: ['auto', 'humaneval', 'plus'],
@@ -64,6 +64,8 @@ export default definePlugin({
       cacheDir: {
         type: 'string',
         default: '',
+        hostResource: 'write-path',
+        hostResourceExcept: ['', 'none'],
         description: 'Where split tests and expected outputs are cached ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache; relative to the manifest).',
       },
     },

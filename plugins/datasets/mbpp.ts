@@ -77,7 +77,7 @@ export default definePlugin({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, description: 'mbpp.jsonl, sanitized-mbpp.json or MbppPlus.jsonl.gz, relative to the manifest\'s folder.' },
+      path: { type: 'string', minLength: 1, hostResource: 'read-path',  description: 'mbpp.jsonl, sanitized-mbpp.json or MbppPlus.jsonl.gz, relative to the manifest\'s folder.' },
       variant: {
         type: 'string',
         enum: ['auto', 'full', 'sanitized', 'plus'],
@@ -90,6 +90,8 @@ export default definePlugin({
       cacheDir: {
         type: 'string',
         default: '',
+        hostResource: 'write-path',
+        hostResourceExcept: ['', 'none'],
         description: 'Cache of prompts and expected outputs ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache).',
       },
     },

@@ -25,6 +25,8 @@ export const judgeSchemaProperties = {
     type: 'object',
     additionalProperties: false,
     required: ['plugin'],
+    hostResource: 'plugin',
+    pluginKind: 'generator',
     description: 'the judge: any generator plugin offering logprobs',
     properties: { plugin: { type: 'string', minLength: 1 }, config: { type: 'object', default: {} } },
   },
@@ -82,16 +84,15 @@ export function describeJudge(judge: JudgeModel, options: JudgeOptions): Record<
 }
 
 /**
- * Resolves the configured judge generator through the kernel's registry and checks it offers logprobs.
- * KERNEL CALL SITE: core/index.js instantiatePlugin(kind, spec, ctx, path) -> { api, loaded, config }.
+ * Creates the configured judge generator through the kernel (ctx.plugins: resolved, validated and recorded with
+ * the manifest, under the same allowlist as a stage) and checks it offers logprobs.
  */
 export async function loadJudge(spec: { plugin: string; config?: unknown }, ctx: PluginContext, path: string): Promise<JudgeModel> {
-  const { instantiatePlugin } = (await import('../../core/index.js')) as typeof import('../../core/index.js');
-  const { api, loaded } = await instantiatePlugin('generator', { plugin: spec.plugin, config: spec.config ?? {} }, ctx, path);
+  const api = await ctx.plugins.create('generator', spec, path);
   if (typeof api.logprobs !== 'function') {
     throw CrucibleError.at('CRUCIBLE_E_MANIFEST', {
       path: `${path}.plugin`,
-      message: `generator "${loaded.plugin.name}" cannot score text (it has no logprobs)`,
+      message: `generator "${spec.plugin}" cannot score text (it has no logprobs)`,
       hint: 'use a generator that offers logprobs, e.g. tfjs-lm, or openai-compatible against a server that returns prompt logprobs',
     });
   }

@@ -1,4 +1,5 @@
 // The services a plugin receives in `create(config, ctx)`. Plain interfaces: plugins never see tsyringe.
+import type { PluginKind, PluginKinds } from './kinds.js';
 
 export interface Logger {
   debug(obj: object | string, msg?: string): void;
@@ -54,6 +55,22 @@ export interface RunEvents {
   record(key: string, value: unknown): void;
 }
 
+/** A plugin spec as written in a config: `{ plugin, config }`. */
+export interface NestedPluginSpec {
+  plugin: string;
+  config?: unknown;
+}
+
+/**
+ * Plugins a plugin uses (a judge model inside a scorer). The spec must sit in a config field the plugin's
+ * schema marks `hostResource: 'plugin'` (with `pluginKind`): the kernel then resolves it with the manifest,
+ * through the same allowlist, validates its config, records its name@version and puts its code in the cache key.
+ */
+export interface NestedPlugins {
+  /** `path`: where the spec sits in this plugin's config, e.g. "generator". */
+  create<K extends PluginKind>(kind: K, spec: NestedPluginSpec, path: string): Promise<PluginKinds[K]>;
+}
+
 export interface PluginContext {
   readonly logger: Logger;
   readonly cache: Cache;
@@ -64,6 +81,8 @@ export interface PluginContext {
   readonly signal: AbortSignal;
   readonly files: StageFiles;
   readonly events: RunEvents;
+  /** Creates the nested plugins named in this plugin's config. */
+  readonly plugins: NestedPlugins;
   /** Folder the manifest came from, for resolving relative paths in plugin config. */
   readonly baseDir: string;
   /** The manifest's `runtime` section (e.g. the compute backend of in-process models); absent in bare test contexts. */

@@ -49,7 +49,7 @@ export const manifestSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        preferences: { type: 'string', description: 'train from this preference JSONL ({prompt, chosen, rejected}) instead of generating' },
+        preferences: { type: 'string', hostResource: 'read-path', description: 'train from this preference JSONL ({prompt, chosen, rejected}) instead of generating' },
       },
       default: {},
     },

@@ -6,6 +6,8 @@ import { loadPlugin, suggestion, type LoadedPlugin } from '../registry/load.js';
 import { findBuiltin, isPathReference } from '../registry/resolve.js';
 import type { PluginKind } from '../contract/kinds.js';
 import { composeManifest, isInside, type ComposeOptions, type ComposedManifest } from './compose.js';
+import { checkUses, LOCAL_POLICY, type HostPolicy } from './host-policy.js';
+import { findHostResources } from './host-resources.js';
 import { manifestSchema, STAGE_SLOTS, type Manifest, type StageSlot } from './schema.js';
 import { resolve } from 'node:path';
 import { missingFiles } from './files.js';
@@ -20,7 +22,21 @@ export interface ResolvedSlot {
   plugin: string;
   config: Record<string, unknown>;
   loaded: LoadedPlugin;
+  /** Plugins named inside this slot's config (fields marked hostResource: "plugin"), resolved like slots. */
+  nested: NestedPlugin[];
 }
+
+export interface NestedPlugin {
+  /** Dotted JSON path of the spec in the manifest, e.g. "stages.scorer.config.generator". */
+  path: string;
+  kind: PluginKind;
+  plugin: string;
+  config: Record<string, unknown>;
+  loaded: LoadedPlugin;
+}
+
+/** How deep plugin specs may nest inside plugin configs (a judge inside a scorer is one level). */
+const MAX_NESTING = 3;
 
 export interface ResolvedManifest {
   manifest: Manifest;
@@ -33,6 +49,8 @@ export interface PluginPolicy {
   /** When set, only built-ins, these packages, and local paths under `allowedPaths` may load (HTTP submissions). */
   allowedPackages?: string[];
   allowedPaths?: string[];
+  /** What config fields may name on the host (files, URLs, programs...); LOCAL_POLICY when absent. */
+  host?: HostPolicy;
 }
 
 export interface ValidateOptions extends ComposeOptions {
@@ -56,6 +74,8 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
   };
   const manifest = structuredClone(composed.raw) as Manifest;
   if (!validateSchema(manifest)) errors.push(...ajvDetails(validateSchema.errors, '').map(at));
+  const host = policy?.host ?? LOCAL_POLICY;
+  errors.push(...checkUses(findHostResources(manifestSchema, manifest, ''), host, composed.baseDir).map(at));
 
   const slots: ResolvedManifest['slots'] = {};
   const wanted: Array<[RunSlot, PluginKind, { plugin?: unknown; config?: unknown } | undefined]> = [
@@ -70,7 +90,9 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
       checkPolicy(kind, spec.plugin, composed.baseDir, policy, `${path}.plugin`);
       const loaded = await loadPlugin(kind, spec.plugin, { baseDir: composed.baseDir, path: `${path}.plugin` });
       const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`);
-      slots[slot] = { kind, plugin: spec.plugin, config, loaded };
+      const nested: NestedPlugin[] = [];
+      errors.push(...(await resolveNested(loaded, config, `${path}.config`, { baseDir: composed.baseDir, policy, host, nested, depth: 1 })).map(at));
+      slots[slot] = { kind, plugin: spec.plugin, config, loaded, nested };
       spec.config = config;
     } catch (error) {
       if (!isCrucibleError(error)) throw error;
@@ -102,6 +124,42 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
 /** Resolves an already composed manifest object (a stored run, or a body posted over HTTP). */
 export async function resolveManifestObject(raw: Record<string, unknown>, baseDir: string, policy?: PluginPolicy): Promise<ResolvedManifest> {
   return resolveComposed({ raw: structuredClone(raw), sources: [], baseDir, origin: () => undefined }, policy);
+}
+
+/**
+ * Applies the host policy to a plugin's (validated) config and resolves every nested plugin spec in it: the
+ * allowlist, loading, config validation with defaults (written back into the spec), the policy on its config,
+ * recursively. Returns the problems found; the resolved specs go to `o.nested`.
+ */
+async function resolveNested(
+  loaded: LoadedPlugin,
+  config: unknown,
+  configPath: string,
+  o: { baseDir: string; policy?: PluginPolicy; host: HostPolicy; nested: NestedPlugin[]; depth: number },
+): Promise<ErrorDetail[]> {
+  const uses = findHostResources(loaded.plugin.configSchema as object, config, configPath);
+  const errors = checkUses(uses, o.host, o.baseDir);
+  for (const use of uses) {
+    const spec = use.value as { plugin?: unknown; config?: unknown } | null;
+    if (use.kind !== 'plugin' || !use.pluginKind || !spec || typeof spec !== 'object' || typeof spec.plugin !== 'string') continue;
+    if (o.depth > MAX_NESTING) {
+      errors.push({ path: use.path, message: `plugins nest at most ${MAX_NESTING} levels deep` });
+      continue;
+    }
+    try {
+      checkPolicy(use.pluginKind, spec.plugin, o.baseDir, o.policy, `${use.path}.plugin`);
+      const inner = await loadPlugin(use.pluginKind, spec.plugin, { baseDir: o.baseDir, path: `${use.path}.plugin` });
+      const innerConfig = validatePluginConfig(inner.plugin, spec.config ?? {}, `${use.path}.config`);
+      spec.config = innerConfig;
+      o.nested.push({ path: use.path, kind: use.pluginKind, plugin: spec.plugin, config: innerConfig, loaded: inner });
+      errors.push(...(await resolveNested(inner, innerConfig, `${use.path}.config`, { ...o, depth: o.depth + 1 })));
+    } catch (error) {
+      if (!isCrucibleError(error)) throw error;
+      const details = error.issues.length ? error.issues : [{ path: `${use.path}.plugin`, message: error.message }];
+      errors.push(...details.map((d) => ({ ...d, message: `${error.code}: ${d.message}` })));
+    }
+  }
+  return errors;
 }
 
 function checkPolicy(kind: PluginKind, reference: string, baseDir: string, policy: PluginPolicy | undefined, path: string): void {

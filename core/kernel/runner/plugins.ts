@@ -1,7 +1,10 @@
 // Creates each slot's plugin once per run, lazily, with the ctx of the stage it belongs to.
+import type { NestedPlugins } from '../contract/context.js';
 import type { PluginKind, PluginKinds } from '../contract/kinds.js';
+import { CrucibleError } from '../errors.js';
 import { createPlugin } from '../registry/instantiate.js';
-import type { ResolvedManifest, RunSlot } from '../manifest/validate.js';
+import { pluginCodeHash } from '../registry/code-hash.js';
+import type { ResolvedManifest, ResolvedSlot, RunSlot } from '../manifest/validate.js';
 import type { StageSlot } from '../manifest/schema.js';
 import { join } from 'node:path';
 import { stageContext, type RunServices } from './stage-context.js';
@@ -29,10 +32,16 @@ export class RunPlugins {
     return this.resolved.slots[slot] !== undefined;
   }
 
-  /** "name@version" and config of a slot: what its stage's cache key is made of. */
-  identity(slot: RunSlot): { plugin: string; config: unknown } | undefined {
+  /**
+   * What a slot's stage cache key is made of: name@version, a hash of the plugin's code (its module and the files
+   * it ships: a changed plugin never reuses old outputs at the same version), its config, and the same for every
+   * plugin nested in its config.
+   */
+  identity(slot: RunSlot): { plugin: string; code: string; config: unknown; nested?: unknown[] } | undefined {
     const s = this.resolved.slots[slot];
-    return s && { plugin: `${s.loaded.plugin.name}@${s.loaded.plugin.version}`, config: s.config };
+    if (!s) return undefined;
+    const nested = s.nested.map((n) => ({ path: n.path, plugin: `${n.loaded.plugin.name}@${n.loaded.plugin.version}`, code: pluginCodeHash(n.loaded) }));
+    return { plugin: `${s.loaded.plugin.name}@${s.loaded.plugin.version}`, code: pluginCodeHash(s.loaded), config: s.config, ...(nested.length ? { nested } : {}) };
   }
 
   /**
@@ -45,17 +54,46 @@ export class RunPlugins {
     let pending = this.instances.get(id);
     if (!pending) {
       const s = this.resolved.slots[slot]!;
-      const ctx = stageContext(this.services, stageName, s.loaded.plugin.name, join(this.runDir, 'stages', stageName));
-      pending = createPlugin(s.kind, s.loaded, s.config, ctx, slot === 'dataset' ? 'dataset' : slot === 'baseline' ? 'rounds.baseline' : `stages.${slot}`);
+      const path = slot === 'dataset' ? 'dataset' : slot === 'baseline' ? 'rounds.baseline' : `stages.${slot}`;
+      const ctx = stageContext(this.services, stageName, s.loaded.plugin.name, join(this.runDir, 'stages', stageName), this.nestedFor(s, `${path}.config`, stageName));
+      pending = createPlugin(s.kind, s.loaded, s.config, ctx, path);
       this.instances.set(id, pending);
     }
     return pending as Promise<PluginKinds[SlotKind<K>]>;
   }
 
-  /** Versions of every plugin in the run, for the run record. */
+  /** ctx.plugins of a plugin whose config sits at `configPath`: only the specs the manifest resolved there. */
+  private nestedFor(s: ResolvedSlot, configPath: string, stage: string): NestedPlugins {
+    return {
+      create: <K extends PluginKind>(kind: K, spec: { plugin: string }, path: string): Promise<PluginKinds[K]> => {
+        const full = path.startsWith(`${configPath}.`) ? path : `${configPath}.${path}`;
+        const entry = s.nested.find((n) => n.path === full);
+        if (!entry || entry.kind !== kind || entry.plugin !== spec.plugin) {
+          return Promise.reject(CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_ALLOWED', {
+            path: full,
+            message: entry ? `the nested ${kind} plugin "${spec.plugin}" is not the one the manifest resolved here` : `no nested ${kind} plugin was resolved at this path`,
+            hint: 'nested plugin specs must sit in a config field marked hostResource: "plugin" (with pluginKind) in the plugin\'s schema',
+          }));
+        }
+        let pending = this.instances.get(full);
+        if (!pending) {
+          const ctx = stageContext(this.services, stage, entry.loaded.plugin.name, join(this.runDir, 'stages', stage), this.nestedFor(s, `${full}.config`, stage));
+          pending = createPlugin(kind, entry.loaded, entry.config, ctx, full);
+          this.instances.set(full, pending);
+        }
+        return pending as Promise<PluginKinds[K]>;
+      },
+    };
+  }
+
+  /** Versions of every plugin in the run (nested ones under their config path), for the run record. */
   versions(): Record<string, string> {
     const out: Record<string, string> = {};
-    for (const [slot, s] of Object.entries(this.resolved.slots)) if (s) out[slot] = `${s.loaded.plugin.name}@${s.loaded.plugin.version}`;
+    for (const [slot, s] of Object.entries(this.resolved.slots)) {
+      if (!s) continue;
+      out[slot] = `${s.loaded.plugin.name}@${s.loaded.plugin.version}`;
+      for (const n of s.nested) out[n.path.replace(/^stages\./, '')] = `${n.loaded.plugin.name}@${n.loaded.plugin.version}`;
+    }
     return out;
   }
 

@@ -1,6 +1,6 @@
 // Builds the ctx a plugin receives for one stage of one run.
 import type { Logger as PinoLogger } from 'pino';
-import type { Clock, PluginContext, ProgressReporter } from '../contract/context.js';
+import type { Clock, NestedPlugins, PluginContext, ProgressReporter } from '../contract/context.js';
 import { CrucibleError } from '../errors.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
@@ -28,7 +28,7 @@ export function cancelledError(): CrucibleError {
   return new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
 }
 
-export function stageContext(services: RunServices, stage: string, pluginName: string, dir: string): PluginContext {
+export function stageContext(services: RunServices, stage: string, pluginName: string, dir: string, plugins: NestedPlugins): PluginContext {
   const { events, signal } = services;
   return {
     logger: services.logger.child({ stage, plugin: pluginName }),
@@ -41,6 +41,7 @@ export function stageContext(services: RunServices, stage: string, pluginName: s
     files: stageFiles(dir),
     baseDir: services.baseDir,
     runtime: services.runtime,
+    plugins,
     events: {
       metric: (name, values, step) => events.emitEvent('metric', { stage, name, values, step }),
       record: (key, value) => {

@@ -1,7 +1,9 @@
 // Runs: submit (durable queue, Idempotency-Key), list, get (state, stage progress, headline), cancel, resume.
+import { join } from 'node:path';
 import { CrucibleError } from '../../kernel/errors.js';
 import type { PluginPolicy } from '../../kernel/manifest/validate.js';
 import { createRun } from '../../store/session.js';
+import { packageRoot } from '../../kernel/util/package-root.js';
 import { RUN_STATES, type RunRow } from '../../store/run-index.js';
 import { hashJson } from '../../kernel/util/hash.js';
 import type { App, ServerContext } from '../context.js';
@@ -9,7 +11,24 @@ import { HttpError } from '../http-errors.js';
 import { resolvePosted } from '../manifest-input.js';
 import { errorResponses, manifestBodySchema, runDetailSchema, runIdParams, runSummarySchema } from '../schemas.js';
 
-export const policyOf = (ctx: ServerContext): PluginPolicy => ({ allowedPackages: ctx.options.allowPackages, allowedPaths: ctx.options.allowPluginDirs });
+/**
+ * What a submitted manifest may name (see docs/security.md): built-in, allowed-package or allowed-folder plugins;
+ * files to read only under the data folders, the manifests and runs folders and the embedded models; nothing
+ * to write outside the run's folder; no programs; URLs and environment variables only as the operator allowed;
+ * isolation weakened only with --allow-unsandboxed.
+ */
+export const policyOf = (ctx: ServerContext): PluginPolicy => ({
+  allowedPackages: ctx.options.allowPackages,
+  allowedPaths: ctx.options.allowPluginDirs,
+  host: {
+    readRoots: [...ctx.options.dataDirs, ctx.options.manifestsDir, ctx.store.root, join(packageRoot(), 'models')],
+    allowWrites: false,
+    allowExecutables: false,
+    allowWeakenedIsolation: ctx.options.allowUnsandboxed,
+    allowedUrls: ctx.options.allowUrls,
+    allowedEnv: ctx.options.passEnv,
+  },
+});
 
 const summary = (r: RunRow) => ({
   id: r.id,

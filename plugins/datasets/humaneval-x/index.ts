@@ -23,7 +23,7 @@ export default definePlugin({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, description: 'The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).' },
+      path: { type: 'string', minLength: 1, hostResource: 'read-path',  description: 'The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).' },
       errata: {
         type: 'string',
         enum: ['apply', 'report'],

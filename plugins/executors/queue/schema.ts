@@ -7,6 +7,7 @@ export const configSchema = {
     redis: {
       type: 'string',
       default: 'redis://127.0.0.1:6379',
+      hostResource: 'url',
       description: 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS); the password is never logged or recorded',
     },
     queue: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'exec', description: 'queue name (workers must name the same one)' },
@@ -14,6 +15,8 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       default: { plugin: 'python', config: {} },
+      hostResource: 'plugin',
+      pluginKind: 'executor',
       description: 'the executor the workers run for this run, as in a manifest slot (a built-in, or a plugin the workers allow)',
       properties: {
         plugin: { type: 'string', default: 'python' },

@@ -14,7 +14,7 @@ export const configSchema = {
   properties: {
     baseURL: {
       description: 'OpenAI-compatible base URL(s) ending in /v1; several spread the load and take over from a failing one',
-      anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }],
+      anyOf: [{ type: 'string', minLength: 1, hostResource: 'url' }, { type: 'array', items: { type: 'string', minLength: 1, hostResource: 'url' }, minItems: 1 }],
     },
     model: { type: 'string', minLength: 1, description: 'the model name the server serves (sent as `model`)' },
     endpoint: { enum: ['completions', 'chat'], default: 'completions', description: 'raw completions (prompt continued as is) or chat messages' },
@@ -52,7 +52,7 @@ export const configSchema = {
     maxRetries: { type: 'integer', minimum: 0, maximum: 20, default: 5, description: 'retries of one request on 429/5xx/network errors/timeouts/malformed answers' },
     retryBaseMs: { type: 'integer', minimum: 0, default: 500, description: 'first backoff; doubles per retry, with full jitter' },
     retryMaxMs: { type: 'integer', minimum: 0, default: 30000, description: 'cap on one wait (Retry-After included)' },
-    apiKeyEnv: { type: 'string', minLength: 1, description: 'name of the environment variable holding the API key (the key itself never enters the manifest or run folder)' },
+    apiKeyEnv: { type: 'string', minLength: 1, hostResource: 'env-var', description: 'name of the environment variable holding the API key (the key itself never enters the manifest or run folder)' },
     echoMaxTokens: {
       type: 'integer',
       minimum: 0,

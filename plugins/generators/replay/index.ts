@@ -22,7 +22,7 @@ export default definePlugin({
     required: ['path'],
     properties: {
       path: {
-        anyOf: [{ type: 'string', minLength: 1 }, { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1 }],
+        anyOf: [{ type: 'string', minLength: 1, hostResource: 'read-path' }, { type: 'array', items: { type: 'string', minLength: 1, hostResource: 'read-path' }, minItems: 1 }],
         description: 'One JSONL file or a list of them (relative to the manifest\'s folder); samples of a task keep file order.',
       },
       format: { type: 'string', enum: ['auto', 'humaneval', 'evalplus'], default: 'auto', description: 'auto: per record, `solution` means evalplus, `completion` human-eval.' },

@@ -2,7 +2,7 @@
 // decoder (plugins/lm). Problems are batched together; each problem's samples use a seed derived from
 // the run seed and the problem id, so results do not depend on problem order or batch composition.
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { definePlugin } from '../../../core/index.js';
 import type { PluginContext } from '../../../core/index.js';
 import type { Candidate, ModelArtifact, Problem } from '../../../core/index.js';
@@ -20,7 +20,7 @@ const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    model: { type: 'string', default: DEFAULT_MODEL, description: 'Hugging Face model folder (relative to the manifest folder; the embedded model by default)' },
+    model: { type: 'string', default: DEFAULT_MODEL, hostResource: 'read-path',  description: 'Hugging Face model folder (relative to the manifest folder; the embedded model by default)' },
     n: { type: 'integer', minimum: 1, default: 10 },
     temperature: { type: 'number', minimum: 0, default: 0.8, description: '0 = greedy' },
     topP: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.95 },
@@ -50,8 +50,10 @@ function resolveModel(path: string, baseDir: string): string {
   const fromManifest = resolve(baseDir, path);
   if (existsSync(fromManifest)) return fromManifest;
   // The embedded model ships with crucible, wherever the manifest lives.
+  // Only inside the package: a path that climbs out of it is what the manifest's folder says, nothing else.
   const fromPackage = resolve(packageRoot(), path);
-  return existsSync(fromPackage) ? fromPackage : fromManifest;
+  const insidePackage = !relative(packageRoot(), fromPackage).startsWith('..');
+  return insidePackage && existsSync(fromPackage) ? fromPackage : fromManifest;
 }
 
 function makeGenerator(modelPath: string, s: Settings, ctx: PluginContext): Generator {

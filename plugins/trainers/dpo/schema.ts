@@ -4,8 +4,8 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    model: { type: 'string', description: 'policy HF model folder (relative to the manifest); the generator\'s model when omitted' },
-    data: { type: 'string', description: 'external JSONL of {prompt, chosen, rejected} (relative to the manifest), used with the train pairs' },
+    model: { type: 'string', hostResource: 'read-path', description: 'policy HF model folder (relative to the manifest); the generator\'s model when omitted' },
+    data: { type: 'string', hostResource: 'read-path', description: 'external JSONL of {prompt, chosen, rejected} (relative to the manifest), used with the train pairs' },
     usePairs: { type: 'boolean', default: true, description: 'train on the pipeline\'s train-split pairs (TrainInput.pairs)' },
     loss: { type: 'string', enum: ['sigmoid', 'ipo', 'hinge'], default: 'sigmoid' },
     beta: { type: 'number', exclusiveMinimum: 0, default: 0.1 },

@@ -8,7 +8,7 @@ export const configSchema = {
       additionalProperties: false,
       description: 'a fresh encoder (the decoder blocks of plugins/lm, read causally, pooled at the final end token)',
       properties: {
-        tokenizer: { type: 'string', description: 'folder with tokenizer.json; default: the generator\'s model folder' },
+        tokenizer: { type: 'string', hostResource: 'read-path', description: 'folder with tokenizer.json; default: the generator\'s model folder' },
         hiddenSize: { type: 'integer', minimum: 8, default: 64 },
         layers: { type: 'integer', minimum: 1, default: 2 },
         heads: { type: 'integer', minimum: 1, default: 4 },
@@ -23,7 +23,7 @@ export const configSchema = {
       required: ['model'],
       description: 'initialise the encoder from an in-process model folder (embeddings + the first `layers` blocks) instead',
       properties: {
-        model: { type: 'string', description: 'a Llama-family model folder, relative to the manifest' },
+        model: { type: 'string', hostResource: 'read-path', description: 'a Llama-family model folder, relative to the manifest' },
         layers: { type: 'integer', minimum: 1, description: 'keep only the first N blocks (default: all)' },
       },
     },
@@ -45,6 +45,6 @@ export const configSchema = {
     scoreBatch: { type: 'integer', minimum: 1, default: 64, description: 'sequences per forward pass when scoring' },
     seed: { type: 'integer', description: 'default: the run seed' },
     backend: { enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
-    output: { type: 'string', description: 'verifier folder (default: "verifier" in the stage folder)' },
+    output: { type: 'string', hostResource: 'write-path', description: 'verifier folder (default: "verifier" in the stage folder)' },
   },
 } as const;

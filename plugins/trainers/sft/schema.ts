@@ -4,14 +4,14 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    model: { type: 'string', description: 'starting HF model folder (relative to the manifest); the generator\'s model when omitted' },
+    model: { type: 'string', hostResource: 'read-path', description: 'starting HF model folder (relative to the manifest); the generator\'s model when omitted' },
     init: {
       type: 'object',
       additionalProperties: false,
       description: 'train a fresh model from scratch instead of `model`',
       required: ['tokenizer'],
       properties: {
-        tokenizer: { type: 'string', description: 'folder holding tokenizer.json (+ tokenizer_config.json)' },
+        tokenizer: { type: 'string', hostResource: 'read-path', description: 'folder holding tokenizer.json (+ tokenizer_config.json)' },
         hiddenSize: { type: 'integer', minimum: 8, default: 128 },
         layers: { type: 'integer', minimum: 1, default: 4 },
         heads: { type: 'integer', minimum: 1, default: 4 },
@@ -22,7 +22,7 @@ export const configSchema = {
         tieWordEmbeddings: { type: 'boolean', default: true },
       },
     },
-    data: { type: 'string', description: 'JSONL of {prompt, completion} (relative to the manifest)' },
+    data: { type: 'string', hostResource: 'read-path', description: 'JSONL of {prompt, completion} (relative to the manifest)' },
     usePairs: { type: 'boolean', default: true, description: 'also train on the chosen side of the train pairs' },
     samples: {
       enum: ['none', 'passing'],
@@ -45,7 +45,7 @@ export const configSchema = {
     seed: { type: 'integer', description: 'shuffling/init seed; the run seed when omitted' },
     checkpointEvery: { type: 'integer', minimum: 0, default: 200, description: 'steps between checkpoints (resume after a kill); 0 = none' },
     logEvery: { type: 'integer', minimum: 1, default: 10 },
-    output: { type: 'string', default: 'model', description: 'output folder name inside the stage folder, or an absolute path' },
+    output: { type: 'string', hostResource: 'output-path', default: 'model', description: 'output folder name inside the stage folder, or an absolute path' },
     backend: { type: 'string', enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
     lora: loraOptionSchema(0.05),
   },

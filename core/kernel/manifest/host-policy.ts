@@ -1,0 +1,138 @@
+// One policy for every host resource a manifest names (see host-resources.ts for how plugins mark them).
+// The CLI runs for a local user and allows everything; the HTTP server runs for token holders, who are not
+// the operator: files only under declared roots, nothing written outside the run's folder, no executables,
+// URLs only to allowed hosts, environment variables only those passed on, isolation kept unless the
+// operator said otherwise. `hostPolicyViolations` is a plain function of (config, schema, policy): the
+// kernel applies it to the manifest and every plugin config, and other hosts (a sandbox server) can too.
+import { existsSync, realpathSync } from 'node:fs';
+import { isAbsolute, normalize, resolve, sep } from 'node:path';
+import type { ErrorDetail } from '../errors.js';
+import { findHostResources, type HostResourceUse } from './host-resources.js';
+
+export interface HostPolicy {
+  /** Folders whose files may be read; undefined = any (a local user). */
+  readRoots?: readonly string[];
+  /** Whether config may name folders to write outside the run (write-path fields). */
+  allowWrites: boolean;
+  /** Whether config may name programs to start. */
+  allowExecutables: boolean;
+  /** Whether values that weaken isolation (sandbox "off"/"auto") are accepted. */
+  allowWeakenedIsolation: boolean;
+  /** Hosts ("loopback", "host", "host:port") or URL prefixes requests may go to; undefined = any. */
+  allowedUrls?: readonly string[];
+  /** Environment variables config may name; undefined = any. */
+  allowedEnv?: readonly string[];
+}
+
+/** The CLI's policy: the person running it owns the machine. */
+export const LOCAL_POLICY: HostPolicy = { allowWrites: true, allowExecutables: true, allowWeakenedIsolation: true };
+
+/** The code of every refusal: carried in each detail's message, as the manifest validator reports inner codes. */
+export const POLICY_CODE = 'CRUCIBLE_E_HOST_POLICY';
+
+export interface PolicyOptions {
+  /** JSON path of the config (e.g. "stages.executor.config"). */
+  basePath: string;
+  /** Folder relative paths resolve against (the manifest's). */
+  baseDir: string;
+}
+
+/** Each refusal names the JSON path and the rule it broke; an empty list means the config is allowed. */
+export function hostPolicyViolations(config: unknown, schema: object, policy: HostPolicy, options: PolicyOptions): ErrorDetail[] {
+  return checkUses(findHostResources(schema, config, options.basePath), policy, options.baseDir);
+}
+
+/** The same check over uses already found (the manifest validator also needs them for nested plugins). */
+export function checkUses(uses: readonly HostResourceUse[], policy: HostPolicy, baseDir: string): ErrorDetail[] {
+  const out: ErrorDetail[] = [];
+  const refuse = (use: HostResourceUse, rule: string, message: string, hint: string) =>
+    out.push({ path: use.path, message: `${POLICY_CODE}: ${message} (rule: ${rule})`, hint });
+  for (const use of uses) {
+    if (use.weakens?.some((v) => v === use.value) && !policy.allowWeakenedIsolation) {
+      refuse(use, 'weakens-isolation', `${JSON.stringify(use.value)} weakens isolation and this server does not allow it`, 'use the strict setting (e.g. sandbox "required"); the operator can allow it with --allow-unsandboxed');
+    }
+    if (!use.kind || use.kind === 'plugin' || typeof use.value !== 'string') continue;
+    if (use.except?.includes(use.value)) continue;
+    const value = use.value;
+    switch (use.kind) {
+      case 'read-path':
+        if (policy.readRoots && !readable(value, baseDir, policy.readRoots)) {
+          refuse(use, 'read-path', 'this path is outside the folders this server lets manifests read', 'use a file under the manifests folder, the runs folder or a --data-dir folder');
+        }
+        break;
+      case 'write-path':
+        if (!policy.allowWrites) refuse(use, 'write-path', 'this server writes only inside the run\'s folder', 'leave this option at its default');
+        break;
+      case 'output-path':
+        if (!policy.allowWrites && (isAbsolute(value) || escapes(value))) {
+          refuse(use, 'output-path', 'this server writes only inside the run\'s folder', 'use a relative name inside the stage folder');
+        }
+        break;
+      case 'executable':
+        if (!policy.allowExecutables) refuse(use, 'executable', 'this server does not start programs a manifest names', 'leave this option at its default');
+        break;
+      case 'url':
+        if (policy.allowedUrls && !urlAllowed(value, policy.allowedUrls)) {
+          refuse(use, 'url', 'this server does not send requests to that host', 'use a host the operator allowed with --allow-url (default: loopback only)');
+        }
+        break;
+      case 'env-var':
+        if (policy.allowedEnv && !policy.allowedEnv.includes(value)) {
+          refuse(use, 'env-var', 'this server does not pass that environment variable to runs', 'the operator can pass it with --pass-env');
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+function escapes(relativePath: string): boolean {
+  const n = normalize(relativePath);
+  return n === '..' || n.startsWith(`..${sep}`);
+}
+
+function inside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * Lexically inside a root, and (when it exists) still inside one after symlinks. A path outside every root is
+ * refused without touching the file system, so the answer says nothing about whether it exists.
+ */
+function readable(value: string, baseDir: string, roots: readonly string[]): boolean {
+  if (value.includes('\0')) return false;
+  const abs = resolve(baseDir, value);
+  if (!roots.some((r) => inside(resolve(r), abs))) return false;
+  if (!existsSync(abs)) return true;
+  const real = realpathSync(abs);
+  return roots.some((r) => existsSync(r) && inside(realpathSync(r), real));
+}
+
+const LOOPBACK = (host: string) => host === 'localhost' || host === '[::1]' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** "loopback", "host", "host:port" or a URL prefix ("https://api.example.com/v1"). */
+export function urlAllowed(value: string, allowed: readonly string[]): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return false;
+  if (url.username || url.password) return false;
+  return allowed.some((entry) => {
+    if (entry === 'loopback') return LOOPBACK(url.hostname);
+    if (entry.includes('://')) {
+      let prefix: URL;
+      try {
+        prefix = new URL(entry);
+      } catch {
+        return false;
+      }
+      const path = prefix.pathname.endsWith('/') ? prefix.pathname : `${prefix.pathname}/`;
+      return url.origin === prefix.origin && (`${url.pathname}/`.startsWith(path) || prefix.pathname === '/');
+    }
+    const [host, port] = entry.split(/:(?=\d+$)/);
+    return url.hostname === host.toLowerCase() && (port === undefined || url.port === port || (url.port === '' && port === (url.protocol === 'https:' ? '443' : '80')));
+  });
+}
