@@ -1,7 +1,7 @@
 // The programmatic API shared by the CLI and the HTTP server: create a run from a manifest, execute it.
 import type { Logger as PinoLogger } from 'pino';
 import { CrucibleError } from '../kernel/errors.js';
-import { createRootContainer, createRunContainer } from '../kernel/di/container.js';
+import { createRootContainer, createRunContainer, type StageCacheOptions } from '../kernel/di/container.js';
 import { TOKENS } from '../kernel/di/tokens.js';
 import type { ResolvedManifest } from '../kernel/manifest/validate.js';
 import type { EventLog, RunEvent } from '../kernel/runner/event-log.js';
@@ -22,6 +22,8 @@ export interface ExecuteOptions {
   logger: PinoLogger;
   signal?: AbortSignal;
   onEvent?: (event: RunEvent) => void;
+  /** `noCache`: reuse nothing from the shared cache; `fresh`: rerun this stage and every stage after it. */
+  cache?: StageCacheOptions;
   /** The pid that claimed this run for us (a server hands queued runs to the workers it starts). */
   handedOverBy?: number;
 }
@@ -40,7 +42,7 @@ export async function executeRun(store: RunStore, id: string, options: ExecuteOp
     });
   }
   const root = createRootContainer(store, options.logger, writeReport);
-  const child = guardStorage(store.root, () => createRunContainer(root, record, options.signal ?? new AbortController().signal));
+  const child = guardStorage(store.root, () => createRunContainer(root, record, options.signal ?? new AbortController().signal, options.cache));
   const events = child.resolve<EventLog>(TOKENS.EventLog);
   if (options.onEvent) events.on('event', options.onEvent);
   try {

@@ -27,12 +27,19 @@ export function createRootContainer(store: RunStorage, logger: PinoLogger, write
   return c;
 }
 
-export function createRunContainer(parent: DependencyContainer, record: RunRecord, signal: AbortSignal): DependencyContainer {
+/** How one execution of a run uses finished stages: `noCache` ignores the shared cache; `fresh` reruns that stage and all after it. */
+export interface StageCacheOptions {
+  noCache?: boolean;
+  fresh?: string;
+}
+
+export function createRunContainer(parent: DependencyContainer, record: RunRecord, signal: AbortSignal, cacheOptions: StageCacheOptions = {}): DependencyContainer {
   const store = parent.resolve<RunStorage>(TOKENS.RunStore);
   const c = parent.createChildContainer();
   const seed = (record.manifest.seed as number | undefined) ?? 42;
   c.registerInstance(TOKENS.RunRecord, record);
   c.registerInstance(TOKENS.Signal, signal);
+  c.registerInstance<StageCacheOptions>(TOKENS.CacheOptions, cacheOptions);
   c.registerInstance(TOKENS.Rng, new SeededRng(seed));
   const events = new EventLog(join(store.runDir(record.id), 'events.jsonl'));
   c.registerInstance(TOKENS.EventLog, events);

@@ -11,4 +11,5 @@ export const TOKENS = {
   RunRecord: Symbol('RunRecord'),
   Progress: Symbol('Progress'),
   ReportWriter: Symbol('ReportWriter'),
+  CacheOptions: Symbol('CacheOptions'),
 } as const;

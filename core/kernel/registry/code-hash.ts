@@ -1,18 +1,19 @@
 // A fingerprint of a plugin's code for stage cache keys, so that a plugin changed without a version bump
 // never reuses outputs of its old code: the plugin's module, every module it imports by a relative path
 // (not crucible's own core, not other packages), and the non-code files shipped in those modules' folders
-// (e.g. the python executor's helpers). Computed once per process per plugin, recomputed when a file's
-// mtime or size changed.
+// (e.g. the python executor's helpers) when the plugin owns its folder (a built-in, a package, or a local
+// plugin folder with an index module; a single local file shares its folder with anything, runs included).
+// Computed once per process per plugin, recomputed when a file's mtime or size changed.
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageRoot } from '../util/package-root.js';
 import type { LoadedPlugin } from './load.js';
 
 const CODE = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 const NOT_SHIPPED = new Set(['.md', '.map', '.tsbuildinfo']);
-const SKIP_DIRS = new Set(['node_modules', 'test', 'tests', '__pycache__']);
+const SKIP_DIRS = new Set(['node_modules', 'test', 'tests', '__pycache__', 'runs']);
 /** Bounds on the asset scan, so a plugin file dropped in a large folder cannot make every run slow. */
 const MAX_ASSET_DEPTH = 2;
 const MAX_FILES = 2000;
@@ -32,7 +33,8 @@ export function pluginCodeHash(loaded: LoadedPlugin): string {
   if (!entry) return '';
   const known = memo.get(entry);
   if (known && known.files.every((f) => unchanged(f))) return known.hash;
-  const fingerprint = compute(entry);
+  const ownsFolder = loaded.resolved.source !== 'path' || /^index\.[cm]?[jt]s$/.test(basename(entry));
+  const fingerprint = compute(entry, ownsFolder);
   memo.set(entry, fingerprint);
   return fingerprint.hash;
 }
@@ -46,7 +48,7 @@ function unchanged(f: { file: string; mtimeMs: number; size: number }): boolean 
   }
 }
 
-function compute(entry: string): Fingerprint {
+function compute(entry: string, withAssets: boolean): Fingerprint {
   const core = join(packageRoot(), 'core') + sep;
   const base = dirname(entry);
   const code = new Set<string>();
@@ -61,7 +63,7 @@ function compute(entry: string): Fingerprint {
     }
   }
   const assets = new Set<string>();
-  for (const dir of new Set([...code].map((f) => dirname(f)))) collectAssets(dir, 0, assets);
+  if (withAssets) for (const dir of new Set([...code].map((f) => dirname(f)))) collectAssets(dir, 0, assets);
   const files = [...code, ...assets].sort();
   const hash = createHash('sha256');
   const stats: Fingerprint['files'] = [];

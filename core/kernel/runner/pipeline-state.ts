@@ -18,6 +18,10 @@ export interface PipelineState {
   services: RunServices;
   events: EventLog;
   keys: Record<string, string>;
+  /** --no-cache / --fresh STAGE of this execution. */
+  cacheOptions: { noCache?: boolean; fresh?: string };
+  /** Set once the --fresh stage is reached: it and every later stage rerun. */
+  freshNow: boolean;
   problems: Problem[];
   split: SplitAssignment;
   splits: Record<SplitName, Problem[]>;

@@ -3,7 +3,7 @@
 import { inject, injectable } from 'tsyringe';
 import type { Logger as PinoLogger } from 'pino';
 import { TOKENS } from '../di/tokens.js';
-import type { ProgressFactory, ReportWriter } from '../di/container.js';
+import type { ProgressFactory, ReportWriter, StageCacheOptions } from '../di/container.js';
 import type { Clock } from '../contract/context.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
@@ -40,6 +40,7 @@ export class Runner {
     @inject(TOKENS.Signal) private readonly signal: AbortSignal,
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Progress) private readonly progressFor: ProgressFactory,
+    @inject(TOKENS.CacheOptions) private readonly cacheOptions: StageCacheOptions,
   ) {}
 
   async run(): Promise<RunOutcome> {
@@ -66,7 +67,7 @@ export class Runner {
       const resolved = await resolveManifestObject(record.manifest, record.baseDir);
       services.runtime = (resolved.manifest.runtime ?? {}) as RunServices['runtime'];
       plugins = new RunPlugins(resolved, services, runDir);
-      const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, events, keys: {}, stageLog } as unknown as PipelineState;
+      const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, events, keys: {}, stageLog, cacheOptions: this.cacheOptions, freshNow: false } as unknown as PipelineState;
       const slots = resolved.manifest.stages ?? {};
       const external = Boolean((resolved.manifest.inputs as { preferences?: string } | undefined)?.preferences);
       await datasetStage(state);

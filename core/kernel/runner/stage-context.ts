@@ -5,6 +5,9 @@ import { CrucibleError } from '../errors.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
 import { stageFiles } from '../services/stage-files.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeJsonAtomic } from '../util/atomic.js';
 import type { EventLog } from './event-log.js';
 
 export interface RunServices {
@@ -22,6 +25,22 @@ export interface RunServices {
   progressFor(stage: string): ProgressReporter;
   /** Facts recorded with the run (backend, prompt format, ...), written into results.json. */
   records: Record<string, unknown>;
+}
+
+export const STAGE_RECORDS_FILE = 'records.json';
+
+function saveStageRecord(dir: string, key: string, value: unknown): void {
+  const file = join(dir, STAGE_RECORDS_FILE);
+  writeJsonAtomic(file, { ...readStageRecords(dir), [key]: value });
+}
+
+/** What plugins recorded while the stage in `dir` ran ({} when nothing). */
+export function readStageRecords(dir: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(dir, STAGE_RECORDS_FILE), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return {};
+  }
 }
 
 export function cancelledError(): CrucibleError {
@@ -46,6 +65,8 @@ export function stageContext(services: RunServices, stage: string, pluginName: s
       metric: (name, values, step) => events.emitEvent('metric', { stage, name, values, step }),
       record: (key, value) => {
         services.records[key] = value;
+        // Kept with the stage's outputs, so a resumed run (or one reusing the stage from the cache) still has it.
+        saveStageRecord(dir, key, value);
         events.emitEvent('record', { stage, key, value });
       },
     },

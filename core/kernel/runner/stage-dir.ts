@@ -14,12 +14,16 @@ export interface StageDir {
   reused?: 'run' | 'cache';
 }
 
-export function openStageDir(runDir: string, name: string, key: string, cacheRoot: string | undefined): StageDir {
+/** Stage names in run order (what `--fresh` accepts). */
+export const STAGE_NAMES = ['dataset', 'split', 'generate', 'execute', 'score', 'pair', 'train', 'evaluate'] as const;
+
+/** `fresh`: the stage reruns from nothing (its folder is cleared, the shared cache is not read). */
+export function openStageDir(runDir: string, name: string, key: string, cacheRoot: string | undefined, fresh = false): StageDir {
   const dir = join(runDir, 'stages', name);
-  const marker = readMarker(join(dir, 'stage.json'));
-  if (marker && marker.key !== key) rmSync(dir, { recursive: true, force: true });
+  const marker = fresh ? undefined : readMarker(join(dir, 'stage.json'));
+  if (fresh || (marker && marker.key !== key)) rmSync(dir, { recursive: true, force: true });
   if (existsSync(join(dir, 'done.json')) && marker?.key === key) return { dir, key, finished: true, reused: 'run' };
-  const cached = cacheRoot ? join(cacheRoot, 'stages', `${name}-${key.slice(0, 32)}`) : undefined;
+  const cached = cacheRoot && !fresh ? join(cacheRoot, 'stages', `${name}-${key.slice(0, 32)}`) : undefined;
   if (cached && existsSync(join(cached, 'done.json'))) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(runDir, 'stages'), { recursive: true });
@@ -32,11 +36,12 @@ export function openStageDir(runDir: string, name: string, key: string, cacheRoo
 }
 
 /** Marks the stage finished and publishes a copy to the shared cache (atomically, via rename). */
-export function finishStageDir(stage: StageDir, name: string, cacheRoot: string | undefined, summary: Record<string, unknown> = {}): void {
+/** `replace`: a fresh rerun's output replaces the cache entry of the same key (it was rerun because it was suspect). */
+export function finishStageDir(stage: StageDir, name: string, cacheRoot: string | undefined, summary: Record<string, unknown> = {}, replace = false): void {
   writeJsonAtomic(join(stage.dir, 'done.json'), { key: stage.key, finishedAt: new Date().toISOString(), ...summary });
   if (!cacheRoot) return;
   const target = join(cacheRoot, 'stages', `${name}-${stage.key.slice(0, 32)}`);
-  if (existsSync(join(target, 'done.json'))) return;
+  if (!replace && existsSync(join(target, 'done.json'))) return;
   const tmp = `${target}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(join(cacheRoot, 'stages'), { recursive: true });
   cpSync(stage.dir, tmp, { recursive: true });

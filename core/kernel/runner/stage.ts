@@ -2,7 +2,7 @@
 import { hashJson } from '../util/hash.js';
 import { finishStageDir, openStageDir, type StageDir } from './stage-dir.js';
 import type { PipelineState } from './pipeline-state.js';
-import { cancelledError } from './stage-context.js';
+import { cancelledError, readStageRecords } from './stage-context.js';
 
 export async function withStage<T>(
   state: PipelineState,
@@ -13,13 +13,16 @@ export async function withStage<T>(
   if (state.services.signal.aborted) throw cancelledError();
   const key = hashJson({ stage: name, parts: keyParts });
   state.keys[name] = key;
-  const useCache = (state.resolved.manifest.output as { cache?: boolean } | undefined)?.cache !== false;
-  const stage = openStageDir(state.runDir, name, key, useCache ? state.cacheRoot : undefined);
+  const useCache = (state.resolved.manifest.output as { cache?: boolean } | undefined)?.cache !== false && !state.cacheOptions.noCache;
+  if (state.cacheOptions.fresh === name) state.freshNow = true;
+  const stage = openStageDir(state.runDir, name, key, useCache ? state.cacheRoot : undefined, state.freshNow);
+  // Facts the stage's plugins recorded when it ran (replay warnings, backends...) come back with its outputs.
+  if (stage.finished) for (const [k, v] of Object.entries(readStageRecords(stage.dir))) if (!(k in state.services.records)) state.services.records[k] = v;
   const started = Date.now();
   state.events.emitEvent('stage', { stage: name, status: 'start', key, reused: stage.reused ?? null });
   const { value, summary } = await body(stage);
   if (state.services.signal.aborted) throw cancelledError();
-  if (!stage.finished) finishStageDir(stage, name, useCache ? state.cacheRoot : undefined, summary);
+  if (!stage.finished) finishStageDir(stage, name, useCache ? state.cacheRoot : undefined, summary, state.freshNow);
   const durationMs = Date.now() - started;
   state.stageLog.push({ stage: name, status: stage.reused ?? 'ran', durationMs });
   state.events.emitEvent('stage', { stage: name, status: 'end', reused: stage.reused ?? null, durationMs, ...(summary ?? {}) });
