@@ -6,7 +6,7 @@
 // kernel applies it to the manifest and every plugin config, and other hosts (a sandbox server) can too.
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, normalize, resolve, sep } from 'node:path';
-import type { ErrorDetail } from '../errors.js';
+import type { ErrorCode, ErrorDetail } from '../errors.js';
 import { findHostResources, type HostResourceUse } from './host-resources.js';
 
 export interface HostPolicy {
@@ -28,7 +28,7 @@ export interface HostPolicy {
 export const LOCAL_POLICY: HostPolicy = { allowWrites: true, allowExecutables: true, allowWeakenedIsolation: true };
 
 /** The code of every refusal: carried in each detail's message, as the manifest validator reports inner codes. */
-export const POLICY_CODE = 'CRUCIBLE_E_HOST_POLICY';
+export const POLICY_CODE: ErrorCode = 'CRUCIBLE_E_HOST_POLICY';
 
 export interface PolicyOptions {
   /** JSON path of the config (e.g. "stages.executor.config"). */
