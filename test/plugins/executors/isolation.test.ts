@@ -2,6 +2,9 @@
 // no host path beyond the interpreter is visible, a pathological working folder is cleaned without recursion (or its
 // fork-server replaced and the candidate reported), and with sandbox "off" as root no candidate runs as uid 0.
 import { test } from 'uvu';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Logger } from '../../../core/kernel/contract/context.js';
@@ -104,6 +107,23 @@ test('a candidate\'s processes are held to memoryMb together (children each unde
     const [e] = await executor.execute(problem(ONE), candidates([code]));
     assert.equal([e.status, e.error], ['RUNTIME_ERROR', 'memory'], JSON.stringify(e));
   });
+});
+
+test('tests act in the candidate\'s folder with its rights: a planted symlink cannot make a test write as root', async () => {
+  if (process.getuid?.() !== 0) return; // only root has rights to lend
+  const dir = mkdtempSync(join(tmpdir(), 'crucible-symlink-'));
+  const target = join(dir, 'root-only.txt');
+  writeFileSync(target, 'keep', { mode: 0o600 });
+  try {
+    await withExecutor({ sandbox: 'off' }, async (executor) => {
+      const code = `import os\nos.symlink(${JSON.stringify(target)}, 'out.txt')\ndef f(x):\n    return x + 1`;
+      const [e] = await executor.execute(problem(["open('out.txt', 'w').write('overwritten')", 'assert f(1) == 2']), candidates([code]));
+      assert.equal(e.tests.map((t) => [t.outcome, t.error]), [['error', 'PermissionError'], ['pass', undefined]], JSON.stringify(e));
+    });
+    assert.is(readFileSync(target, 'utf8'), 'keep');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('sandbox "off" warns naming what is lost; as root, candidates still never run as uid 0', async () => {

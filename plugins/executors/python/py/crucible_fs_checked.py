@@ -7,7 +7,7 @@ import signal
 import time
 
 from crucible_fs_checker import CandidateGone, Channel, CheckerTimeout, UnserializableResult
-from crucible_fs_config import LIMITS, WALL_FACTOR, WORK_DIR
+from crucible_fs_config import DROP_UID, LIMITS, WALL_FACTOR, WORK_DIR
 
 _armed = [False]
 CURRENT = [None]  # the running job's Channel (the server runs one job at a time)
@@ -110,8 +110,13 @@ def run_checked(job, problem, result, outcomes):
     CURRENT[0] = channel
     result['isolation'] = 'checker'
     home = os.getcwd()
+    # The tests act in the candidate's folder with the candidate's rights (effective uid), never as root: a symlink the
+    # candidate planted there cannot make a test write or read as root. The channel switches back to fork.
+    drop = DROP_UID is not None and os.geteuid() == 0
     try:
         os.chdir(WORK_DIR)  # relative paths in a test mean what they meant in the candidate's process
+        if drop:
+            os.seteuid(DROP_UID)
         try:
             failed = channel.spawn()
         except CandidateGone as g:
@@ -132,7 +137,8 @@ def run_checked(job, problem, result, outcomes):
                 result['fatal'] = {'phase': 'setup', 'o': o, 't': t}
                 return
         for i in range(n):
-            if channel.cpu_used() >= job['timeout'] or time.monotonic() >= channel.wall_deadline:
+            # (the wall backstop is enforced while waiting, where time queued for a CPU is discounted)
+            if channel.cpu_used() >= job['timeout'] or time.monotonic() >= channel.wall_deadline + channel.queued_dead:
                 for j in range(i, n):
                     outcomes[j] = {'o': 'timeout', 't': None, 'lim': job['timeout']}
                 result['programTimeout'] = True
@@ -158,6 +164,8 @@ def run_checked(job, problem, result, outcomes):
                 result['programTimeout'] = True
                 return
     finally:
+        if drop:
+            os.seteuid(0)
         os.chdir(home)
         channel.kill()
         CURRENT[0] = None

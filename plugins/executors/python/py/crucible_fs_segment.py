@@ -251,6 +251,7 @@ def run_segment(job, start, cpu_budget, wall_deadline):
             wake = min(wake, now + MIN_WAIT + suffix_min[upcoming])
         ready, _, _ = select.select(watch, [], [], min(max(wake - now, 0.0), POLL, MEM_POLL))
         exited = pidfd is not None and pidfd in ready
+    queued = runqueue_wait(pid)
     try:
         os.killpg(pid, signal.SIGKILL)  # the child is at worst a zombie here, so its group id is still ours
     except OSError:
@@ -265,6 +266,6 @@ def run_segment(job, start, cpu_budget, wall_deadline):
             end = ('died', signal_name(os.WTERMSIG(status)))
         else:
             end = ('died', 'exit(%d)' % os.WEXITSTATUS(status))
-    return events, end, usage.ru_utime + usage.ru_stime
+    return events, end, usage.ru_utime + usage.ru_stime, queued
 
 

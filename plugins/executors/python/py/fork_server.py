@@ -163,7 +163,8 @@ def run_job(job):
     start = 0
     try:
         while True:
-            events, end, cpu = run_segment(job, start, job['timeout'] - cpu_used, wall_deadline)
+            events, end, cpu, queued = run_segment(job, start, job['timeout'] - cpu_used, wall_deadline)
+            wall_deadline += queued  # time a segment spent queued for a CPU does not count against the backstop
             cpu_used += cpu
             current = start  # the test running when the segment ended
             ready = False
