@@ -63,7 +63,10 @@ function compute(entry: string, withAssets: boolean): Fingerprint {
     }
   }
   const assets = new Set<string>();
-  if (withAssets) for (const dir of new Set([...code].map((f) => dirname(f)))) collectAssets(dir, 0, assets);
+  // Compiled built-ins (dist/) run beside their sources' shipped files (plugins/executors/python/py/...).
+  const dist = join(packageRoot(), 'dist') + sep;
+  const assetDirs = new Set([...code].map((f) => dirname(f)).flatMap((d) => (d.startsWith(dist) ? [d, join(packageRoot(), d.slice(dist.length))] : [d])));
+  if (withAssets) for (const dir of assetDirs) collectAssets(dir, 0, assets);
   const files = [...code, ...assets].sort();
   const hash = createHash('sha256');
   const stats: Fingerprint['files'] = [];
