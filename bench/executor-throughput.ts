@@ -16,6 +16,7 @@ import { packageRoot } from '../core/kernel/util/package-root.js';
 import humaneval from '../plugins/datasets/humaneval.js';
 import python, { type PythonExecutor } from '../plugins/executors/python/index.js';
 import { resolveInterpreter } from '../plugins/executors/python/interpreter.js';
+import { cleanCompletion, SAMPLES, type RawSample } from './samples.js';
 
 const { values: opts } = parseArgs({
   options: {
@@ -33,18 +34,8 @@ const { values: opts } = parseArgs({
 });
 const workers = Number(opts.workers);
 const rounds = Number(opts.rounds); // the canonical set is small: time it several times over
-const SAMPLES = 'samples/humaneval_mistral-7b-instruct-v0.1_n10_t0.2.results.jsonl';
 
 interface RawTask { task_id: string; prompt: string; test: string; entry_point: string; canonical_solution: string }
-interface RawSample { task_id: string; completion: string; result: string; passed: boolean }
-
-/** The clean-up the samples' recorded verdicts were made with (../shared/data/README.md, steps 1-4). */
-export function cleanCompletion(completion: string): string {
-  let c = completion.replace(/"""[\s\S]*?"""/g, '').replace(/'''[\s\S]*?'''/g, '');
-  c = c.replace(/END CODE/g, '\n');
-  if (/^\w/.test(c)) c = '\t' + c;
-  return c;
-}
 
 async function runCrucible(executor: PythonExecutor, byProblem: Map<Problem, Candidate[]>): Promise<{ seconds: number; executions: Map<string, Execution> }> {
   const t0 = performance.now();

@@ -3,24 +3,17 @@
 //
 // HumanEval: check(candidate) is split into one test per assertion at the AST level (python/split_checks.py);
 // the test file's module-level code and `candidate = <entry_point>` go in testSetup.
-// HumanEval+: each base input (and, with plusInputs, each plus input) is one test comparing the candidate's
-// output with the canonical solution's output, computed once at load time (python/plus_tests.py).
+// HumanEval+: each base input (and, with plusInputs, each plus input) is one test; inputs and the canonical
+// solution's outputs are data the executor's checker compares (python/plus.ts, python/plus_tests.py).
 // Both Python steps run once per file and are cached on disk by the file's sha256.
 import { isAbsolute, resolve } from 'node:path';
 import { definePlugin } from '../../core/index.js';
 import type { Problem } from '../../core/index.js';
 import { checkFields, checkUniqueIds, datasetError, fileSha256, readJsonlRecords, type RawRecord } from './python/fields.js';
 import { defaultCacheDir, runTool } from './python/run.js';
+import { plusProblem, runPlusTests } from './python/plus.js';
 
 interface SplitResult { id: string; setup?: string; tests?: string[]; trivial?: number; error?: string }
-export interface PlusResult {
-  id: string;
-  tests?: Array<{ source: 'base' | 'plus'; index: number; code: string }>;
-  skipped?: Array<{ source: string; index: number; reason: string }>;
-  inputsFrom?: string;
-  setup?: string;
-  error?: string;
-}
 
 const BASE_FIELDS = { task_id: 'string', prompt: 'string', entry_point: 'string', canonical_solution: 'string', test: 'string' } as const;
 const PLUS_FIELDS = { ...BASE_FIELDS, base_input: 'array', atol: 'number' } as const;
@@ -122,23 +115,14 @@ async function loadBase(records: RawRecord[], o: LoadOptions & { keepTrivial: bo
 
 async function loadPlus(records: RawRecord[], o: LoadOptions & { plusInputs: boolean; maxPlusInputs: number }): Promise<Problem[]> {
   const tasks = records.map((r) => ({
-    id: r.value.task_id,
+    id: r.value.task_id as string,
     program: `${r.value.prompt as string}${r.value.canonical_solution as string}`,
-    entryPoint: r.value.entry_point,
+    entryPoint: r.value.entry_point as string,
     // inputs are read by Python from the raw line: a JS round trip would turn 1.0 into 1
     raw: r.raw,
-    plusInputs: o.plusInputs,
-    maxPlusInputs: o.maxPlusInputs,
     atol: r.value.atol,
   }));
-  const results = await runTool<PlusResult>({
-    command: 'plus-tests',
-    tasks,
-    file: o.file,
-    fileHash: o.fileHash,
-    cacheDir: o.cacheDir,
-    options: { plusInputs: o.plusInputs, maxPlusInputs: o.maxPlusInputs },
-  });
+  const results = await runPlusTests(tasks, { dataset: 'humaneval', ...o });
   return records.map((r, i) => {
     const v = r.value as Record<string, string>;
     return plusProblem(r, results[i], {
@@ -149,25 +133,4 @@ async function loadPlus(records: RawRecord[], o: LoadOptions & { plusInputs: boo
       meta: { dataset: 'humaneval', variant: 'plus', line: r.where.line, atol: r.value.atol, contract: r.value.contract },
     });
   });
-}
-
-/** A HumanEval+/MBPP+ problem from the plus-tests answer; inputs without an expected value are listed in meta. */
-export function plusProblem(
-  r: RawRecord,
-  res: PlusResult | undefined,
-  p: { id: string; prompt: string; entryPoint: string; canonicalSolution: string; meta: Record<string, unknown> },
-): Problem {
-  if (!res || res.id !== p.id) throw datasetError(r.where, `internal: the expected-output helper answered out of order at ${p.id}`);
-  if (res.error) throw datasetError(r.where, `${p.id}: cannot compute the canonical solution's outputs: ${res.error}`);
-  if (!res.tests!.length) throw datasetError(r.where, `${p.id}: no input has a computable expected output (${res.skipped?.[0]?.reason ?? 'no inputs'})`);
-  return {
-    id: p.id,
-    prompt: p.prompt,
-    entryPoint: p.entryPoint,
-    tests: res.tests!.map((t) => ({ id: t.source === 'base' ? `b${t.index}` : `p${t.index}`, code: t.code })),
-    testSetup: `${res.setup!.trim()}\n\ncandidate = ${p.entryPoint}\n`,
-    canonicalSolution: p.canonicalSolution,
-    language: 'python',
-    meta: { ...p.meta, inputsFrom: res.inputsFrom, skippedInputs: res.skipped ?? [] },
-  };
 }

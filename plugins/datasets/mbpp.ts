@@ -30,7 +30,8 @@ import {
   type RawRecord,
 } from './python/fields.js';
 import { runTool } from './python/run.js';
-import { plusProblem, resolveCacheDir, type PlusResult } from './humaneval.js';
+import { resolveCacheDir } from './humaneval.js';
+import { plusProblem, runPlusTests } from './python/plus.js';
 
 type Variant = 'full' | 'sanitized' | 'plus';
 interface PromptResult { id: string; entryPoint?: string; prompt?: string; canonical?: string; error?: string }
@@ -136,16 +137,13 @@ export default definePlugin({
         if (variant === 'plus') {
           const tasks = records.map((r) => ({
             id: idOf(r),
-            program: r.value.canonical_solution,
-            entryPoint: r.value.entry_point,
+            program: r.value.canonical_solution as string,
+            entryPoint: r.value.entry_point as string,
             raw: r.raw, // Python reads base_input/plus_input from the line itself (JSON.parse turns 1.0 into 1)
-            plusInputs: config.plusInputs,
-            maxPlusInputs: config.maxPlusInputs,
             atol: r.value.atol,
             assertion: r.value.assertion,
           }));
-          const options = { plusInputs: config.plusInputs, maxPlusInputs: config.maxPlusInputs };
-          const plus = await runTool<PlusResult>({ command: 'plus-tests', tasks, options, ...common });
+          const plus = await runPlusTests(tasks, { dataset: 'mbpp', ...common, plusInputs: config.plusInputs, maxPlusInputs: config.maxPlusInputs });
           problems = records.map((r, i) => {
             const p = promptOf(r, i);
             return plusProblem(r, plus[i], {

@@ -28,6 +28,12 @@ interface ExecOptions {
   dedupe?: boolean;
   /** python (default) or javascript (HumanEval-X JavaScript problems, the javascript executor). */
   language?: string;
+  /** HumanEval+/MBPP+: also check every plus input (base and base+plus pass@1 side by side). */
+  plus?: boolean;
+  /** With plus inputs: stop a sample at its first failing input (evalplus's default), instead of grading every input. */
+  fastCheck?: boolean;
+  /** Where the dataset caches expected outputs (default: the dataset's own). */
+  cacheDir?: string;
 }
 
 interface Sample {
@@ -55,6 +61,9 @@ export function register(program: Command): void {
     .option('--sandbox <mode>', 'required|auto|off', 'auto')
     .option('--language <language>', `${LANGUAGES.join('|')}: javascript reads HumanEval-X JavaScript problems and runs the javascript executor`, 'python')
     .option('--no-dedupe', 'run every sample, even identical ones (by default identical samples of a task run once)')
+    .option('--plus', 'HumanEval+/MBPP+ (implies --format evalplus): check the plus inputs too, and print base and base+plus pass@1 side by side')
+    .option('--fast-check', 'with --plus: stop each sample at its first failing input, as evalplus does by default (statuses exact, passed/total a lower bound); default: graded, every input')
+    .option('--cache-dir <dir>', 'where expected outputs are cached (default: the dataset plugin\'s cache)')
     .action(async (opts: ExecOptions) => {
       await runExec(opts);
     });
@@ -70,16 +79,21 @@ function positive(value: string | undefined, flag: string, integer: boolean): nu
 }
 
 /** The dataset plugin and its config for a problems file. */
-function datasetSpec(file: string, format: string | undefined, language: string): { plugin: string; config: Record<string, unknown> } {
+function datasetSpec(file: string, format: string | undefined, language: string, plus: boolean, cacheDir?: string): { plugin: string; config: Record<string, unknown> } {
   if (language === 'javascript') {
     if (format !== undefined) throw bad('--format applies to Python problems only', '--format', 'drop --format with --language javascript');
+    if (plus) throw bad('--plus applies to HumanEval+/MBPP+ (Python) problems only', '--plus');
     return { plugin: 'humaneval-x', config: { path: file } };
   }
   if (format !== undefined && !FORMATS.includes(format)) throw bad(`unknown --format "${format}"`, '--format', `one of ${FORMATS.join(', ')}`);
+  if (plus && format !== undefined && format !== 'evalplus') throw bad(`--plus needs HumanEval+/MBPP+ problems, not --format ${format}`, '--plus', 'drop --format, or use --format evalplus');
   const mbpp = format === 'mbpp' || (format !== 'humaneval' && /mbpp/i.test(basename(file)));
-  const variant = format === 'evalplus' ? 'plus' : 'auto';
-  return { plugin: mbpp ? 'mbpp' : 'humaneval', config: { path: file, variant } };
+  const variant = format === 'evalplus' || plus ? 'plus' : 'auto';
+  return { plugin: mbpp ? 'mbpp' : 'humaneval', config: { path: file, variant, ...(plus ? { plusInputs: true } : {}), ...(cacheDir ? { cacheDir: resolve(cacheDir) } : {}) } };
 }
+
+/** Whether every test of a group passed: base tests are b<i>, plus tests p<i> (the humaneval/mbpp plus loaders). */
+const groupPassed = (e: Execution, prefix: string) => e.status !== 'SYNTAX_ERROR' && e.tests.filter((t) => t.id.startsWith(prefix)).every((t) => t.outcome === 'pass');
 
 /** The problem a sample's task_id names: exact id, or an MBPP number ("11" -> "mbpp/11"). */
 function problemLookup(problems: Problem[]): (taskId: string) => Problem | undefined {
@@ -98,6 +112,8 @@ function humanEvalResult(e: Execution): string {
   return `failed: ${e.error ?? e.status}`;
 }
 
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
+
 /** Runs the command; `print` receives the summary text (stdout by default). */
 export async function runExec(
   opts: ExecOptions,
@@ -115,7 +131,8 @@ export async function runExec(
   const scratch = mkdtempSync(resolve(tmpdir(), 'crucible-exec-cli-'));
   const ctx: PluginContext = ctxOverride ?? { ...standaloneContext({ dir: scratch }), logger: createLogger({ level: 'warn' }) };
   try {
-    const dataset = await instantiatePlugin('dataset', datasetSpec(problemsFile, opts.format, language), ctx, 'problems');
+    if (opts.fastCheck && !opts.plus) throw bad('--fast-check applies to --plus runs only', '--fast-check', 'add --plus');
+    const dataset = await instantiatePlugin('dataset', datasetSpec(problemsFile, opts.format, language, opts.plus === true, opts.cacheDir), ctx, 'problems');
     const problems = await (dataset.api as Dataset).load();
     const find = problemLookup(problems);
 
@@ -140,6 +157,7 @@ export async function runExec(
     if (workers) config.workers = workers;
     if (timeout) config.timeoutSeconds = timeout;
     if (testTimeout) config.testTimeoutSeconds = testTimeout;
+    if (opts.plus) config.checkMode = opts.fastCheck ? 'fast-check' : 'graded';
     const executor = (await instantiatePlugin('executor', { plugin: language, config }, ctx, 'executor')).api as Executor & { counts?(): { programs: number } };
     const started = performance.now();
     let done = 0;
@@ -171,10 +189,21 @@ export async function runExec(
     const perTask = [...perProblem.values()].map((list) => list.filter((c) => byCandidate.get(c.id)!.status === 'SUCCESS').length / list.length);
     const passAt1 = perTask.length ? perTask.reduce((a, b) => a + b, 0) / perTask.length : 0;
     const programsRun = executor.counts?.().programs ?? executions.length;
-    const summary = { samples: executions.length, problems: perProblem.size, 'pass@1': passAt1, counts, seconds, programsPerSecond: executions.length / Math.max(seconds, 1e-9), programsRun };
+    const programsPerSecond = executions.length / Math.max(seconds, 1e-9);
+    const summary: Record<string, unknown> = { samples: executions.length, problems: perProblem.size, 'pass@1': passAt1, counts, seconds, programsPerSecond, programsRun };
+    let sideBySide = '';
+    if (opts.plus) {
+      // evalplus's two figures: base tests only, and base + plus (the same executions, read by test group)
+      const rate = (prefix: string) => mean([...perProblem.values()].map((list) => list.filter((c) => groupPassed(byCandidate.get(c.id)!, prefix)).length / list.length));
+      summary['pass@1 base'] = rate('b');
+      summary['pass@1 base+plus'] = passAt1;
+      summary.checkMode = opts.fastCheck ? 'fast-check' : 'graded';
+      sideBySide = `${'pass@1'.padEnd(10)} base ${(summary['pass@1 base'] as number).toFixed(4)}   base+plus ${passAt1.toFixed(4)}   (${summary.checkMode})\n`;
+    }
     print(
+      sideBySide +
       `pass@1 ${passAt1.toFixed(4)} over ${perProblem.size} problems, ${executions.length} samples in ${seconds.toFixed(1)} s ` +
-        `(${summary.programsPerSecond.toFixed(0)} samples/s; ${programsRun} programs run${programsRun < executions.length ? ', identical samples once' : ''})\n` +
+        `(${programsPerSecond.toFixed(0)} samples/s; ${programsRun} programs run${programsRun < executions.length ? ', identical samples once' : ''})\n` +
         EXECUTION_STATUSES.map((s) => `  ${s.padEnd(13)} ${counts[s]}`).join('\n') + `\nresults: ${resolve(opts.out)}\n`,
     );
     return { executions, summary };

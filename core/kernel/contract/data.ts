@@ -17,6 +17,12 @@ export interface Problem {
   /** Code run once before the tests (imports, helpers, MBPP's test_setup_code). */
   testSetup?: string;
   canonicalSolution?: string;
+  /**
+   * Trusted test data too large or too exact for source text (HumanEval+/MBPP+ inputs and expected values): a file
+   * named by its content hash that an executor's checker loads; tests then refer to it by index. Executors that do
+   * not support it must refuse the problem rather than run its tests without it.
+   */
+  testData?: { file: string; sha256: string; format: 'crucible-plus-v1' };
   language: 'python' | 'javascript';
   meta: Record<string, unknown>;
 }
@@ -53,7 +59,8 @@ export const EXECUTION_STATUSES: readonly ExecutionStatus[] = [
 
 export interface TestOutcome {
   id: string;
-  outcome: 'pass' | 'fail' | 'error' | 'timeout';
+  /** skipped: not run, because a fast-check execution stopped at an earlier failing test. */
+  outcome: 'pass' | 'fail' | 'error' | 'timeout' | 'skipped';
   /** Exception type (e.g. "ZeroDivisionError") when the test raised something other than AssertionError. */
   error?: string;
   durationMs?: number;
@@ -79,6 +86,11 @@ export interface Execution {
    * candidate's process, for tests that need its own classes or global state).
    */
   isolation?: 'checker' | 'in-process';
+  /**
+   * graded: every test ran (passed/total is exact: a reward); fast-check: stopped at the first failing test, as
+   * evalplus does by default (the status is exact, passed is a lower bound). Absent: every test ran.
+   */
+  checkMode?: 'graded' | 'fast-check';
 }
 
 /** A candidate with its execution and score, as the pairing stage and trainers see it. */

@@ -1,48 +1,47 @@
-"""Builds HumanEval+/MBPP+ test cases: one per input, expecting the canonical solution's output.
+"""HumanEval+/MBPP+ as data: the inputs, the canonical solution's outputs and its CPU time per input, stored as one
+marshal file named by its sha256 (values as values: big integers, floats, tuples vs lists, nested containers, with
+no text round trip), plus which special oracle and atol the reference applies. The executor's trusted checker loads
+the file and compares (crucible_fs_compare.py); a test of the problem is only `_crucible_check(k)`.
 
-The canonical solution runs here once per input (a deep copy of it); the expected value is embedded in the
-test as a Python literal and compared by `_crucible_close` (see COMPARE_SETUP) with the dataset's atol.
-An input whose expected value cannot be computed or written as a literal is reported, never dropped silently.
+An input whose expected value cannot be computed or stored is reported, never dropped silently.
 """
 import ast
 import contextlib
 import copy
+import hashlib
 import io
 import json
-import re
+import marshal
+import os
 import signal
+import time
 
-from literals import Unrepresentable, to_source
+from conform import conform, typed_like
 
-PER_INPUT_SECONDS = 10
+# The canonical solution gets this long per input: its time is measured, never cut short by a program budget.
+PER_INPUT_SECONDS = 120
+FORMAT = 1
 
-# Lives in Problem.testSetup. Written for crucible: equality, with a float tolerance of atol + 1e-7 * |expected|
-# (atol 1e-6 when the dataset gives 0 and a float is expected); lists and tuples must keep their type.
-COMPARE_SETUP = '''
-import math as _crucible_math
+# Problems where the reference does not compare outputs for equality (evalplus's documented special oracles),
+# by dataset and entry point. The checker holds the helper functions; never the candidate's.
+ORACLES = {
+    ('humaneval', 'find_zero'): 'poly-root',
+    ('mbpp', 'are_equivalent'): 'always',
+    ('mbpp', 'sum_div'): 'or-zero',
+    ('mbpp', 'surface_Area'): 'pyramid-area',
+    ('mbpp', 'digit_distance_nums'): 'digit-distance',
+}
+SET_EQUAL = {'similar_elements', 'find_char_long', 'common_in_nested_lists', 'extract_singly', 'larg_nnum',
+             'intersection_array', 'find_dissimilar', 'Diff'}
+NOT_NONE = {'check_str', 'text_match_three', 'text_starta_endb'}
 
-def _crucible_close(out, exp, atol=0):
-    if isinstance(exp, bool) or isinstance(out, bool) or exp is None:
-        return out == exp
-    if isinstance(exp, (int, float)) and isinstance(out, (int, float)):
-        if out == exp:
-            return True
-        if isinstance(exp, float) and _crucible_math.isnan(exp):
-            return isinstance(out, float) and _crucible_math.isnan(out)
-        if not isinstance(exp, float) and not isinstance(out, float):
-            return False
-        tol = atol if atol else 1e-6
-        return abs(out - exp) <= tol + 1e-7 * abs(exp)
-    if isinstance(exp, (list, tuple)):
-        if type(out) is not type(exp) or len(out) != len(exp):
-            return False
-        return all(_crucible_close(o, e, atol) for o, e in zip(out, exp))
-    if isinstance(exp, dict):
-        if not isinstance(out, dict) or set(out) != set(exp):
-            return False
-        return all(_crucible_close(out[k], exp[k], atol) for k in exp)
-    return out == exp
-'''
+
+def oracle_of(dataset, entry_point):
+    if dataset == 'mbpp' and entry_point in SET_EQUAL:
+        return 'set-equal'
+    if dataset == 'mbpp' and entry_point in NOT_NONE:
+        return 'not-none'
+    return ORACLES.get((dataset, entry_point))
 
 
 class _Timeout(Exception):
@@ -54,11 +53,15 @@ def _on_alarm(signum, frame):
 
 
 def _call(fn, args):
+    """(output, CPU seconds) of one call on a deep copy of the input (the reference's own copy rule)."""
+    args = copy.deepcopy(args)
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, PER_INPUT_SECONDS)
     try:
         with contextlib.redirect_stdout(io.StringIO()):
-            return fn(*copy.deepcopy(args))
+            c0 = time.process_time()
+            out = fn(*args)
+            return out, time.process_time() - c0
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
 
@@ -66,7 +69,7 @@ def _call(fn, args):
 def _typed_inputs_from_assertion(task, count):
     """MBPP+ stores inputs as JSON (tuples become lists, complex numbers strings); its `assertion` field
     holds the same calls as Python literals. Returns those argument lists when every call is a literal."""
-    src = task.get("assertion")
+    src = task.get('assertion')
     if not src:
         return None
     try:
@@ -77,7 +80,7 @@ def _typed_inputs_from_assertion(task, count):
     for stmt in tree.body:
         if not isinstance(stmt, ast.Assert):
             continue
-        found = [n for n in ast.walk(stmt.test) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == task["entryPoint"]]
+        found = [n for n in ast.walk(stmt.test) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == task['entryPoint']]
         if not found or found[0].keywords:
             return None
         try:
@@ -96,85 +99,126 @@ def _json_shape(value):
     return value
 
 
-def _expected_all(fn, inputs):
+def _expected_all(fn, inputs, not_none):
     results = []
     for args in inputs:
         try:
-            results.append(("ok", _call(fn, args)))
+            out, cpu = _call(fn, args)
+            results.append(('ok', (out is not None) if not_none else plain(out), cpu))
         except _Timeout:
-            results.append(("error", "the canonical solution timed out (%ss)" % PER_INPUT_SECONDS))
+            results.append(('error', 'the canonical solution ran over %ss' % PER_INPUT_SECONDS, 0))
         except BaseException as exc:  # noqa: BLE001 - report any failure of the reference code
-            results.append(("error", "the canonical solution raised %s: %s" % (type(exc).__name__, str(exc)[:200])))
+            results.append(('error', 'the canonical solution raised %s: %s' % (type(exc).__name__, str(exc)[:200]), 0))
     return results
-
-
-def _test_code(task, args, expected, label):
-    call = "candidate(%s)" % ", ".join(to_source(a) for a in args)
-    atol = task.get("atol") or 0
-    if isinstance(expected, re.Match):
-        # A regex match object has no literal: the reference's truthiness (matched or not) is what counts.
-        return "assert _crucible_close(bool(%s), %r, 0), %r" % (call, True, label)
-    if task["id"] == "HumanEval/32":
-        # find_zero may return any root: check that the polynomial vanishes there instead of comparing roots.
-        return "assert _crucible_close(poly(%s, %s), 0.0, %r), %r" % (to_source(args[0]), call, atol or 1e-6, label)
-    return "assert _crucible_close(%s, %s, %r), %r" % (call, to_source(expected), atol, label)
 
 
 def _inputs(task):
     """base_input and (on request, the first maxPlusInputs of) plus_input, parsed from the record's own line."""
-    record = json.loads(task["raw"]) if task.get("raw") else task
-    base = record.get("base_input") or []
+    record = json.loads(task['raw']) if task.get('raw') else task
+    base = record.get('base_input') or []
     plus = None
-    if task.get("plusInputs"):
-        plus = record.get("plus_input") or []
+    if task.get('plusInputs'):
+        plus = record.get('plus_input') or []
         if not isinstance(plus, list):
             plus = []
-        if task.get("maxPlusInputs"):
-            plus = plus[: task["maxPlusInputs"]]
+        if task.get('maxPlusInputs'):
+            plus = plus[: task['maxPlusInputs']]
     return base, plus
 
 
-def build(task):
+_BASES = (bool, int, float, complex, str, bytes, list, tuple, dict, set, frozenset)
+
+
+def plain(value, depth=0):
+    """Subclasses of builtin types (Counter, OrderedDict, namedtuple, IntEnum...) as their base value, as the executor's
+    wire carries a candidate's answer; they compare equal to it, as in the reference."""
+    t = type(value)
+    if depth > 100:
+        return value
+    if t in (list, tuple, set, frozenset):
+        return t(plain(v, depth + 1) for v in value)
+    if t is dict:
+        return {plain(k, depth + 1): plain(v, depth + 1) for k, v in value.items()}
+    if t in _BASES or value is None:
+        return value
+    for base in _BASES:
+        if isinstance(value, base):
+            return plain(base(value.items()) if base is dict else base(value), depth + 1)
+    return value
+
+
+def _storable(value):
+    try:
+        marshal.dumps(value, 4)
+        return None
+    except ValueError as exc:
+        return str(exc)
+
+
+def _write(data_dir, blob):
+    digest = hashlib.sha256(blob).hexdigest()
+    path = os.path.join(data_dir, digest + '.marshal')
+    if not os.path.exists(path):
+        os.makedirs(data_dir, mode=0o700, exist_ok=True)
+        tmp = '%s.%d.tmp' % (path, os.getpid())
+        with open(tmp, 'wb') as f:
+            f.write(blob)
+        os.replace(tmp, path)
+    return path, digest
+
+
+def build(task, data_dir):
     base, plus = _inputs(task)
     namespace = {}
     with contextlib.redirect_stdout(io.StringIO()):
-        exec(compile(task["program"], task["id"], "exec"), namespace)
-    fn = namespace.get(task["entryPoint"])
+        exec(compile(task['program'], task['id'], 'exec'), namespace)
+    fn = namespace.get(task['entryPoint'])
     if not callable(fn):
-        raise ValueError("the canonical program does not define %s" % task["entryPoint"])
-    inputs_from = "base_input"
+        raise ValueError('the canonical program does not define %s' % task['entryPoint'])
+    oracle = oracle_of(task['dataset'], task['entryPoint'])
+    not_none = oracle == 'not-none'
+    inputs_from = 'base_input'
     typed = _typed_inputs_from_assertion(task, len(base))
     if typed is not None and _json_shape(typed) == _json_shape(base):
-        base, inputs_from = typed, "assertion"
-    base_results = _expected_all(fn, base)
-    if typed is not None and inputs_from == "base_input" and any(r[0] == "error" for r in base_results):
+        base, inputs_from = typed, 'assertion'
+    base_results = _expected_all(fn, base, not_none)
+    if typed is not None and inputs_from == 'base_input' and any(r[0] == 'error' for r in base_results):
         # JSON could not carry the argument types (e.g. complex numbers): the assertion's literals can.
-        retry = _expected_all(fn, typed)
-        if all(r[0] == "ok" for r in retry):
-            base, base_results, inputs_from = typed, retry, "assertion"
-    groups = [("base", base, base_results)]
+        retry = _expected_all(fn, typed, not_none)
+        if all(r[0] == 'ok' for r in retry):
+            base, base_results, inputs_from = typed, retry, 'assertion'
+    groups = [('base', base, base_results)]
     if plus:
-        groups.append(("plus", plus, _expected_all(fn, plus)))
-    tests, skipped = [], []
-    for source, inputs, results in groups:
-        for i, (args, (status, value)) in enumerate(zip(inputs, results)):
-            if status != "ok":
-                skipped.append({"source": source, "index": i, "reason": value})
+        if inputs_from == 'assertion' and typed:
+            # Plus inputs are JSON too: give them the argument types the assertion's literals show.
+            plus = [typed_like(args, typed) for args in plus]
+        groups.append(('plus', plus, _expected_all(fn, plus, not_none)))
+    tests, skipped, inputs, expected, times = [], [], [], [], []
+    for source, group_inputs, results in groups:
+        for i, (args, (status, value, cpu)) in enumerate(zip(group_inputs, results)):
+            why = value if status != 'ok' else _storable(plain(tuple(args))) or _storable(value)
+            if why is not None:
+                reason = why if status != 'ok' else 'not storable as plain data: %s' % why
+                skipped.append({'source': source, 'index': i, 'reason': reason})
                 continue
-            try:
-                code = _test_code(task, args, value, "%s input %d" % (source, i))
-            except Unrepresentable as exc:
-                skipped.append({"source": source, "index": i, "reason": "not writable as a Python literal: %s" % exc})
-                continue
-            tests.append({"source": source, "index": i, "code": code})
-    return {"id": task["id"], "tests": tests, "skipped": skipped, "inputsFrom": inputs_from, "setup": COMPARE_SETUP}
+            k = len(inputs)
+            inputs.append(plain(tuple(args)))
+            expected.append(value)
+            times.append(round(cpu, 6))
+            tests.append({'source': source, 'index': i, 'code': '_crucible_check(%d)' % k})
+    data = {'format': FORMAT, 'id': task['id'], 'entry': task['entryPoint'], 'inputs': inputs, 'expected': expected,
+            'times': times, 'atol': float(task.get('atol') or 0), 'oracle': oracle,
+            'groups': [t['source'] for t in tests]}
+    path, digest = _write(data_dir, marshal.dumps(data, 4))
+    return {'id': task['id'], 'tests': tests, 'skipped': skipped, 'inputsFrom': inputs_from,
+            'data': {'file': path, 'sha256': digest}, 'oracle': oracle}
 
 
 def run(tasks):
     out = []
     for task in tasks:
         try:
-            out.append(build(task))
+            out.append(build(task, task['dataDir']))
         except BaseException as exc:  # noqa: BLE001
-            out.append({"id": task["id"], "error": "%s: %s" % (type(exc).__name__, str(exc)[:300])})
+            out.append({'id': task['id'], 'error': '%s: %s' % (type(exc).__name__, str(exc)[:300])})
     return out

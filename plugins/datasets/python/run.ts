@@ -55,6 +55,8 @@ export interface ToolRun {
   options?: Record<string, unknown>;
   /** '' = no cache. */
   cacheDir: string;
+  /** Whether a cached answer still holds (e.g. the files it names exist); false recomputes it. */
+  valid?: (parsed: unknown[]) => boolean;
 }
 
 /** Runs one helper command over all tasks (or returns the cached answer). */
@@ -65,7 +67,8 @@ export async function runTool<T>(run: ToolRun): Promise<T[]> {
   const cached = cacheFile ? readVerified(cacheFile) : undefined;
   if (cached !== undefined) {
     try {
-      return JSON.parse(cached) as T[];
+      const parsed = JSON.parse(cached) as T[];
+      if (!run.valid || run.valid(parsed)) return parsed;
     } catch {
       // hash-verified but not JSON (an old or foreign writer): recomputed below and overwritten
     }

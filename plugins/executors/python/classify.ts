@@ -43,13 +43,14 @@ export function toExecution(problem: Problem, candidate: Candidate, raw: RawResu
     status = 'WRONG_OUTPUT';
     error = tests.find((t) => t.outcome === 'fail')?.error ?? 'AssertionError'; // HijackedComparison when guarded
   }
-  return { ...finish(base, status, tests, ms, error, raw.stderr), ...(isolation ? { isolation } : {}) };
+  return { ...finish(base, status, tests, ms, error, raw.stderr), ...(isolation ? { isolation } : {}), ...(raw.mode ? { checkMode: raw.mode } : {}) };
 }
 
 function outcomeOf(id: string, raw: RawTest | null | undefined): TestOutcome {
   if (!raw) return { id, outcome: 'error', error: 'not run' };
   const out: TestOutcome = { id, outcome: raw.o };
   if (raw.o === 'fail' || raw.o === 'error') out.error = raw.t ?? (raw.o === 'fail' ? 'AssertionError' : 'unknown');
+  if (raw.o === 'skipped' && raw.t) out.error = raw.t; // 'unconfirmed': over its first limit when fast-check stopped
   if (raw.ms !== undefined) out.durationMs = raw.ms;
   if (raw.o === 'timeout' && raw.lim !== undefined) out.limitSeconds = raw.lim;
   return out;

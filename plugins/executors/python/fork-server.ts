@@ -13,6 +13,18 @@ export interface ServerProblem {
   prompt: string;
   /** The canonical solution as a whole program, when the problem has one. */
   canonical: string | null;
+  /** Trusted test data (Problem.testData): its bytes follow the job's line the first time a server sees the problem. */
+  data: { file: string; read(): Buffer } | null;
+}
+
+/** How a data problem's inputs are checked and timed (crucible_fs_plus.py). */
+export interface PlusParams {
+  mode: 'graded' | 'fast-check';
+  /** Reference limit per input: max(floor, factor x canonical CPU seconds). */
+  floor: number;
+  factor: number;
+  /** First, cheaper limit per input: max(first, factor x canonical), confirmed at the reference limit. */
+  first: number;
 }
 
 export interface ServerJob {
@@ -25,11 +37,15 @@ export interface ServerJob {
   testTimeouts: number[];
   /** Per-test limits once a test has timed out (a confirmation run: only the first timeout needs the long limit). */
   afterTimeout?: number[];
+  /** For problems with test data. */
+  plus?: PlusParams;
 }
 
 export interface RawTest {
-  o: 'pass' | 'fail' | 'error' | 'timeout';
+  o: 'pass' | 'fail' | 'error' | 'timeout' | 'skipped';
   t: string | null;
+  /** A timeout confirmed at the reference limit after the first limit. */
+  confirmed?: boolean;
   ms?: number;
   /** CPU seconds the test took (for tests that ran to the end). */
   cpu?: number;
@@ -51,6 +67,8 @@ export interface RawResult {
   isolation?: 'checker' | 'in-process';
   /** What the candidate left could not be removed: the server ends after this answer and is replaced. */
   cleanupFailed?: string;
+  /** For data problems: how the inputs were checked. */
+  mode?: 'graded' | 'fast-check';
 }
 
 export interface LaunchSpec {
@@ -160,19 +178,24 @@ export class ForkServer {
     return new Promise<RawResult>((resolve, reject) => {
       this.pending.push({ resolve, reject, watchdogMs });
       if (this.pending.length === 1) this.arm();
-      this.child.stdin.write(JSON.stringify(this.wire(job)) + '\n');
+      const { line, data } = this.wire(job);
+      this.child.stdin.write(JSON.stringify(line) + '\n');
+      if (data) this.child.stdin.write(data);
     });
   }
 
   /** The job as written: the problem's tests travel only when the server does not hold them already. */
-  private wire(job: ServerJob): Record<string, unknown> {
+  private wire(job: ServerJob): { line: Record<string, unknown>; data?: Buffer } {
     const { problem, ...rest } = job;
     const held = this.problems.indexOf(problem.key);
     if (held >= 0) this.problems.splice(held, 1);
     else if (this.problems.length >= PROBLEM_SLOTS) this.problems.shift();
     this.problems.push(problem.key);
-    if (held >= 0) return { ...rest, p: problem.key };
-    return { ...rest, p: problem.key, setup: problem.setup, tests: problem.tests, entry: problem.entry, prompt: problem.prompt, canonical: problem.canonical };
+    if (held >= 0) return { line: { ...rest, p: problem.key } };
+    const line = { ...rest, p: problem.key, setup: problem.setup, tests: problem.tests, entry: problem.entry, prompt: problem.prompt, canonical: problem.canonical };
+    if (!problem.data) return { line };
+    const data = problem.data.read();
+    return { line: { ...line, dataBytes: data.length }, data };
   }
 
   private arm(): void {

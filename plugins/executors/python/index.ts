@@ -1,7 +1,7 @@
 // python: runs candidates in forked children of warm Python fork-servers (one per worker), inside bubblewrap
 // when available, with per-child resource limits, CPU-time limits per program and per test, and full taxonomy.
 import { availableParallelism, tmpdir } from 'node:os';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, type ConfigOf } from '../../../core/index.js';
 import type { Candidate, Execution, Problem } from '../../../core/index.js';
@@ -27,6 +27,8 @@ export const configSchema = {
     testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 0.25, description: 'CPU seconds per test case, raised per test to canonicalTimeFactor x the canonical solution\'s CPU time when that is more. CPU time does not grow with machine load as wall time does, so the floor needs no wide margin (HumanEval\'s slowest canonical test takes ~40 ms); each looping test costs this much' },
     confirmTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'a test that hits the cheap per-test floor is run again with this many CPU seconds (or canonicalTimeFactor x the canonical solution\'s, when more; at most timeoutSeconds) before the execution is called TIMEOUT; each test records the limit it hit' },
     canonicalTimeFactor: { type: 'number', minimum: 0, default: 4, description: 'a test that times out may take this many times the canonical solution\'s CPU time on it (measured once per problem, as evalplus does); 0 = fixed limits' },
+    checkMode: { type: 'string', enum: ['graded', 'fast-check'], default: 'graded', description: 'problems with test data (HumanEval+/MBPP+): graded runs every input (exact passed/total: the reward); fast-check stops at the first failing input, as evalplus does by default (exact status, passed is a lower bound: for evaluation-only runs)' },
+    referenceFloorSeconds: { type: 'number', exclusiveMinimum: 0, default: 4, description: 'problems with test data: an input times out only past max(this, canonicalTimeFactor x the canonical solution\'s CPU time on it), evalplus\'s limit (its default floor is 4 s); testTimeoutSeconds is the first, cheaper limit, and an input over it is run again at this limit before TIMEOUT is reported' },
     memoryMb: { type: 'integer', minimum: 16, default: 1024, description: 'address-space limit of each candidate process (MiB)' },
     maxProcesses: { type: 'integer', minimum: 1, default: 32, description: 'processes a candidate may have at once (enforced when candidates run under their own uid, i.e. as root)' },
     maxOutputBytes: { type: 'integer', minimum: 1024, default: 8388608, description: 'largest file (and captured stdout/stderr) a candidate may write' },
@@ -133,7 +135,8 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   };
 
   // The server enforces the limits itself; the watchdog only catches a server that stopped answering.
-  const watchdogMs = (job: ServerJob) => (job.timeout * 3 + 10) * 1000 + job.problem.tests.length * 50;
+  // A data problem's budget is set by the server from its canonical times (at most 61 s per group of inputs).
+  const watchdogMs = (job: ServerJob) => ((job.plus ? job.timeout + 2 * 61 : job.timeout) * 3 + 10) * 1000 + job.problem.tests.length * 50;
   const pool = new Pool(workers, launch, watchdogMs);
   const cancelled = () => new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
   const onAbort = () => pool.abort(cancelled());
@@ -147,7 +150,8 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       const setup = problem.testSetup ?? null;
       const tests = problem.tests.map((t) => t.code);
       const canonical = canonicalProgram(problem) ?? null;
-      spec = { key: sha256(JSON.stringify([setup, tests, problem.entryPoint, problem.prompt, canonical])), setup, tests, entry: problem.entryPoint, prompt: problem.prompt, canonical };
+      const data = problem.testData ? testDataOf(problem) : null;
+      spec = { key: sha256(JSON.stringify([setup, tests, problem.entryPoint, problem.prompt, canonical, problem.testData?.sha256 ?? null])), setup, tests, entry: problem.entryPoint, prompt: problem.prompt, canonical, data };
       specs.set(problem, spec);
     }
     return spec;
@@ -155,8 +159,9 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   let candidatesSeen = 0;
   /** Programs by where their tests ran (the in-process fallback is counted, never silent). */
   const isolationCounts = { checker: 0, 'in-process': 0 };
+  const plus = { mode: config.checkMode as 'graded' | 'fast-check', floor: config.referenceFloorSeconds, factor: config.canonicalTimeFactor, first: config.testTimeoutSeconds };
   const runProgram = async (problem: Problem, code: string, testTimeouts: number[], afterTimeout?: number[]) =>
-    pool.run({ id: nextId++, code, problem: specOf(problem), timeout: config.timeoutSeconds, testTimeouts, ...(afterTimeout ? { afterTimeout } : {}) });
+    pool.run({ id: nextId++, code, problem: specOf(problem), timeout: config.timeoutSeconds, testTimeouts, ...(afterTimeout ? { afterTimeout } : {}), ...(problem.testData ? { plus } : {}) });
   const limits = new TestLimits(config.testTimeoutSeconds, config.canonicalTimeFactor, config.timeoutSeconds, runProgram);
   /** Tests that timed out at a limit below the one a timeout must be confirmed at. */
   const unconfirmed = (e: Execution, confirm: number[]) => e.tests.some((t, j) => t.outcome === 'timeout' && (t.limitSeconds ?? 0) < confirm[j]);
@@ -164,6 +169,8 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   const executeDistinct = async (problem: Problem, candidates: Candidate[]): Promise<Execution[]> => {
     const floor = limits.defaults(problem);
     const executions = await Promise.all(candidates.map((c) => runCandidate(problem, c, floor)));
+    // Data problems carry their canonical times: the server sets and confirms their limits itself.
+    if (problem.testData) return executions;
     const least = problem.tests.map(() => (limits.canCalibrate(problem) ? config.timeoutSeconds : Math.min(config.timeoutSeconds, config.confirmTimeoutSeconds)));
     if (!executions.some((e) => unconfirmed(e, least))) return executions;
     // The cheap floor caught a test: before calling it a TIMEOUT, run the candidate again with that test allowed the
@@ -214,10 +221,36 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       maxOpenFiles: config.maxOpenFiles,
       tmpMb: sandboxed ? config.tmpMb : null,
       dedupe: config.dedupe,
+      checkMode: config.checkMode,
+      referenceFloorSeconds: config.referenceFloorSeconds,
       isolation: { ...isolationCounts },
     }),
     serverPids: () => pool.serverPids(),
     counts: () => ({ candidates: candidatesSeen, programs: nextId }),
+  };
+}
+
+/** A problem's test data, checked once against its content hash; the bytes are read again when a server needs them. */
+function testDataOf(problem: Problem): { file: string; read(): Buffer } {
+  const { file, sha256: want, format } = problem.testData!;
+  const fail = (message: string) =>
+    CrucibleError.at('CRUCIBLE_E_DATASET', { file, path: `problems[${JSON.stringify(problem.id)}].testData`, message, hint: 'load the dataset again: its test data is recomputed when missing' });
+  if (format !== 'crucible-plus-v1') throw fail(`unknown test data format "${String(format)}"`);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    throw fail(`cannot read the test data: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  if (sha256(bytes) !== want) throw fail('the test data does not match its sha256 (changed or corrupt)');
+  const size = bytes.length;
+  return {
+    file,
+    read() {
+      const again = readFileSync(file);
+      if (again.length !== size) throw fail('the test data changed while the executor ran');
+      return again;
+    },
   };
 }
 

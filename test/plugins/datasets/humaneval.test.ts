@@ -12,7 +12,7 @@ import { isCrucibleError } from '../../../core/kernel/errors.js';
 import { readText } from '../../../core/kernel/util/jsonl.js';
 import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
-import { DATA, canonicalFailures, runJobs } from './pyrun.js';
+import { DATA, canonicalDataFailures, canonicalFailures, runDataJobs, runJobs } from './pyrun.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crucible-humaneval-'));
 const cacheDir = join(tmp, 'cache');
@@ -91,20 +91,19 @@ test('HumanEval+: 164 problems, one test per base input (1,570), canonical passe
   assert.is(plus[0].meta.variant, 'plus');
   assert.is(plus[0].tests.length, 7);
   assert.is(plus[0].tests[0].id, 'b0');
-  assert.is(plus[0].tests[0].code, "assert _crucible_close(candidate([1.0, 2.0, 3.9, 4.0, 5.0, 2.2], 0.3), True, 0), 'base input 0'");
-  assert.match(plus[32].tests[0].code, /^assert _crucible_close\(poly\(/, 'find_zero is checked by the root, not by equality');
+  assert.equal(plus[0].tests.map((t) => t.code), plus[0].tests.map((_, k) => `_crucible_check(${k})`), 'tests index the data file');
+  assert.match(plus[0].testData!.file, /[0-9a-f]{64}\.marshal$/);
+  assert.ok(plus[0].testData!.file.includes(plus[0].testData!.sha256), 'named by its content hash');
+  assert.is(plus[32].meta.oracle, 'poly-root', 'find_zero is checked by the root, not by equality');
   for (const p of plus) assert.equal(p.meta.skippedInputs, [], p.id);
-  assert.equal(canonicalFailures(plus), []);
+  assert.equal(canonicalDataFailures(plus), []);
 });
 
 test('HumanEval+: float outputs compare within atol, and a wrong answer fails', () => {
   const p = plus.find((x) => x.id === 'HumanEval/2')!; // truncate_number: float outputs
   const near = `${p.prompt}    return number % 1.0 + 1e-9\n`;
   const far = `${p.prompt}    return number % 1.0 + 1e-3\n`;
-  const [a, b] = runJobs([
-    { label: 'near', program: near, setup: p.testSetup!, tests: p.tests.map((t) => t.code) },
-    { label: 'far', program: far, setup: p.testSetup!, tests: p.tests.map((t) => t.code) },
-  ]);
+  const [a, b] = runDataJobs([{ label: 'near', program: near, problem: p }, { label: 'far', program: far, problem: p }]);
   assert.ok(a.results.every((r) => r === 'pass'), JSON.stringify(a));
   assert.ok(b.results.every((r) => r === 'fail'), JSON.stringify(b));
 });
@@ -115,7 +114,7 @@ test('HumanEval+: plus inputs on request, bounded by maxPlusInputs', async () =>
   const problems = await load({ path: small, plusInputs: true, maxPlusInputs: 4 });
   assert.is(problems.length, 3);
   assert.equal(problems[0].tests.map((t) => t.id), ['b0', 'b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'p0', 'p1', 'p2', 'p3']);
-  assert.equal(canonicalFailures(problems), []);
+  assert.equal(canonicalDataFailures(problems), []);
 });
 
 test('results are cached on disk by file hash: a second load is identical', async () => {

@@ -12,7 +12,7 @@ import { isCrucibleError, type CrucibleError } from '../../../core/kernel/errors
 import { readText } from '../../../core/kernel/util/jsonl.js';
 import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
-import { DATA, canonicalFailures, runJobs } from './pyrun.js';
+import { DATA, canonicalDataFailures, canonicalFailures, dataInputReprs, runJobs } from './pyrun.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crucible-mbpp-'));
 const cacheDir = join(tmp, 'cache');
@@ -91,12 +91,14 @@ test('MBPP+: 378 problems with the file\'s ids, one test per base input (1,174),
   assert.is(plus.length, 378);
   assert.is(plus[0].id, 'Mbpp/2');
   assert.is(plus.reduce((n, p) => n + p.tests.length, 0), 1174);
-  assert.is(plus[0].tests[0].code, "assert _crucible_close(candidate((3, 4, 5, 6), (5, 7, 4, 10)), (4, 5), 0), 'base input 0'");
+  assert.is(plus[0].tests[0].code, '_crucible_check(0)');
+  assert.is(dataInputReprs(plus[0])[0], '((3, 4, 5, 6), (5, 7, 4, 10))', 'tuples restored from the assertion literals');
+  assert.is(plus[0].meta.oracle, 'set-equal');
   assert.ok(plus[0].prompt.startsWith('def similar_elements(test_tup1, test_tup2):\n    """\n    Write a function to find the shared elements'));
   const p124 = plus.find((p) => p.id === 'Mbpp/124')!;
-  assert.match(p124.tests[0].code, /candidate\(0, complex\(0\.0, 1\.0\)\)/, 'complex inputs restored from the assertion literals');
+  assert.is(dataInputReprs(p124)[0], '(0, 1j)', 'complex inputs restored from the assertion literals');
   for (const p of plus) assert.equal(p.meta.skippedInputs, [], p.id);
-  assert.equal(canonicalFailures(plus), []);
+  assert.equal(canonicalDataFailures(plus), []);
 });
 
 test('splitPlusPrompt separates the text from the example', () => {

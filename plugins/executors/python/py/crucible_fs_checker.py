@@ -159,10 +159,10 @@ class Channel:
 
     # ---- tests ----
 
-    def begin_test(self, limit):
+    def begin_test(self, limit, wall_slack=0.0):
         self.test_limit, self.test_checked, self.gone = limit, False, None
         self.test_base = self.known_cpu if self.pid is not None else 0.0
-        self.test_wall_end = time.monotonic() + limit * WALL_FACTOR if limit is not None else None
+        self.test_wall_end = time.monotonic() + limit * WALL_FACTOR + wall_slack if limit is not None else None
         self.test_dead_cpu = self.cpu_dead
 
     def test_cpu(self):
@@ -171,7 +171,7 @@ class Channel:
 
     # ---- calls ----
 
-    def call(self, name, args, kwargs):
+    def call(self, name, args, kwargs, write_back=True):
         if self.pid is None:
             failed = self.spawn()
             if failed is not None:
@@ -186,7 +186,7 @@ class Channel:
         kind = message[0]
         if kind == 'value' and len(message) == 4:
             value = plain_value(message[1])
-            if message[2] is not None:
+            if message[2] is not None and write_back:
                 self._write_back(args, plain_value(message[2]))
             return value
         if kind == 'raise' and len(message) == 4:

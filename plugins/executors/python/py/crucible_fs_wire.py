@@ -14,6 +14,7 @@ MAX_DEPTH = 100  # nesting a result may have (deeper is reported, never a crash 
 MAX_ITEMS = 1 << 20  # elements an iterator result is materialized to
 
 _SCALARS = (type(None), bool, int, float, str)
+_BIG = 1 << 64  # integers beyond this travel as hex: int <-> decimal text is quadratic in CPython (HumanEval/83, /139)
 _encode_json = json.JSONEncoder(ensure_ascii=False, check_circular=False, allow_nan=True, separators=(',', ':')).encode
 _decode_json = json.JSONDecoder().decode
 
@@ -27,6 +28,8 @@ class Unserializable(Exception):
 def _tag(v, depth):
     t = type(v)
     if t in _SCALARS:
+        if t is int and not -_BIG < v < _BIG:
+            return ['X', format(v, 'x')]
         return v
     if depth > MAX_DEPTH:
         raise Unserializable('nesting deeper than %d' % MAX_DEPTH)
@@ -53,7 +56,7 @@ def _tag(v, depth):
                       (set, 'S'), (frozenset, 'F'), (bytes, 'B')):
         if isinstance(v, base):
             if tag is None:
-                return base(v)
+                return _tag(base(v), depth)
             return _tag(base(v) if base is not dict else dict(v.items()), depth)
     if t.__name__ == 'Match' and t.__module__ == 're':  # regex answers: tested by truth, group and span
         return ['M', _tag(v.group(0), d), list(v.span()), [_tag(g, d) for g in v.groups()]]
@@ -113,6 +116,11 @@ def _plain(x, depth):
             return x[1].encode('latin-1')
         except UnicodeEncodeError:
             raise Unserializable('malformed bytes')
+    if tag == 'X' and len(x) == 2 and type(x[1]) is str and x[1]:
+        try:
+            return int(x[1], 16)
+        except ValueError:
+            raise Unserializable('malformed integer')
     if tag == 'C' and len(x) == 3 and all(type(p) in (int, float) for p in x[1:]):
         return complex(x[1], x[2])
     if tag == 'R' and len(x) == 4 and all(type(p) is int for p in x[1:]) and x[3] != 0:

@@ -35,6 +35,7 @@ from crucible_fs_checked import install_timer, run_checked
 from crucible_fs_cleanup import CleanupFailed, empty_dir, remove_entry, remove_ipc_objects
 from crucible_fs_guard import compile_guarded, may_hijack
 from crucible_fs_plan import plan
+from crucible_fs_plus import load as load_data, run_plus
 from crucible_fs_segment import run_segment
 
 del sys.path[0]  # the harness folder stays off the path candidates import from
@@ -101,13 +102,21 @@ def problem_of(job):
     key = job['p']
     if 'tests' in job:
         setup = job['setup']
+        data = None
+        if '_data' in job:  # trusted test data (HumanEval+/MBPP+): its tests run only in the checker
+            try:
+                data = load_data(job.pop('_data'), job['tests'], job.get('entry') or '')
+            except (ValueError, EOFError, TypeError, KeyError) as e:
+                data = 'the test data cannot be used: %s' % e
         PROBLEMS[key] = {
             'setup': None if setup is None else compile_or_error(setup, '<test setup>'),
             'tests': [compile_or_error(code, '<test %d>' % i) for i, code in enumerate(job['tests'])],
             'sources': dict([('<test setup>', setup or '')] + [('<test %d>' % i, c) for i, c in enumerate(job['tests'])]),
             'guarded': None,  # (setup, tests) compiled with the comparison guard, made when a candidate needs them
             # checker, or the recorded in-process fallback (crucible_fs_plan.py): decided from trusted data only
-            'plan': plan(setup, job['tests'], job.get('entry') or '', job.get('prompt') or '', job.get('canonical')),
+            'plan': {'mode': 'checker', 'calls': [job.get('entry')], 'helpers': None} if data is not None else
+                    plan(setup, job['tests'], job.get('entry') or '', job.get('prompt') or '', job.get('canonical')),
+            'data': data,
         }
         while len(PROBLEMS) > PROBLEM_SLOTS:
             PROBLEMS.popitem(last=False)
@@ -149,7 +158,16 @@ def run_job(job):
             result['syntax'] = code
             return finish(result, outcomes, t0)
         job['_code'] = code
+    if isinstance(problem['data'], str):
+        result['fatal'] = {'phase': 'harness', 'o': 'error', 't': problem['data']}
+        return finish(result, outcomes, t0)
     prepare_dirs(job)
+    if problem['data'] is not None:
+        try:
+            run_plus(job, problem, result, outcomes)
+            return finish(result, outcomes, t0)
+        finally:
+            cleanup(job)
     if problem['plan']['mode'] == 'checker':
         job['_setup'], job['_tests'] = problem['setup'], problem['tests']
         try:
@@ -266,6 +284,17 @@ def stderr_excerpt():
         return None
 
 
+def read_bytes(stream, n):
+    parts = []
+    while n > 0:
+        chunk = stream.read(n)
+        if not chunk:
+            raise SystemExit(0)  # the executor went away mid-message
+        parts.append(chunk)
+        n -= len(chunk)
+    return b''.join(parts)
+
+
 def main():
     empty_dir(WORK_DIR)
     gc.collect()
@@ -281,6 +310,8 @@ def main():
         if not line:
             return
         job = json.loads(line)
+        if 'dataBytes' in job:  # the problem's test data follows its line as raw bytes
+            job['_data'] = read_bytes(stdin, int(job.pop('dataBytes')))
         result = run_job(job)
         err = stderr_excerpt()
         if err:

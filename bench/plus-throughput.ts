@@ -1,0 +1,168 @@
+// HumanEval+ at full strength: the 1,640 real Mistral-7B samples on every base and plus input, crucible (fast-check
+// and graded) against an evalplus-style baseline (bench/evalplus_style_baseline.py: a process pool, a forked check
+// per sample and input group, inputs in sequence under evalplus's limits, fast_check on as in evalplus's default)
+// measured in the same run; then how often the verdicts agree, and (--hog) whether any verdict flips when the same
+// samples run again beside a CPU hog.
+//
+//   node --import tsx bench/plus-throughput.ts [--data DIR] [--workers N] [--baseline-workers N] [--sandbox auto]
+//     [--cache-dir DIR] [--skip-baseline] [--skip-graded] [--hog] [--limit N]
+// Expected outputs are computed once and cached (the dataset's cache; the baseline's own in memory, untimed).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Candidate, Execution, Problem } from '../core/kernel/contract/data.js';
+import { createTestContext, instantiate } from '../core/testing/index.js';
+import { readJsonl } from '../core/kernel/util/jsonl.js';
+import { packageRoot } from '../core/kernel/util/package-root.js';
+import humaneval from '../plugins/datasets/humaneval.js';
+import python, { type PythonExecutor } from '../plugins/executors/python/index.js';
+import { resolveInterpreter } from '../plugins/executors/python/interpreter.js';
+import { cleanCompletion, SAMPLES, type RawSample } from './samples.js';
+
+const { values: opts } = parseArgs({
+  options: {
+    data: { type: 'string', default: join(packageRoot(), '..', 'shared', 'data') },
+    workers: { type: 'string', default: String(availableParallelism()) },
+    'baseline-workers': { type: 'string', default: String(availableParallelism()) },
+    sandbox: { type: 'string', default: 'auto' },
+    'cache-dir': { type: 'string', default: '' },
+    'skip-baseline': { type: 'boolean', default: false },
+    'skip-graded': { type: 'boolean', default: false },
+    hog: { type: 'boolean', default: false },
+    limit: { type: 'string', default: '0' },
+  },
+});
+const FILE = 'HumanEvalPlus-v0.1.10.jsonl.gz';
+type Verdict = 'pass' | 'fail' | 'timeout';
+interface Row { taskId: string; base: Verdict; plus: Verdict }
+
+/** A group passes when every one of its tests passed (b<i> base inputs, p<i> plus inputs). */
+const groupVerdict = (e: Execution, prefix: string): Verdict =>
+  e.status !== 'SYNTAX_ERROR' && e.tests.filter((t) => t.id.startsWith(prefix)).every((t) => t.outcome === 'pass') ? 'pass' : 'fail';
+
+async function runCrucible(mode: 'fast-check' | 'graded', byProblem: Map<Problem, Candidate[]>): Promise<{ seconds: number; executions: Map<string, Execution>; programs: number }> {
+  const ctx = createTestContext();
+  const config = { workers: Number(opts.workers), sandbox: opts.sandbox, checkMode: mode };
+  const executor = await instantiate<PythonExecutor>(python as never, config, ctx);
+  try {
+    const t0 = performance.now();
+    const results = await Promise.all([...byProblem].map(([problem, candidates]) => executor.execute(problem, candidates)));
+    const seconds = (performance.now() - t0) / 1000;
+    return { seconds, executions: new Map(results.flat().map((e) => [e.candidateId, e])), programs: executor.counts().programs };
+  } finally {
+    await executor.close?.();
+  }
+}
+
+async function runBaseline(programs: Array<{ task_id: string; solution: string }>): Promise<{ seconds: number; rows: Row[] }> {
+  const dir = mkdtempSync(join(tmpdir(), 'crucible-plus-bench-'));
+  try {
+    const samples = join(dir, 'samples.jsonl');
+    const out = join(dir, 'out.jsonl');
+    writeFileSync(samples, programs.map((p) => JSON.stringify(p)).join('\n') + '\n');
+    const { executable } = await resolveInterpreter();
+    const script = join(packageRoot(), 'bench', 'evalplus_style_baseline.py');
+    const args = [script, join(opts.data!, FILE), samples, out, '--workers', opts['baseline-workers']!, '--fast-check'];
+    const stdout = await new Promise<string>((resolve, reject) => {
+      const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`baseline exited with ${code}`))));
+    });
+    const { seconds } = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number };
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { task_id: string; base: Verdict; plus: Verdict });
+    return { seconds, rows: rows.map((r) => ({ taskId: r.task_id, base: r.base, plus: r.plus })) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A busy loop on every core, niced like nothing: what a shared machine looks like. */
+function startHog(): ChildProcess[] {
+  return Array.from({ length: availableParallelism() }, () => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
+}
+
+const passes = (r: { base: Verdict; plus: Verdict }) => [r.base === 'pass', r.base === 'pass' && r.plus === 'pass'] as const;
+
+async function main(): Promise<void> {
+  const ctx = createTestContext();
+  const cacheDir = opts['cache-dir'] ?? '';
+  const dataset = await instantiate<{ load(): Promise<Problem[]> }>(humaneval as never, { path: join(opts.data!, FILE), variant: 'plus', plusInputs: true, ...(cacheDir ? { cacheDir } : {}) }, ctx);
+  const t0 = performance.now();
+  const problems = await dataset.load();
+  console.log(`loaded ${problems.length} problems, ${problems.reduce((n, p) => n + p.tests.length, 0)} inputs in ${((performance.now() - t0) / 1000).toFixed(1)} s (expected outputs cached after the first load)`);
+  const byId = new Map(problems.map((p) => [p.id, p]));
+  let samples = readJsonl<RawSample>(join(opts.data!, SAMPLES)).map((r) => r.value);
+  if (Number(opts.limit) > 0) samples = samples.slice(0, Number(opts.limit));
+  const byProblem = new Map<Problem, Candidate[]>();
+  const candidates = samples.map((s, i) => {
+    const problem = byId.get(s.task_id)!;
+    const completion = cleanCompletion(s.completion);
+    const list = byProblem.get(problem) ?? [];
+    const c: Candidate = { id: `s${i}`, problemId: problem.id, index: list.length, prompt: problem.prompt, completion, code: problem.prompt + completion };
+    list.push(c);
+    byProblem.set(problem, list);
+    return c;
+  });
+  const rowsOf = (ex: Map<string, Execution>): Row[] => candidates.map((c) => {
+    const e = ex.get(c.id)!;
+    return { taskId: c.problemId, base: groupVerdict(e, 'b'), plus: groupVerdict(e, 'p') };
+  });
+  const pass1 = (rows: Row[]) => {
+    const tasks = new Map<string, [number, number, number]>();
+    for (const r of rows) {
+      const t = tasks.get(r.taskId) ?? [0, 0, 0];
+      const [b, bp] = passes(r);
+      tasks.set(r.taskId, [t[0] + Number(b), t[1] + Number(bp), t[2] + 1]);
+    }
+    const v = [...tasks.values()];
+    return [v.reduce((a, t) => a + t[0] / t[2], 0) / v.length, v.reduce((a, t) => a + t[1] / t[2], 0) / v.length];
+  };
+  const show = (name: string, seconds: number, rows: Row[], extra = '') => {
+    const [b, bp] = pass1(rows);
+    console.log(`${name.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${(samples.length / seconds).toFixed(1).padStart(6)} samples/s  pass@1 base ${b.toFixed(4)}  base+plus ${bp.toFixed(4)}${extra}`);
+  };
+
+  const fast = await runCrucible('fast-check', byProblem);
+  const fastRows = rowsOf(fast.executions);
+  show('crucible fast-check', fast.seconds, fastRows, `  (${fast.programs} programs run)`);
+  let gradedRows: Row[] | undefined;
+  if (!opts['skip-graded']) {
+    const graded = await runCrucible('graded', byProblem);
+    gradedRows = rowsOf(graded.executions);
+    show('crucible graded', graded.seconds, gradedRows, `  (${graded.programs} programs run)`);
+  }
+  if (!opts['skip-baseline']) {
+    const base = await runBaseline(candidates.map((c) => ({ task_id: c.problemId, solution: c.code })));
+    show(`evalplus-style (${opts['baseline-workers']} workers)`, base.seconds, base.rows);
+    const agree = (a: Row[], b: Row[]) => a.filter((r, i) => passes(r).every((x, k) => x === passes(b[i])[k])).length;
+    console.log(`ratio fast-check ${(base.seconds / fast.seconds).toFixed(2)}x`);
+    console.log(`agreement with the baseline (base and base+plus verdicts): fast-check ${agree(fastRows, base.rows)}/${samples.length}` +
+      (gradedRows ? `, graded ${agree(gradedRows, base.rows)}/${samples.length}` : ''));
+    const differ = candidates.filter((_, i) => passes(fastRows[i]).some((x, k) => x !== passes(base.rows[i])[k]));
+    for (const c of differ.slice(0, 20)) {
+      const e = fast.executions.get(c.id)!;
+      const i = Number(c.id.slice(1));
+      console.log(`  differs: ${c.problemId} ${c.id} crucible ${JSON.stringify(fastRows[i])} ${e.status} ${e.error ?? ''} baseline ${JSON.stringify(base.rows[i])}`);
+    }
+  }
+  if (gradedRows) {
+    const same = fastRows.filter((r, i) => passes(r).every((x, k) => x === passes(gradedRows![i])[k])).length;
+    console.log(`fast-check and graded give the same base and base+plus verdicts on ${same}/${samples.length}`);
+  }
+  if (opts.hog) {
+    const hogs = startHog();
+    try {
+      const again = await runCrucible('fast-check', byProblem);
+      const statusFlips = candidates.filter((c) => again.executions.get(c.id)!.status !== fast.executions.get(c.id)!.status);
+      show('crucible fast-check + CPU hog', again.seconds, rowsOf(again.executions));
+      console.log(`verdict flips beside a CPU hog: ${statusFlips.length}/${samples.length}` + statusFlips.slice(0, 10).map((c) => ` ${c.problemId}:${fast.executions.get(c.id)!.status}->${again.executions.get(c.id)!.status}`).join(''));
+    } finally {
+      for (const h of hogs) h.kill('SIGKILL');
+    }
+  }
+}
+
+await main();
