@@ -7,7 +7,6 @@ import * as assert from 'uvu/assert';
 import { instantiate } from '../../../core/testing/index.js';
 import type { Execution } from '../../../core/kernel/contract/data.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
-import { COMPARE_SETUP_FOR_TESTS } from './plus-setup.js';
 import { candidates, problem } from './helpers.js';
 
 let guarded: PythonExecutor;
@@ -52,11 +51,6 @@ test('truth, ordering, membership and builtin-subclass hijacks are refused too',
   ], ['assert f(1)', 'assert f(1) < 0', 'assert 5 in f(1)', 'assert f(1) == "yes"']);
   for (const e of [truthy, ordered, member, subclass]) assert.equal([e.status, e.error], ['WRONG_OUTPUT', 'HijackedComparison'], JSON.stringify(e.tests));
   assert.equal(truthy.tests.map((t) => t.error), ['HijackedComparison', 'HijackedComparison', 'HijackedComparison', 'HijackedComparison'], 'any comparison of its object with a builtin value is refused');
-});
-
-test('the guard also covers comparisons inside the test setup (HumanEval+/MBPP+ compare through one)', async () => {
-  const [caught] = await run(guarded, [`${ALWAYS_EQUAL}def f(x):\n    return E()`], ['assert _crucible_close(f(1), [1, 2])', 'assert _crucible_close(f(2), True)'], { testSetup: COMPARE_SETUP_FOR_TESTS });
-  assert.equal(caught.tests.map((t) => t.error), ['AssertionError', 'HijackedComparison'], 'a list is checked by type first; a bool by ==');
 });
 
 test('honest candidates with their own dunder methods are not flagged', async () => {

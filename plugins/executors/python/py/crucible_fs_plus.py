@@ -69,7 +69,7 @@ def run_plus(job, problem, result, outcomes):
     ref, cheap, budget = limits(data, params)
     job['timeout'] = max(job['timeout'], budget)
     t0 = time.monotonic()
-    channel = Channel(job, t0 + job['timeout'] * WALL_FACTOR, max(int(LIMITS.get('maxOutputBytes') or 0), MAX_ANSWER))
+    channel = Channel(job, t0 + job['timeout'] * WALL_FACTOR + CONFIRM_WALL_SLACK, max(int(LIMITS.get('maxOutputBytes') or 0), MAX_ANSWER))
     CURRENT[0] = channel
     result['isolation'] = 'checker'
     result['mode'] = params['mode']
@@ -119,6 +119,9 @@ def run_plus(job, problem, result, outcomes):
         def settle(i, out, program):
             outcomes[i] = out
             if program:
+                for j in range(n):
+                    if outcomes[j] is None:
+                        outcomes[j] = {'o': 'timeout', 't': None, 'lim': job['timeout']}
                 result['programTimeout'] = True
                 state['stop'] = True
             elif fast and out['o'] != 'pass':
