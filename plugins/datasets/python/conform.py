@@ -1,7 +1,7 @@
 """MBPP+ plus inputs are JSON, which has no tuples, sets or complex numbers; the same problem's base inputs, read
 from its `assertion` literals, show the argument types the reference gives them. `typed_like` reshapes a plus input
 after those examples: a list becomes a tuple (or set) where the examples hold one at that place, a string becomes a
-complex or float number where they hold one. Values the examples say nothing about are left as they are."""
+complex number, or a float where they hold a number. Values the examples say nothing about are left as they are."""
 
 
 def _richest(values):
@@ -28,8 +28,8 @@ def _template(examples):
         return ('dict', _template(items) if items else None)
     if t is complex:
         return ('complex',)
-    if t is float:
-        return ('float',)
+    if t is float or t is int:
+        return ('number',)
     return None
 
 
@@ -56,8 +56,8 @@ def conform(value, shape):
             return complex(value)
         except ValueError:
             return value
-    if kind == 'float' and isinstance(value, str):
-        try:
+    if kind == 'number' and isinstance(value, str):
+        try:  # a number JSON could not carry as one (MBPP+ writes some as text): the reference reads it with float()
             return float(value)
         except ValueError:
             return value

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Problem } from '../../../core/index.js';
 import { datasetError, type RawRecord } from './fields.js';
 import { runTool } from './run.js';
+import { openCacheDir } from './verified-cache.js';
 
 export interface PlusResult {
   id: string;
@@ -30,9 +31,11 @@ export interface PlusTask {
 
 let scratchData: string | undefined;
 
-/** Where the data files go: beside the cached answers, or (no cache) in one scratch folder per process. */
+/** Where the data files go: beside the cached answers (a per-user 0700 folder), or (no cache, or a folder other users
+ * could write) one scratch folder per process. Each file is checked against its sha256 before a checker gets it. */
 export function plusDataDir(cacheDir: string): string {
-  if (cacheDir) return join(cacheDir, 'plus-data');
+  const safe = cacheDir ? openCacheDir(cacheDir) : undefined;
+  if (safe) return join(safe, 'plus-data');
   scratchData ??= mkdtempSync(join(tmpdir(), 'crucible-plus-data-'));
   return scratchData;
 }
