@@ -1,5 +1,5 @@
 """HumanEval+/MBPP+ as data: the inputs, the canonical solution's outputs and its CPU time per input, stored as one
-marshal file named by its sha256 (values as values: big integers, floats, tuples vs lists, nested containers, with
+marshal blob named by its sha256 (values as values: big integers, floats, tuples vs lists, nested containers, with
 no text round trip), plus which special oracle and atol the reference applies. The executor's trusted checker loads
 the file and compares (crucible_fs_compare.py); a test of the problem is only `_crucible_check(k)`.
 
@@ -12,7 +12,6 @@ import hashlib
 import io
 import json
 import marshal
-import os
 import signal
 import time
 
@@ -155,19 +154,7 @@ def _storable(value):
         return str(exc)
 
 
-def _write(data_dir, blob):
-    digest = hashlib.sha256(blob).hexdigest()
-    path = os.path.join(data_dir, digest + '.marshal')
-    if not os.path.exists(path):
-        os.makedirs(data_dir, mode=0o700, exist_ok=True)
-        tmp = '%s.%d.tmp' % (path, os.getpid())
-        with open(tmp, 'wb') as f:
-            f.write(blob)
-        os.replace(tmp, path)
-    return path, digest
-
-
-def build(task, data_dir):
+def build(task, blobs):
     base, plus = _inputs(task)
     namespace = {}
     with contextlib.redirect_stdout(io.StringIO()):
@@ -209,16 +196,19 @@ def build(task, data_dir):
     data = {'format': FORMAT, 'id': task['id'], 'entry': task['entryPoint'], 'inputs': inputs, 'expected': expected,
             'times': times, 'atol': float(task.get('atol') or 0), 'oracle': oracle,
             'groups': [t['source'] for t in tests]}
-    path, digest = _write(data_dir, marshal.dumps(data, 4))
+    blob = marshal.dumps(data, 4)
+    blobs.append(blob)
     return {'id': task['id'], 'tests': tests, 'skipped': skipped, 'inputsFrom': inputs_from,
-            'data': {'file': path, 'sha256': digest}, 'oracle': oracle}
+            'data': {'sha256': hashlib.sha256(blob).hexdigest(), 'bytes': len(blob)}, 'oracle': oracle}
 
 
 def run(tasks):
-    out = []
+    """The results, then (as the last element, which tool.py writes after the JSON as raw bytes) the data blobs."""
+    out, blobs = [], []
     for task in tasks:
         try:
-            out.append(build(task, task['dataDir']))
+            out.append(build(task, blobs))
         except BaseException as exc:  # noqa: BLE001
             out.append({'id': task['id'], 'error': '%s: %s' % (type(exc).__name__, str(exc)[:300])})
+    out.append(blobs)
     return out

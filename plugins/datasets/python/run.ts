@@ -57,6 +57,8 @@ export interface ToolRun {
   cacheDir: string;
   /** Whether a cached answer still holds (e.g. the files it names exist); false recomputes it. */
   valid?: (parsed: unknown[]) => boolean;
+  /** Takes the raw bytes the helper wrote after its JSON line (plus-tests' data) before the answer is cached. */
+  trailer?: (parsed: unknown[], bytes: Buffer) => void;
 }
 
 /** Runs one helper command over all tasks (or returns the cached answer). */
@@ -73,14 +75,16 @@ export async function runTool<T>(run: ToolRun): Promise<T[]> {
       // hash-verified but not JSON (an old or foreign writer): recomputed below and overwritten
     }
   }
-  const out = await spawnTool(run);
+  const raw = await spawnTool(run);
+  const nl = raw.indexOf(10);
   let parsed: T[];
   try {
-    parsed = JSON.parse(out) as T[];
+    parsed = JSON.parse(raw.subarray(0, nl < 0 ? raw.length : nl).toString('utf8')) as T[];
   } catch (error) {
     throw new CrucibleError('CRUCIBLE_E_DATASET', `dataset helper ${run.command} returned malformed output for ${run.file}: ${(error as Error).message}`);
   }
-  if (cacheFile) writeVerified(cacheFile, out);
+  if (run.trailer) run.trailer(parsed, nl < 0 ? Buffer.alloc(0) : raw.subarray(nl + 1));
+  if (cacheFile) writeVerified(cacheFile, JSON.stringify(parsed));
   return parsed;
 }
 
@@ -103,7 +107,7 @@ async function toolCommand(command: ToolCommand): Promise<{ file: string; args: 
   return { file: bwrap, args: sandboxedScriptArgs(interpreter, toolDir(), 'tool.py', [command], hide), env };
 }
 
-async function spawnTool(run: ToolRun): Promise<string> {
+async function spawnTool(run: ToolRun): Promise<Buffer> {
   const { file, args, env } = await toolCommand(run.command);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'], ...(env ? { env } : {}) });
@@ -113,7 +117,7 @@ async function spawnTool(run: ToolRun): Promise<string> {
     child.stderr.on('data', (d: Buffer) => stderr.push(d));
     child.on('error', (error) => reject(new CrucibleError('CRUCIBLE_E_DATASET', `cannot run the dataset helper: ${error.message}`)));
     child.on('close', (code, signal) => {
-      if (code === 0) return resolve(Buffer.concat(stdout).toString('utf8'));
+      if (code === 0) return resolve(Buffer.concat(stdout));
       const tail = Buffer.concat(stderr).toString('utf8').slice(-2000);
       reject(
         CrucibleError.at('CRUCIBLE_E_DATASET', {
