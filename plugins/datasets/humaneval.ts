@@ -47,7 +47,7 @@ export default definePlugin({
         default: 'auto',
         description: 'auto: HumanEval+ when records carry base_input, HumanEval otherwise.',
       },
-      plusInputs: { type: 'boolean', default: false, description: 'HumanEval+ only: also make a test of every plus_input (slow: ~120k inputs).' },
+      plusInputs: { type: 'boolean', default: false, description: 'HumanEval+ only: also make a test of every plus_input (~123k inputs; their expected outputs are computed once, in the sandbox, and cached by content hash).' },
       maxPlusInputs: { type: 'integer', minimum: 0, default: 0, description: 'With plusInputs: at most this many plus inputs per problem (0 = all).' },
       keepTrivialAsserts: {
         type: 'boolean',
