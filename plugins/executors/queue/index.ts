@@ -44,8 +44,9 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
   const resolved = await resolveExecutorSpec({ plugin: config.executor.plugin, config: (config.executor.config ?? {}) as Record<string, unknown> }, ctx, `${PATH}.executor`);
   const executor = { plugin: resolved.plugin, config: resolved.config };
   const environment: DeclaredEnvironment = { sandbox: config.environment.sandbox, python: config.environment.python, node: config.environment.node };
-  const connection = redisConnection(config.redis, `${PATH}.redis`, ctx.logger);
-  const eventsConnection = redisConnection(config.redis, `${PATH}.redis`);
+  const redisUrl = redisUrlOf(config);
+  const connection = redisConnection(redisUrl, `${PATH}.redis`, ctx.logger);
+  const eventsConnection = redisConnection(redisUrl, `${PATH}.redis`);
   const queue = new Queue<BatchJob, BatchResult>(config.queue, { connection, prefix: KEY_PREFIX });
   const events = new QueueEvents(config.queue, { connection: eventsConnection, prefix: KEY_PREFIX });
   queue.on('error', () => undefined); // connection errors are logged once by the connection; commands wait for it
@@ -68,7 +69,7 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
 
   const seen: ReturnType<QueueExecutor['workers']> = {};
   const batchLog = ctx.files.path('queue-batches.jsonl');
-  ctx.events.record('executor.queue', { queue: config.queue, redis: redactUrl(config.redis), executor: `${resolved.plugin}@${resolved.version}`, environment });
+  ctx.events.record('executor.queue', { queue: config.queue, redis: redactUrl(redisUrl), executor: `${resolved.plugin}@${resolved.version}`, environment });
 
   const note = (jobId: string, problem: Problem, batch: Candidate[], result: BatchResult) => {
     const w = result.worker;
@@ -105,7 +106,7 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
       );
       return parts.flat();
     },
-    describe: () => ({ queue: config.queue, redis: redactUrl(config.redis), executor: executor.plugin, environment, batchSize: config.batchSize, workers: Object.keys(seen) }),
+    describe: () => ({ queue: config.queue, redis: redactUrl(redisUrl), executor: executor.plugin, environment, batchSize: config.batchSize, workers: Object.keys(seen) }),
     workers: () => seen,
     async close() {
       ctx.signal.removeEventListener('abort', onAbort);
@@ -116,6 +117,16 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
       eventsConnection.disconnect();
     },
   };
+}
+
+/** The Redis URL: from the named environment variable when `redisEnv` is set (it is never recorded), else `redis`. */
+function redisUrlOf(config: QueueExecutorConfig): string {
+  if (!config.redisEnv) return config.redis;
+  const url = process.env[config.redisEnv];
+  if (!url) {
+    throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: `${PATH}.redisEnv`, message: `environment variable ${config.redisEnv} is not set`, hint: `export ${config.redisEnv}=redis://:password@host:6379 before the run` });
+  }
+  return url;
 }
 
 export default definePlugin({

@@ -6,14 +6,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate, Problem } from '../../../../core/kernel/contract/data.js';
-import { readJsonl } from '../../../../core/kernel/util/jsonl.js';
 import { packageRoot } from '../../../../core/kernel/util/package-root.js';
-import { createTestContext, instantiate } from '../../../../core/testing/index.js';
-import humaneval from '../../../../plugins/datasets/humaneval.js';
+import { loadMistralSamples } from '../../../../bench/queue-samples.js';
 
 const ROOT = packageRoot();
-export const DATA = join(ROOT, '..', 'shared', 'data');
-const SAMPLES = join(DATA, 'samples', 'humaneval_mistral-7b-instruct-v0.1_n10_t0.2.results.jsonl');
+export const DATA = join(ROOT, 'data');
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -39,7 +36,7 @@ export async function startRedis(): Promise<RedisHandle> {
   const port = await freePort();
   let child: ChildProcess | undefined;
   const launch = async () => {
-    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--protected-mode', 'yes'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -84,6 +81,9 @@ export async function startWorker(url: string, args: string[] = []): Promise<Wor
   const child = spawn(process.execPath, [...process.execArgv, join(ROOT, 'core', 'cli', 'main.ts'), 'worker', '--redis', url, ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'pipe'],
+    // Its own session, as a worker started on its own would have (with scheduler autogroups, a session shares
+    // one CPU slot: workers in the test's session would compete with it for one share on a busy machine).
+    detached: true,
   });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -118,26 +118,7 @@ export function verdict(e: { candidateId: string; status: string; passed: number
   return { id: e.candidateId, status: e.status, passed: e.passed, total: e.total, error: e.error, tests: e.tests.map((t) => `${t.id}:${t.outcome}:${t.error ?? ''}`) };
 }
 
-/** The recorded Mistral-7B samples (README clean-up) of the first `limit` HumanEval problems that have any. */
+/** The recorded Mistral-7B samples of the first `limit` HumanEval problems, through the `replay` generator's documented clean-up. */
 export async function mistralSamples(limit = Infinity): Promise<Map<Problem, Candidate[]>> {
-  const problems = await (await instantiate<{ load(): Promise<Problem[]> }>(humaneval as never, { path: join(DATA, 'HumanEval.jsonl.gz') }, createTestContext())).load();
-  const byId = new Map(problems.map((p) => [p.id, p]));
-  const out = new Map<Problem, Candidate[]>();
-  readJsonl<{ task_id: string; completion: string }>(SAMPLES).forEach(({ value: s }, i) => {
-    const p = byId.get(s.task_id)!;
-    if (!out.has(p) && out.size >= limit) return;
-    const completion = cleanCompletion(s.completion);
-    const list = out.get(p) ?? [];
-    list.push({ id: `sample-${i}`, problemId: p.id, index: list.length, prompt: p.prompt, completion, code: p.prompt + completion });
-    out.set(p, list);
-  });
-  return out;
-}
-
-/** The clean-up the samples' recorded verdicts were made with (shared/data/README.md, steps 1-4). */
-function cleanCompletion(completion: string): string {
-  let c = completion.replace(/"""[\s\S]*?"""/g, '').replace(/'''[\s\S]*?'''/g, '');
-  c = c.replace(/END CODE/g, '\n');
-  if (/^\w/.test(c)) c = '\t' + c;
-  return c;
+  return loadMistralSamples(DATA, limit);
 }

@@ -10,7 +10,7 @@ import type { Execution } from '../../../../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../../../../core/testing/index.js';
 import python, { type PythonExecutor } from '../../../../plugins/executors/python/index.js';
 import queuePlugin, { type QueueExecutor } from '../../../../plugins/executors/queue/index.js';
-import { KEY_PREFIX } from '../../../../plugins/executors/queue/protocol.js';
+import { KEY_PREFIX, redactUrl } from '../../../../plugins/executors/queue/protocol.js';
 import { mistralSamples, startRedis, startWorker, verdict, type RedisHandle, type WorkerHandle } from './helpers.js';
 
 let redis: RedisHandle;
@@ -103,6 +103,23 @@ test('a nested executor config that fails its schema is refused before anything 
   );
   assert.is(error?.code, 'CRUCIBLE_E_PLUGIN_CONFIG');
   assert.is(error!.issues[0].path, 'stages.executor.config.executor.config.timeoutSeconds');
+});
+
+test('the Redis URL can come from an environment variable; a password never reaches logs or records', async () => {
+  const missing = await instantiate(queuePlugin as never, { redisEnv: 'CRUCIBLE_TEST_NO_SUCH_VAR' }).then(() => undefined, (e: { code?: string; issues: Array<{ path?: string }> }) => e);
+  assert.is(missing?.code, 'CRUCIBLE_E_INPUT');
+  assert.is(missing!.issues[0].path, 'stages.executor.config.redisEnv');
+  assert.is(redactUrl('rediss://crucible:s3cret@redis.internal:6380/0'), 'rediss://crucible:***@redis.internal:6380/0');
+  process.env.CRUCIBLE_TEST_REDIS_URL = redis.url;
+  try {
+    const samples = await mistralSamples(1);
+    const [problem, candidates] = [...samples][0];
+    const { executions, ctx } = await withQueue({ redis: 'redis://unused:1', redisEnv: 'CRUCIBLE_TEST_REDIS_URL' }, async (executor, ctx) => ({ ctx, executions: await executor.execute(problem, candidates) }));
+    assert.is(executions.length, candidates.length);
+    assert.is((ctx.recorded['executor.queue'] as { redis: string }).redis, `${redis.url}`);
+  } finally {
+    delete process.env.CRUCIBLE_TEST_REDIS_URL;
+  }
 });
 
 test.run();
