@@ -26,6 +26,8 @@ const { values: opts } = parseArgs({
     // 0 = one per core, the python executor's default) and batches at once.
     'worker-fork-servers': { type: 'string', default: '1' },
     'worker-concurrency': { type: 'string', default: '4' },
+    workers: { type: 'string', default: '2' },
+    'batch-size': { type: 'string', default: '10' },
     'skip-noop': { type: 'boolean', default: false },
     'local-child': { type: 'boolean', default: false },
   },
@@ -39,7 +41,7 @@ async function timeAll(executor: Executor, samples: Map<Problem, Candidate[]>): 
 }
 
 const twoWorkers = (url: string, queue: string, extra: string[] = []) =>
-  Promise.all(['w1', 'w2'].map((id) => startWorker(url, ['--id', id, '--queue', queue, ...extra])));
+  Promise.all(Array.from({ length: Number(opts.workers) }, (_, i) => startWorker(url, ['--id', `w${i + 1}`, '--queue', queue, ...extra])));
 const stopAll = (workers: WorkerHandle[]) => Promise.all(workers.map((w) => w.stop()));
 const WARM: [Problem, Candidate[]] = [
   { id: 'warm', prompt: '', entryPoint: 'f', language: 'python', meta: {}, tests: [{ id: '0', code: 'assert f(1) == 2' }] },
@@ -79,14 +81,14 @@ async function main(): Promise<void> {
       // fresh queue so that no batch is answered from an earlier round.
       const queue = `bench-${Date.now()}-${round}`;
       const workers = await twoWorkers(redis.url, queue, ['--concurrency', opts['worker-concurrency']!]);
-      const executor = await instantiate<Executor>(queuePlugin as never, { redis: redis.url, queue, batchSize: 10, concurrency: 256, executor: { plugin: 'python', config: { workers: Number(opts['worker-fork-servers']) } } }, createTestContext());
+      const executor = await instantiate<Executor>(queuePlugin as never, { redis: redis.url, queue, batchSize: Number(opts['batch-size']), concurrency: 256, executor: { plugin: 'python', config: { workers: Number(opts['worker-fork-servers']) } } }, createTestContext());
       const q = await timeAll(executor, samples);
       await executor.close?.();
       await stopAll(workers);
       const ratio = l.seconds / q.seconds;
       ratios.push(ratio);
       agree &&= JSON.stringify(q.executions.map(verdict)) === JSON.stringify(l.executions.map(verdict));
-      rows.push(`round ${round}: local ${(n / l.seconds).toFixed(0)} samples/s (${l.seconds.toFixed(2)} s), queue with 2 workers ${(n / q.seconds).toFixed(0)} samples/s (${q.seconds.toFixed(2)} s), ratio ${ratio.toFixed(3)}`);
+      rows.push(`round ${round}: local ${(n / l.seconds).toFixed(0)} samples/s (${l.seconds.toFixed(2)} s), queue with ${opts.workers} workers ${(n / q.seconds).toFixed(0)} samples/s (${q.seconds.toFixed(2)} s), ratio ${ratio.toFixed(3)}`);
       console.log(rows.at(-1));
     }
     console.log(`queue / local throughput, median of ${ratios.length}: ${median(ratios).toFixed(3)}; verdicts identical to local in every round: ${agree}`);
