@@ -1,7 +1,7 @@
 // A no-op executor for the queue benchmark: answers every candidate SUCCESS at once, so what is timed is the
 // queue itself (submit, Redis, worker pickup, result, notification). Workers run it with --allow-plugin.
-import { definePlugin } from '../core/contract/define-plugin.js';
-import type { Execution } from '../core/contract/data.js';
+import { definePlugin } from '../core/index.js';
+import type { Execution } from '../core/index.js';
 
 export default definePlugin({
   kind: 'executor',

@@ -1,8 +1,8 @@
 // The 1,640 recorded Mistral-7B samples as problems and candidates, through the `replay` generator and its
 // documented clean-up (what manifests/humaneval-replay-mistral.json runs). Shared by the queue benchmark and tests.
 import { join } from 'node:path';
-import type { Candidate, Problem } from '../core/contract/data.js';
-import type { Generator } from '../core/contract/kinds.js';
+import type { Candidate, Problem } from '../core/index.js';
+import type { Generator } from '../core/index.js';
 import { createTestContext, instantiate } from '../core/testing/index.js';
 import humaneval from '../plugins/datasets/humaneval.js';
 import replay from '../plugins/generators/replay/index.js';
