@@ -13,6 +13,7 @@ export const configSchema = {
     redisEnv: {
       type: 'string',
       pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
+      hostResource: 'env-var',
       description: 'name of an environment variable holding the Redis URL instead of `redis` (keeps a password out of the manifest and the run folder), e.g. CRUCIBLE_REDIS_URL',
     },
     queue: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$', default: 'exec', description: 'queue name (workers must name the same one)' },
