@@ -29,6 +29,13 @@ export async function checkExecutorSpec(spec: ExecutorSpec, options: SandboxServ
       { allowedPackages: options.allowPackages, allowedPaths: options.allowPluginDirs },
     );
     config = resolved.slots.executor!.config as Record<string, unknown>;
+    // Fields that name something on the host (a program, a file, a URL, a variable) are the operator's, never a request's.
+    const props = ((resolved.slots.executor!.loaded.plugin.configSchema as { properties?: Record<string, { hostResource?: string }> }).properties) ?? {};
+    for (const key of Object.keys(spec.config ?? {})) {
+      if (props[key]?.hostResource) {
+        throw CrucibleError.at('CRUCIBLE_E_HOST_POLICY', { path: `${path}.config.${key}`, message: `names a host resource (${props[key].hostResource}); requests to this server may not set it` });
+      }
+    }
   } catch (error) {
     if (!isCrucibleError(error)) throw error;
     const issues = error.issues.map(rename);

@@ -126,6 +126,7 @@ test('policy: the executor a request names is checked as a manifest posted to cr
     [{ plugin: 'some-npm-executor' }, 'CRUCIBLE_E_PLUGIN_NOT_ALLOWED', 'executor.plugin'],
     [{ plugin: 'python', config: { sandbox: 'off' } }, 'CRUCIBLE_E_PLUGIN_NOT_ALLOWED', 'executor.config.sandbox'],
     [{ plugin: 'python', config: { timeoutSecs: 1 } }, 'CRUCIBLE_E_PLUGIN_CONFIG', 'executor.config.timeoutSecs'],
+    [{ plugin: 'python', config: { python: '/usr/bin/perl' } }, 'CRUCIBLE_E_HOST_POLICY', 'executor.config.python'],
     [{ plugin: 'queue', config: { redis: 'redis://10.0.0.1:6379' } }, 'CRUCIBLE_E_PLUGIN_NOT_ALLOWED', 'executor.plugin'],
   ];
   for (const [executor, code, path] of cases) {
