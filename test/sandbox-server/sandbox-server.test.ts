@@ -62,7 +62,7 @@ async function local(request: RunCodeRequest) {
     const [execution] = await executor.execute(job.problem, [job.candidate]);
     return runCodeResponse(execution, job.marker);
   } finally {
-    await executor.close();
+    await executor.close?.();
   }
 }
 
@@ -102,7 +102,7 @@ test('the native route returns the local executor\'s execution records for recor
     assert.equal(body.results.map((r) => r.problemId), [...samples.keys()].map((p) => p.id));
     assert.equal(body.results.map((r) => r.executions.map(verdict)), want.map((list) => list.map(verdict)));
   } finally {
-    await executor.close();
+    await executor.close?.();
   }
 });
 

@@ -86,6 +86,11 @@ export class RunPlugins {
     };
   }
 
+  /** The plugin name in a slot, for errors about what it returned. */
+  name(slot: RunSlot): string {
+    return this.resolved.slots[slot]?.loaded.plugin.name ?? slot;
+  }
+
   /** Versions of every plugin in the run (nested ones under their config path), for the run record. */
   versions(): Record<string, string> {
     const out: Record<string, string> = {};

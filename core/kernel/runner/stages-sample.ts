@@ -1,4 +1,5 @@
 // Stages that turn problems into scored candidates: dataset, split, generate, execute, score.
+import { checkOutput } from '../contract/outputs.js';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
@@ -135,7 +136,13 @@ export async function executeStage(state: PipelineState, scope?: RoundScope): Pr
       signal: state.services.signal,
       progress: stage.finished ? undefined : progressOf(state, 'execute'),
       label: 'executing',
-      process: (pending) => inParallel(pending, executor?.concurrency ?? 2, async (problem) => executor!.execute(problem, state.candidates!.get(problem.id) ?? []), state.services.signal),
+      process: (pending) =>
+        inParallel(pending, executor?.concurrency ?? 2, async (problem) => {
+          const candidates = state.candidates!.get(problem.id) ?? [];
+          const executions = await executor!.execute(problem, candidates);
+          checkOutput('executions', executions, { kind: 'executor', plugin: state.plugins.name('executor'), problemId: problem.id, count: candidates.length });
+          return executions;
+        }, state.services.signal),
     });
     const statuses: Record<string, number> = {};
     // Where executors say how tests reached the candidate: an in-process fallback is counted, never silent.
@@ -169,9 +176,7 @@ export async function scoreStage(state: PipelineState, scope?: RoundScope): Prom
         inParallel(pending, 1, async (problem) => {
           const candidates = state.candidates!.get(problem.id) ?? [];
           const scores = await scorer!.score(problem, candidates, state.executions?.get(problem.id) ?? []);
-          if (scores.length !== candidates.length || scores.some((s) => !(s >= 0 && s <= 1))) {
-            throw new CrucibleError('CRUCIBLE_E_STAGE', `scorer returned ${scores.length} scores for ${candidates.length} candidates of ${problem.id}, or a score outside [0, 1]`);
-          }
+          checkOutput('scores', scores, { kind: 'scorer', plugin: state.plugins.name('scorer'), problemId: problem.id, count: candidates.length });
           return scores;
         }),
     });

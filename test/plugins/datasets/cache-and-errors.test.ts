@@ -14,6 +14,7 @@ import { isCrucibleError } from '../../../core/kernel/errors.js';
 import { readJsonl } from '../../../core/kernel/util/jsonl.js';
 import { sha256 } from '../../../core/kernel/util/hash.js';
 import type { Dataset } from '../../../core/kernel/contract/kinds.js';
+import type { AnyPlugin } from '../../../core/kernel/contract/define-plugin.js';
 import { tempDir } from '../../helpers/kernel.js';
 
 const SECRET = 'root:$6$hunter2-not-for-you:19000:0:99999:7:::';
@@ -93,7 +94,7 @@ test('JSON errors name file and line and what was expected, never the content', 
   const dir = tempDir('crucible-dserr-');
   const jsonl = join(dir, 'leak.jsonl');
   writeFileSync(jsonl, `${JSON.stringify({ task_id: 'a' })}\n${SECRET}\n`);
-  for (const plugin of [humaneval, mbpp]) {
+  for (const plugin of [humaneval, mbpp] as AnyPlugin[]) {
     const error = await loadError(plugin, { path: 'leak.jsonl', cacheDir: 'none' }, dir);
     const text = JSON.stringify(error.toJSON()) + error.format();
     assert.is(error.issues[0].line, 2);

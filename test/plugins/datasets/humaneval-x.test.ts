@@ -67,7 +67,7 @@ test('console.assert throws in the executor: a wrong program fails its tests, a 
     assert.is(bad.status, 'WRONG_OUTPUT');
     assert.ok(bad.passed > 0 && bad.passed < bad.total, `${bad.passed}/${bad.total}`);
   } finally {
-    await executor.close();
+    await executor.close?.();
   }
 });
 

@@ -85,7 +85,7 @@ test('evaluator without a verifier artifact: CRUCIBLE_E_EVAL with a hint', async
     assert.unreachable();
   } catch (err) {
     assert.is((err as CrucibleError).code, 'CRUCIBLE_E_EVAL');
-    assert.match((err as Error).message + JSON.stringify((err as CrucibleError).details), 'energy-verifier');
+    assert.match((err as Error).message + JSON.stringify((err as CrucibleError).issues), 'energy-verifier');
   }
   try {
     await evaluator.evaluate({ problems, base: scriptedGenerator('m', statuses), executor: scriptedExecutor, artifact: { kind: 'policy', path: '/nope' } });

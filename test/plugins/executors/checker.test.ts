@@ -13,7 +13,7 @@ test.before(async () => {
   executor = await instantiate<PythonExecutor>(python as never, { sandbox: 'required', workers: 1, timeoutSeconds: 2, testTimeoutSeconds: 0.5, dedupe: false }, createTestContext());
 });
 test.after(async () => {
-  await executor.close();
+  await executor.close?.();
 });
 
 const one = async (code: string, tests: string[], extra = {}) => (await executor.execute(problem(tests, extra), candidates([code])))[0];

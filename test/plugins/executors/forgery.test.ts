@@ -17,7 +17,7 @@ test.before(async () => {
   executor = await instantiate<PythonExecutor>(python as never, CONFIG, createTestContext());
 });
 test.after(async () => {
-  await executor.close();
+  await executor.close?.();
 });
 
 const verdicts = (executions: Execution[], names: string[]) =>

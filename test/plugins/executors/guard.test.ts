@@ -26,8 +26,8 @@ test.before(async () => {
   unguarded = await instantiate<PythonExecutor>(python as never, { ...CONFIG, guardComparisons: false });
 });
 test.after(async () => {
-  await guarded.close();
-  await unguarded.close();
+  await guarded.close?.();
+  await unguarded.close?.();
 });
 
 test('an always-equal object passes unguarded and fails guarded, named HijackedComparison', async () => {

@@ -37,7 +37,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await executor.close();
+  await executor.close?.();
   listener.close();
   rmSync(hostDir, { recursive: true, force: true });
 });
@@ -92,7 +92,7 @@ test('a bounded memory bomb gets MemoryError, not the machine', async () => {
   const [big, growing] = await roomy.execute(problem(ONE), candidates([
     'def f(x):\n    b = bytearray(2 * 1024 ** 3)\n    return x + 1',
     'def f(x):\n    chunks = []\n    for i in range(64):\n        chunks.append(bytearray(64 * 1024 ** 2))\n    return x + 1',
-  ])).finally(() => roomy.close());
+  ])).finally(() => roomy.close?.());
   assert.equal([big.status, big.error], ['RUNTIME_ERROR', 'MemoryError']);
   assert.equal([growing.status, growing.error], ['RUNTIME_ERROR', 'MemoryError']);
 });

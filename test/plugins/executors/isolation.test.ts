@@ -19,7 +19,7 @@ async function withExecutor<T>(config: Record<string, unknown>, body: (e: Python
   try {
     return await body(executor);
   } finally {
-    await executor.close();
+    await executor.close?.();
   }
 }
 

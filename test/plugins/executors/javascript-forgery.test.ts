@@ -17,7 +17,7 @@ test.before(async () => {
   executor = await instantiate<JavaScriptExecutor>(javascript as never, { sandbox: findBwrap() ? 'required' : 'auto', workers: 2, testTimeoutSeconds: 1 }, createTestContext());
 });
 test.after(async () => {
-  await executor.close();
+  await executor.close?.();
 });
 
 /** Runs each candidate against `tests`; the expected right answer is f(x) = x * 2 with x = 21. */

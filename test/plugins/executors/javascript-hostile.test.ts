@@ -44,8 +44,8 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  await executor.close();
-  await escaped.close();
+  await executor.close?.();
+  await escaped.close?.();
   listener.close();
   rmSync(hostDir, { recursive: true, force: true });
   rmSync(marker, { force: true });
@@ -155,7 +155,7 @@ const f = (x) => 0`;
   assert.not.ok(existsSync('/tmp/escaped'));
   assert.is(connections, 0, 'no connection reached the host');
   const checkers = escaped.checkerPids();
-  await escaped.close();
+  await escaped.close?.();
   await sleep(200);
   assert.ok(checkers.every((pid) => !alive(pid) && descendantsOf(pid).length === 0));
   const left = jsCandidateProcesses().filter((pid) => !before.includes(pid));

@@ -15,7 +15,7 @@ test.before(async () => {
   executor = await instantiate<JavaScriptExecutor>(javascript as never, { workers: 2, testTimeoutSeconds: 0.5, timeoutSeconds: 3, memoryMb: 128 }, createTestContext());
 });
 test.after(async () => {
-  await executor.close();
+  await executor.close?.();
 });
 
 test('each status of the taxonomy, with exact per-assertion counts and the thrown constructor name', async () => {

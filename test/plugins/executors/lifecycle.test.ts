@@ -32,7 +32,7 @@ test('cancelling the run kills the fork-servers and their children; execute reje
   for (const pid of [...servers, ...children]) assert.not.ok(alive(pid), `pid ${pid} survived the cancel`);
   const again = await executor.execute(problem(ONE), candidates(['def f(x): return x + 1'])).then(() => 'ran', (e: { code?: string }) => e.code);
   assert.is(again, 'CRUCIBLE_E_CANCELLED');
-  await executor.close();
+  await executor.close?.();
 });
 
 test('a killed fork-server is replaced; its in-flight candidate is reported as RUNTIME_ERROR, the next ones run', async () => {
@@ -48,7 +48,7 @@ test('a killed fork-server is replaced; its in-flight candidate is reported as R
   assert.is(next.status, 'SUCCESS');
   const [replacement] = executor.serverPids();
   assert.ok(replacement !== undefined && replacement !== first);
-  await executor.close();
+  await executor.close?.();
   await sleep(100);
   assert.not.ok(alive(replacement), 'close() ends the fork-servers');
   assert.equal(candidateProcesses(), []);
@@ -78,9 +78,9 @@ test('sandbox "auto" without bubblewrap runs unsandboxed and warns once, naming 
     const [e] = await executor.execute(problem(ONE), candidates(['def f(x): return x + 1']));
     assert.is(e.status, 'SUCCESS');
     assert.is(executor.describe().sandbox, 'off');
-    await executor.close();
+    await executor.close?.();
     const again = await instantiate<PythonExecutor>(python as never, { sandbox: 'auto', workers: 1, python: executable }, { ...base, logger });
-    await again.close();
+    await again.close?.();
   } finally {
     process.env.PATH = path;
   }

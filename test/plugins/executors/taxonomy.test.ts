@@ -15,7 +15,7 @@ const F = ['assert f(1) == 2', 'assert f(2) == 3', 'assert f(3) == 4'];
 test.before(async () => {
   executor = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 2, timeoutSeconds: 2, testTimeoutSeconds: 0.5 });
 });
-test.after(async () => executor.close());
+test.after(async () => executor.close?.());
 
 test('the five statuses, each with its exception type', async () => {
   const [ok, syntax, wrong, runtime, timeout] = await run([
@@ -57,7 +57,7 @@ test('identical candidates run once; each copy gets the execution under its own 
     await all.execute(problem(F), candidates([ok, ok, ok]));
     assert.equal(all.counts(), { candidates: 3, programs: 3 });
   } finally {
-    await all.close();
+    await all.close?.();
   }
 });
 
@@ -73,7 +73,7 @@ test('problems are sent once per server and evicted least-recently-used; evicted
       assert.is(e.passed, 2);
     }
   } finally {
-    await one.close();
+    await one.close?.();
   }
 });
 
@@ -150,8 +150,8 @@ test('per-test limits follow the canonical solution: a legitimately slow test is
     assert.is(ok.status, 'SUCCESS');
     assert.is(loop.status, 'TIMEOUT');
   } finally {
-    await strict.close();
-    await calibrating.close();
+    await strict.close?.();
+    await calibrating.close?.();
   }
 });
 

@@ -15,7 +15,7 @@ test.before(async () => {
   executor = await instantiate<PythonExecutor>(python as never, CONFIG, createTestContext());
 });
 test.after(async () => {
-  await executor.close();
+  await executor.close?.();
 });
 
 test('a legitimate 300 MB allocation and a test needing 0.4 s of CPU are not TIMEOUT', async () => {

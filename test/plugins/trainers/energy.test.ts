@@ -46,7 +46,7 @@ test('gradient of the margin loss: -1/n on E(pass), +1/n on E(fail) for active p
   assert.equal(Array.from(grads[neg.name].dataSync()).map((v) => +v.toFixed(6)), [0, -(1 / 3).toFixed(6), -(1 / 3).toFixed(6)]);
 });
 
-function sample(problemId: string, i: number, label: 0 | 1, passRate = label): LabelledSample {
+function sample(problemId: string, i: number, label: 0 | 1, passRate: number = label): LabelledSample {
   return { problemId, candidateId: `${problemId}:${i}`, prompt: `def ${problemId}(x):\n`, code: `    return ${i}\n`, label, passRate, status: label ? 'SUCCESS' : 'WRONG_OUTPUT' };
 }
 

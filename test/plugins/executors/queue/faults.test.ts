@@ -32,7 +32,7 @@ async function localVerdicts(samples: Map<Problem, Candidate[]>) {
   try {
     return (await Promise.all([...samples].map(([p, c]) => local.execute(p, c)))).flat().map(verdict);
   } finally {
-    await local.close();
+    await local.close?.();
   }
 }
 
@@ -83,7 +83,7 @@ test('a worker SIGKILLed mid-batch: the other worker runs that batch after the l
       assert.equal(lines.flatMap((l) => l.candidates).sort(), [...samples.values()].flat().map((c) => c.id).sort());
       assert.is(lines.find((l) => l.batch === killedBatch)?.worker, 'b');
     } finally {
-      await executor.close();
+      await executor.close?.();
     }
   } finally {
     await teardown(env);
@@ -107,7 +107,7 @@ test('redis-server killed and restarted mid-run (append-only, fsync always): eve
       assert.is(lines.length, samples.size);
       assert.is(new Set(lines.map((l) => l.batch)).size, samples.size);
     } finally {
-      await executor.close();
+      await executor.close?.();
     }
   } finally {
     await teardown(env);

@@ -36,7 +36,7 @@ async function withQueue<T>(config: Record<string, unknown>, body: (executor: Qu
   try {
     return await body(executor, ctx);
   } finally {
-    await executor.close();
+    await executor.close?.();
   }
 }
 
@@ -44,7 +44,7 @@ test('two workers give the local executor\'s verdicts on 300 recorded Mistral sa
   const samples = await mistralSamples(30);
   const local = await instantiate<PythonExecutor>(python as never, { workers: 2 });
   const expected = (await Promise.all([...samples].map(([p, c]) => local.execute(p, c)))).flat();
-  await local.close();
+  await local.close?.();
 
   const { got, ctx } = await withQueue({ batchSize: 4 }, async (executor, ctx) => ({ ctx, got: (await Promise.all([...samples].map(([p, c]) => executor.execute(p, c)))).flat() }));
 
