@@ -7,6 +7,7 @@ import { builtinPlugins } from './builtin-table.js';
 import { PLUGIN_API_VERSION, type AnyPlugin } from '../contract/define-plugin.js';
 import { PLUGIN_KINDS, type PluginKind } from '../contract/kinds.js';
 import { CrucibleError } from '../errors.js';
+import { importModule } from './typescript.js';
 import { resolveReference, type ResolvedReference } from './resolve.js';
 
 export interface LoadedPlugin {
@@ -41,7 +42,7 @@ export async function loadPlugin(kind: PluginKind, reference: string, options: {
   try {
     let pending = moduleCache.get(resolved.url);
     if (!pending) {
-      pending = import(resolved.url);
+      pending = importModule(resolved.url);
       moduleCache.set(resolved.url, pending);
     }
     mod = await pending;
@@ -49,7 +50,10 @@ export async function loadPlugin(kind: PluginKind, reference: string, options: {
     moduleCache.delete(resolved.url);
     throw CrucibleError.at('CRUCIBLE_E_PLUGIN_INVALID', { ...where, message: `cannot load plugin "${reference}": ${(error as Error).message}` }, { cause: error });
   }
-  const plugin = ((mod as { default?: unknown }).default ?? (mod as { plugin?: unknown }).plugin) as AnyPlugin | undefined;
+  let exported = (mod as { default?: unknown }).default ?? (mod as { plugin?: unknown }).plugin;
+  // A `.ts` file outside an ESM package is compiled as CommonJS: its `export default` arrives one level down.
+  if (exported && typeof exported === 'object' && !('kind' in exported) && 'default' in exported) exported = (exported as { default: unknown }).default;
+  const plugin = exported as AnyPlugin | undefined;
   checkShape(plugin, reference, where);
   if (plugin.kind !== kind) {
     throw CrucibleError.at('CRUCIBLE_E_PLUGIN_KIND', {

@@ -37,7 +37,7 @@ test('report.html renders every chart in headless Chromium, offline', async () =
     for (const c of charts) {
       assert.ok(c.w > 100 && c.h > 100, `chart ${c.id} has size ${c.w}x${c.h}`);
       assert.ok(c.marks.length > 0, `chart ${c.id} has no marks`);
-      assert.ok(c.marks.some((m) => m.w > 0 && (m.h > 0 || c.id.startsWith('curve-'))), `chart ${c.id} marks have no size`);
+      assert.ok(c.marks.some((m) => m.w > 0 && (m.h > 0 || Boolean(c.id?.startsWith('curve-')))), `chart ${c.id} marks have no size`);
     }
     // No two labels of a chart (legend entries, ticks, titles) overlap.
     const overlaps = await page.$$eval('figure.chart', (els) => els.flatMap((el) => {

@@ -32,7 +32,7 @@ function writeHumanEval(dir: string): string {
   return file;
 }
 
-async function loadError(plugin: typeof humaneval | typeof mbpp, config: Record<string, unknown>, baseDir: string) {
+async function loadError(plugin: AnyPlugin, config: Record<string, unknown>, baseDir: string) {
   try {
     await (await instantiate<Dataset>(plugin, config, createTestContext({ baseDir }))).load();
   } catch (error) {
