@@ -94,7 +94,7 @@ test('JSON errors name file and line and what was expected, never the content', 
   const dir = tempDir('crucible-dserr-');
   const jsonl = join(dir, 'leak.jsonl');
   writeFileSync(jsonl, `${JSON.stringify({ task_id: 'a' })}\n${SECRET}\n`);
-  for (const plugin of [humaneval, mbpp] as AnyPlugin[]) {
+  for (const plugin of [humaneval as unknown as AnyPlugin, mbpp as unknown as AnyPlugin]) {
     const error = await loadError(plugin, { path: 'leak.jsonl', cacheDir: 'none' }, dir);
     const text = JSON.stringify(error.toJSON()) + error.format();
     assert.is(error.issues[0].line, 2);
