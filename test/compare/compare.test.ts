@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runManifest, tempDir } from '../helpers/kernel.js';
+import { RunStore } from '../../core/store/run-store.js';
 
 const root = join(import.meta.dirname, '..', '..');
 const runsDir = tempDir();
@@ -103,6 +104,13 @@ test('runs shows the metrics that differ (trained and deltas first) and where a 
   assert.match(line(ids.lrHigh), /trained\/pass@1=/);
   assert.ok(!line(ids.lrHigh).includes('base/pass@1='), 'base metrics are the same across the sweep: hidden');
   assert.match(line(ids.allPairs), /samples\/pass@1=/, 'a replay run shows what it executed');
+  // Tags (set over HTTP with PATCH /v1/runs/:id) filter the list.
+  const store = new RunStore(runsDir);
+  store.index.setLabels(ids.bestOfN, { tags: ['pairing-sweep'] });
+  store.close();
+  const tagged = cli('runs', '--tag', 'pairing-sweep').out.trim().split('\n');
+  assert.is(tagged.length, 1);
+  assert.ok(tagged[0].startsWith(ids.bestOfN));
 });
 
 test.run();

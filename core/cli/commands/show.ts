@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import type { RunRow } from '../../store/run-index.js';
 import { describeOwner, ownerAlive } from '../../store/run-owner.js';
 import type { RunStore } from '../../store/run-store.js';
-import { openStore, runsDirOption } from '../shared.js';
+import { collect, openStore, runsDirOption } from '../shared.js';
 import { formatTerminalSummary } from '../../report/index.js';
 import { failedStage } from '../../compare/facts.js';
 
 export function register(program: Command): void {
-  runsDirOption(program.command('runs').description('list runs').option('--state <state>').option('--name <name>').option('--json')).action(
-    (opts: { runsDir: string; state?: string; name?: string; json?: boolean }) => {
+  runsDirOption(program.command('runs').description('list runs').option('--state <state>').option('--name <name>').option('--tag <tag>', 'only runs with this tag (repeatable: all of them)', collect, []).option('--json')).action(
+    (opts: { runsDir: string; state?: string; name?: string; tag: string[]; json?: boolean }) => {
       const store = openStore(opts);
-      const { runs } = store.index.list({ state: opts.state as never, name: opts.name, limit: 100 });
+      const { runs } = store.index.list({ state: opts.state as never, name: opts.name, tags: opts.tag.length ? opts.tag : undefined, limit: 100 });
       if (opts.json) return void process.stdout.write(JSON.stringify(runs, null, 2) + '\n');
       const keys = shownMetrics(runs);
       for (const r of runs) {
