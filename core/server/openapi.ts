@@ -49,9 +49,16 @@ function share(node: unknown, schema: unknown, ref: string): unknown {
   return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, share(v, schema, ref)]));
 }
 
+// The kernel's own schema keywords (e.g. hostResource) are not OpenAPI: they travel as x- extensions.
+function asOpenApi(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asOpenApi);
+  if (!node || typeof node !== 'object') return node;
+  return Object.fromEntries(Object.entries(node).map(([k, v]) => [k === 'hostResource' ? 'x-crucible-host-resource' : k, asOpenApi(v)]));
+}
+
 // The manifest as clients see it; the kernel validates it (with paths and "did you mean"), not the HTTP layer.
 function manifestComponent(): Record<string, unknown> {
-  const { $id: _id, ...rest } = manifestSchema as unknown as Record<string, unknown>;
+  const { $id: _id, ...rest } = asOpenApi(manifestSchema) as Record<string, unknown>;
   return { ...rest, description: 'an experiment manifest; `extends` names a file in the server\'s manifests folder, relative plugin paths resolve against that folder' };
 }
 

@@ -132,7 +132,7 @@ test('cancel and resume from the run page', async () => {
 test('a bad manifest is refused with the kernel\'s error at its JSON path', async () => {
   await page.goto(`${server.url}/ui/#/submit`);
   await page.waitForSelector('textarea#manifest');
-  await page.fill('textarea#manifest', JSON.stringify({ extends: 'toy.json', name: 'bad', stages: { pairing: { config: { minGap: -1 } } } }, null, 2));
+  await page.fill('textarea#manifest', JSON.stringify({ extends: 'toy.json', name: 'bad', stages: { pairing: { plugin: 'all-pairs', config: { minGap: -1 } } } }, null, 2));
   await page.click('button#validate');
   const item = page.locator('#result li[data-path="stages.pairing.config.minGap"]');
   await item.waitFor({ timeout: 15000 });
