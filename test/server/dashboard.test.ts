@@ -135,7 +135,8 @@ test('a bad manifest is refused with the kernel\'s error at its JSON path', asyn
   await page.fill('textarea#manifest', JSON.stringify({ extends: 'toy.json', name: 'bad', stages: { pairing: { plugin: 'all-pairs', config: { minGap: -1 } } } }, null, 2));
   await page.click('button#validate');
   const item = page.locator('#result li[data-path="stages.pairing.config.minGap"]');
-  await item.waitFor({ timeout: 15000 });
+  await page.waitForFunction(() => (document.getElementById('result')?.textContent ?? '') !== '', undefined, { timeout: 15000 });
+  assert.is(await item.count(), 1, await page.locator('#result').innerText());
   assert.match(await item.innerText(), /must be >= 0/);
   await shot('submit');
   await page.fill('textarea#manifest', JSON.stringify(toy('toy-from-ui', 0)));

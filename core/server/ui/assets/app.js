@@ -4,6 +4,8 @@
 
 const view = document.getElementById('view');
 let cleanup = [];
+// Bumped on every navigation: a view whose data arrives after the user moved on must not draw over the new one.
+let generation = 0;
 
 function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -126,7 +128,9 @@ async function runsView() {
 
 // ---- one run ----
 async function runView(id) {
+  const gen = generation;
   const run = await api(`/v1/runs/${encodeURIComponent(id)}`);
+  if (gen !== generation) return;
   const state = h('span', { id: 'run-state' }, stateBadge(run.state));
   const cancel = h('button', { id: 'cancel', class: 'secondary', onclick: async () => { await api(`/v1/runs/${id}/cancel`, { method: 'POST' }).catch(alertFailure); route(); } }, 'Cancel');
   const resume = h('button', { id: 'resume', onclick: async () => { await api(`/v1/runs/${id}/resume`, { method: 'POST' }).catch(alertFailure); route(); } }, 'Resume');
@@ -165,7 +169,9 @@ function alertFailure(error) {
 
 // ---- one problem of a run ----
 async function problemView(id, problemId) {
+  const gen = generation;
   const d = await api(`/v1/runs/${encodeURIComponent(id)}/problem?problem=${encodeURIComponent(problemId)}`);
+  if (gen !== generation) return;
   const byId = new Map(d.samples.map((s) => [s.id, s]));
   render(
     h('div', { class: 'muted' }, h('a', { href: `#/run/${id}` }, id)),
@@ -222,6 +228,7 @@ function submitView() {
 
 // ---- router ----
 async function route() {
+  generation++;
   for (const fn of cleanup) fn();
   cleanup = [];
   const hash = location.hash.replace(/^#\/?/, '') || 'runs';
