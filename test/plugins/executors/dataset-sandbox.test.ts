@@ -2,6 +2,7 @@
 // sandbox, not on the host: a canonical solution that looks around sees what a candidate would see.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
 import humaneval from '../../../plugins/datasets/humaneval.js';
 import { findBwrap } from '../../../plugins/executors/python/sandbox.js';
+import { pythonExecutable } from '../../../plugins/datasets/python/run.js';
 
 test('HumanEval+ expected outputs come from a canonical solution run under bubblewrap and an unprivileged uid', async () => {
   if (!findBwrap()) throw new Error('bubblewrap is required for this test (CI installs it)');
@@ -30,7 +32,9 @@ test('HumanEval+ expected outputs come from a canonical solution run under bubbl
     writeFileSync(file, JSON.stringify(record) + '\n');
     const ds = await instantiate<{ load(): Promise<Problem[]> }>(humaneval as never, { path: file, cacheDir: 'none' }, createTestContext({ baseDir: dir }));
     const [p] = await ds.load();
-    const expected = p.tests[0].code;
+    // Expected outputs travel as data (Problem.testData, a marshal file), not as test source.
+    const read = 'import marshal,sys; print(repr(marshal.load(open(sys.argv[1],"rb"))["expected"][0]))';
+    const expected = execFileSync(pythonExecutable(), ['-S', '-I', '-c', read, p.testData!.file], { encoding: 'utf8' }).trim();
     const asRoot = process.getuid?.() === 0;
     assert.match(expected, asRoot ? '[7, False, False, False, False]' : /\[7, (True|False), False, False, False\]/, expected);
   } finally {
