@@ -10,13 +10,13 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { sep } from 'node:path';
 import type { Candidate, Problem } from '../kernel/contract/data.js';
-import { CrucibleError } from '../kernel/errors.js';
+import { CrucibleError, isCrucibleError } from '../kernel/errors.js';
 import { findBuiltin } from '../kernel/registry/resolve.js';
 import { HttpError, installErrorHandlers, makeScrubber } from '../server/http-errors.js';
 import { installSandboxAuth, pathToken } from './auth.js';
 import { ExecutorPool } from './executors.js';
 import type { SandboxServerOptions } from './options.js';
-import { checkExecutorSpec, type ExecutorSpec } from './policy.js';
+import { checkExecutorSpec, operatorPolicy, requestPolicy, type ExecutorSpec } from './policy.js';
 import { RUN_CODE_STDERR_BYTES, runCodeJob, runCodeResponse, type RunCodeRequest } from './run-code.js';
 import { executeBody, runCodeBody } from './schemas.js';
 
@@ -43,9 +43,23 @@ export async function buildSandboxApp(options: SandboxServerOptions & { token: s
   const pool = new ExecutorPool(baseDir);
   app.addHook('onClose', async () => pool.close());
 
-  const defaultExecutor = (language: string): ExecutorSpec => {
-    if (language === 'python') return { plugin: 'python', config: options.pythonConfig };
-    if (findBuiltin('executor', language)?.kind === 'executor') return { plugin: language, config: {} };
+  // The operator's Python settings, resolved once: a bad --python-config (or sandbox "off" without
+  // --allow-unsandboxed) stops the start, and sandbox "auto" becomes "required" unless unsandboxed runs are allowed.
+  const operator = operatorPolicy(options);
+  const python = await checkExecutorSpec({ plugin: 'python', config: options.pythonConfig }, operator, baseDir, '--python-config');
+  // Created now, so a server that cannot isolate as its policy requires (no bubblewrap for "required") refuses to start.
+  await pool.use(python, async () => undefined).catch(async (error: unknown) => {
+    await pool.close();
+    if (!isCrucibleError(error) || error.code !== 'CRUCIBLE_E_SANDBOX') throw error;
+    throw CrucibleError.at('CRUCIBLE_E_SANDBOX', {
+      path: '--python-config.sandbox',
+      message: `${error.issues[0]?.message ?? error.message}; this server runs sandbox "${String(options.pythonConfig.sandbox ?? 'auto')}" as "${String(python.config.sandbox)}"`,
+      hint: 'install bubblewrap, or start the server with --allow-unsandboxed to run candidates without it',
+    });
+  });
+  const defaultExecutor = async (language: string): Promise<ExecutorSpec> => {
+    if (language === 'python') return python;
+    if (findBuiltin('executor', language)?.kind === 'executor') return checkExecutorSpec({ plugin: language, config: {} }, operator, baseDir);
     throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: 'items.problem.language', message: `no executor for language "${language}" on this server`, hint: 'name one with "executor"' });
   };
 
@@ -63,9 +77,10 @@ export async function buildSandboxApp(options: SandboxServerOptions & { token: s
     }
     const runTimeout = Math.min(body.run_timeout ?? 10, 300);
     const memory = body.memory_limit_MB !== undefined && body.memory_limit_MB > 0 ? Math.max(16, Math.round(body.memory_limit_MB)) : undefined;
+    // The operator's settings with the request's limits (numbers the schema bounds; no host resource).
     const spec = await checkExecutorSpec(
-      { plugin: 'python', config: { ...options.pythonConfig, timeoutSeconds: runTimeout, testTimeoutSeconds: 1, canonicalTimeFactor: 0, dedupe: false, stderrBytes: RUN_CODE_STDERR_BYTES, ...(memory ? { memoryMb: memory } : {}) } },
-      options,
+      { plugin: 'python', config: { ...python.config, timeoutSeconds: runTimeout, testTimeoutSeconds: 1, canonicalTimeFactor: 0, dedupe: false, stderrBytes: RUN_CODE_STDERR_BYTES, ...(memory ? { memoryMb: memory } : {}) } },
+      operator,
       baseDir,
     );
     const { problem, candidate, marker } = runCodeJob(body);
@@ -79,14 +94,14 @@ export async function buildSandboxApp(options: SandboxServerOptions & { token: s
     if (count > options.maxCandidates) throw new HttpError(400, 'CRUCIBLE_E_INPUT', `${count} candidates in one request; this server takes at most ${options.maxCandidates}`, [{ path: 'body.items', message: 'split the request' }]);
     const languages = new Set(body.items.map((i) => i.problem.language));
     if (!body.executor && languages.size > 1) throw new HttpError(400, 'CRUCIBLE_E_INPUT', 'problems of several languages in one request need one request per language', [{ path: 'body.items', message: 'one language per request' }]);
-    const spec = await checkExecutorSpec(body.executor ?? defaultExecutor(body.items[0]?.problem.language ?? 'python'), options, baseDir);
+    const spec = body.executor ? await checkExecutorSpec(body.executor, requestPolicy(options), baseDir) : await defaultExecutor(body.items[0]?.problem.language ?? 'python');
     const results = await pool.use(spec, (executor) =>
       Promise.all(body.items.map(async ({ problem, candidates }) => {
         const full: Candidate[] = candidates.map((c, index) => ({ id: c.id, problemId: problem.id, index, prompt: problem.prompt, completion: c.code, code: c.code }));
         return { problemId: problem.id, executions: await executor.execute(problem, full) };
       })),
     );
-    return { executor: spec.plugin, results };
+    return { executor: spec.plugin, executorConfig: spec.config, results };
   });
 
   return { app, pool };

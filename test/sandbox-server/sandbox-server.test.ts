@@ -4,6 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Execution } from '../../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../../core/testing/index.js';
@@ -121,26 +123,78 @@ test('auth: bearer header or /t/<token>/ in the path; /health is open; no token 
 
 test('policy: the executor a request names is checked as a manifest posted to crucible serve', async () => {
   const item = { problem: { id: 'p', entryPoint: 'f', tests: [{ id: 't', code: 'assert f(1) == 2' }] }, candidates: [{ id: 'c', code: 'def f(x): return x + 1' }] };
-  const cases: Array<[unknown, string, string]> = [
+  const cases: Array<[unknown, string, string, RegExp?]> = [
     [{ plugin: './evil-executor.ts' }, 'CRUCIBLE_E_PLUGIN_NOT_ALLOWED', 'executor.plugin'],
     [{ plugin: 'some-npm-executor' }, 'CRUCIBLE_E_PLUGIN_NOT_ALLOWED', 'executor.plugin'],
-    [{ plugin: 'python', config: { sandbox: 'off' } }, 'CRUCIBLE_E_PLUGIN_NOT_ALLOWED', 'executor.config.sandbox'],
     [{ plugin: 'python', config: { timeoutSecs: 1 } }, 'CRUCIBLE_E_PLUGIN_CONFIG', 'executor.config.timeoutSecs'],
-    [{ plugin: 'python', config: { python: '/usr/bin/perl' } }, 'CRUCIBLE_E_HOST_POLICY', 'executor.config.python'],
-    [{ plugin: 'queue', config: { redis: 'redis://10.0.0.1:6379' } }, 'CRUCIBLE_E_PLUGIN_NOT_ALLOWED', 'executor.plugin'],
+    // The kernel's host policy, as crucible serve applies it (each refusal names its rule).
+    [{ plugin: 'python', config: { sandbox: 'off' } }, 'CRUCIBLE_E_HOST_POLICY', 'executor.config.sandbox', /rule: weakens-isolation/],
+    [{ plugin: 'python', config: { python: '/usr/bin/perl' } }, 'CRUCIBLE_E_HOST_POLICY', 'executor.config.python', /rule: executable/],
+    [{ plugin: 'queue', config: { redis: 'redis://10.0.0.1:6379' } }, 'CRUCIBLE_E_HOST_POLICY', 'executor.config.redis', /rule: url/],
+    [{ plugin: 'queue', config: { redisEnv: 'CRUCIBLE_TOKEN' } }, 'CRUCIBLE_E_HOST_POLICY', 'executor.config.redisEnv', /rule: env-var/],
+    [{ plugin: 'queue', config: { redisEnv: 'R', executor: { plugin: 'python', config: { sandbox: 'off' } } } }, 'CRUCIBLE_E_HOST_POLICY', 'executor.config.executor.config.sandbox', /rule: weakens-isolation/],
   ];
-  for (const [executor, code, path] of cases) {
+  for (const [executor, code, path, rule] of cases) {
     const res = await post('/v1/execute', { items: [item], executor });
     assert.is(res.status, 400, JSON.stringify(executor));
-    const { error } = (await res.json()) as { error: { code: string; details: Array<{ path?: string }> } };
+    const { error } = (await res.json()) as { error: { code: string; details: Array<{ path?: string; message: string }> } };
     assert.is(error.code, code, JSON.stringify(executor));
-    assert.is(error.details[0].path, path, JSON.stringify(executor));
+    const detail = error.details.find((d) => d.path === path);
+    assert.ok(detail, `${JSON.stringify(executor)}: ${JSON.stringify(error.details)}`);
+    if (rule) assert.match(detail.message, rule);
   }
+  // A request that names no sandbox (the default "auto") runs, and is answered with, "required".
   const ok = await post('/v1/execute', { items: [item], executor: { plugin: 'python', config: { timeoutSeconds: 2 } } });
   assert.is(ok.status, 200);
-  assert.is(((await ok.json()) as { results: Array<{ executions: Execution[] }> }).results[0].executions[0].status, 'SUCCESS');
+  const answer = (await ok.json()) as { executorConfig: { sandbox: string }; results: Array<{ executions: Execution[] }> };
+  assert.is(answer.results[0].executions[0].status, 'SUCCESS');
+  assert.is(answer.executorConfig.sandbox, 'required');
   assert.is((await post('/run_code', { code: 'print(1)', language: 'cpp' })).status, 400);
   assert.is((await post('/run_code', { code: 'print(1)', language: 'python', files: { '../escape': 'eA==' } })).status, 400);
+});
+
+/** Starts a sandbox server with `args` whose PATH has python3 but no bwrap; resolves with its URL or its exit output. */
+async function withoutBwrap(args: string[]): Promise<{ url?: string; output: string; stop(): Promise<void> }> {
+  const bin = mkdtempSync(join(tmpdir(), 'crucible-nobwrap-'));
+  symlinkSync(realpathSync('/usr/bin/python3'), join(bin, 'python3'));
+  const proc = spawn(process.execPath, [...process.execArgv, join(ROOT, 'core', 'cli', 'main.ts'), 'sandbox-server', '--port', '0', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PATH: bin, CRUCIBLE_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  proc.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  proc.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  let found: string | undefined;
+  for (let i = 0; i < 2400 && !found && proc.exitCode === null; i++) {
+    found = /listening on (http:\S+)/.exec(output)?.[1];
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const stop = async () => {
+    if (proc.exitCode === null) proc.kill('SIGTERM');
+    await exited;
+    rmSync(bin, { recursive: true, force: true });
+  };
+  if (!found) await stop();
+  return { url: found, output, stop };
+}
+
+test('sandbox "auto" over HTTP means "required": without bubblewrap the server refuses to start; --allow-unsandboxed lets auto run unsandboxed', async () => {
+  const refused = await withoutBwrap([]);
+  assert.is(refused.url, undefined, refused.output);
+  assert.match(refused.output, /CRUCIBLE_E_SANDBOX/);
+  assert.match(refused.output, /bubblewrap/);
+  const allowed = await withoutBwrap(['--allow-unsandboxed']);
+  try {
+    assert.ok(allowed.url, allowed.output);
+    const res = await fetch(`${allowed.url}/run_code`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ code: 'print(6 * 7)', language: 'python' }) });
+    const body = (await res.json()) as { status: string; run_result: { stdout: string } };
+    assert.is(body.status, 'Success', JSON.stringify(body));
+    assert.is(body.run_result.stdout, '42\n');
+  } finally {
+    await allowed.stop();
+  }
 });
 
 test('a non-loopback bind needs CRUCIBLE_TOKEN, as crucible serve does', () => {

@@ -4,7 +4,7 @@
 import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedServer } from '../../core/server/start.js';
 import { resolveManifestObject } from '../../core/index.js';
@@ -33,7 +33,6 @@ interface Case {
 
 const CASES: Case[] = [
   { what: 'sandbox off', manifest: toy('sandbox-off', {}, { executor: { plugin: 'python', config: { sandbox: 'off' } } }), path: 'stages.executor.config.sandbox', rule: /CRUCIBLE_E_HOST_POLICY: .*weakens isolation.*\(rule: weakens-isolation\)/ },
-  { what: 'sandbox auto (the default)', manifest: toy('sandbox-auto', {}, { executor: { plugin: 'python' } }), path: 'stages.executor.config.sandbox', rule: /\(rule: weakens-isolation\)/ },
   { what: 'an executable path', manifest: toy('exe', {}, { executor: { plugin: 'python', config: { sandbox: 'required', python: '/bin/sh' } } }), path: 'stages.executor.config.python', rule: /does not start programs.*\(rule: executable\)/ },
   { what: 'a data path outside the roots', manifest: toy('shadow', { dataset: { plugin: 'humaneval', config: { path: '/etc/shadow' } } }), path: 'dataset.config.path', rule: /outside the folders this server lets manifests read \(rule: read-path\)/ },
   { what: 'a relative data path escaping the roots', manifest: toy('dotdot', { dataset: { plugin: 'mbpp', config: { path: '../../../../../../etc/passwd' } } }), path: 'dataset.config.path', rule: /\(rule: read-path\)/ },
@@ -98,6 +97,33 @@ test('what the policy allows passes: strict sandbox, loopback URLs, files under 
   assert.is(res.status, 200, JSON.stringify(res.body));
   // The nested judge's config came back validated, with its defaults filled in.
   assert.is(res.body.manifest.stages.scorer.config.generator.config.endpoint, 'completions');
+});
+
+test('sandbox "auto" (the default) is run and recorded as "required" over HTTP; the CLI keeps "auto"', async () => {
+  for (const config of [{}, { sandbox: 'auto' }]) {
+    const plain = toy('sandbox-auto', {}, { executor: { plugin: 'python', config } });
+    const checked = await api(url, '/v1/manifests/validate', { method: 'POST', body: JSON.stringify(plain) });
+    assert.is(checked.status, 200, JSON.stringify(checked.body));
+    assert.is(checked.body.manifest.stages.executor.config.sandbox, 'required');
+    // Submitted: the run's recorded manifest (what it executes with) says "required".
+    const submitted = await api(url, '/v1/runs', { method: 'POST', body: JSON.stringify(plain) });
+    assert.is(submitted.status, 202, JSON.stringify(submitted.body));
+    const recorded = JSON.parse(readFileSync(join(server.ctx.store.root, submitted.body.id, 'manifest.json'), 'utf8'));
+    assert.is(recorded.stages.executor.config.sandbox, 'required');
+    await api(url, `/v1/runs/${submitted.body.id}/cancel`, { method: 'POST' });
+  }
+  // Inside a nested executor spec (the queue's workers' executor) too.
+  const queued = toy('queued', {}, { executor: { plugin: 'queue', config: { redisEnv: 'CRUCIBLE_REDIS_URL', executor: { plugin: 'python' } } } });
+  const wide = await serve({ passEnv: ['CRUCIBLE_REDIS_URL'] });
+  try {
+    const res = await api(wide.url, '/v1/manifests/validate', { method: 'POST', body: JSON.stringify(queued) });
+    assert.is(res.status, 200, JSON.stringify(res.body));
+    assert.is(res.body.manifest.stages.executor.config.executor.config.sandbox, 'required');
+  } finally {
+    await wide.close();
+  }
+  const local = await resolveManifestObject(composePosted(toy('cli', {}, { executor: { plugin: 'python' } }), MANIFESTS), MANIFESTS);
+  assert.is((local.manifest.stages!.executor!.config as { sandbox: string }).sandbox, 'auto', 'a local user keeps "auto"');
 });
 
 test('operator flags widen the policy: --allow-unsandboxed, --allow-url, --data-dir, --pass-env', async () => {

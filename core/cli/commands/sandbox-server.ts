@@ -31,7 +31,7 @@ export function register(program: Command): void {
     .option('--port <port>', 'port (0 = any free port)', int('--port'), SANDBOX_DEFAULTS.port)
     .option('--allow-package <name>', 'an installed executor package requests may name (repeatable)', collect, [])
     .option('--allow-plugin-dir <dir>', 'a folder of local executor plugins requests may name (repeatable)', collect, [])
-    .option('--allow-unsandboxed', 'let requests turn the sandbox off')
+    .option('--allow-unsandboxed', 'let sandbox "auto" run without bubblewrap and requests turn the sandbox off (otherwise "auto" runs as "required")')
     .option('--python-config <json>', 'config of the python executor for requests that name none, e.g. \'{"sandbox":"required","workers":4}\'')
     .option('--body-limit <bytes>', 'largest request body', int('--body-limit'), SANDBOX_DEFAULTS.bodyLimit)
     .option('--rate-limit <n>', 'requests per minute per client (0 = off)', int('--rate-limit'), SANDBOX_DEFAULTS.rateLimit)

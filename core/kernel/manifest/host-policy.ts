@@ -42,6 +42,33 @@ export function hostPolicyViolations(config: unknown, schema: object, policy: Ho
   return checkUses(findHostResources(schema, config, options.basePath), policy, options.baseDir);
 }
 
+/** A weakening value the policy replaced by its strict form (e.g. sandbox "auto" -> "required"). */
+export interface HardenedValue {
+  path: string;
+  from: unknown;
+  to: unknown;
+}
+
+/**
+ * When the policy keeps isolation, replaces each weakening value whose schema names a strict form (`hardenTo`) by
+ * that form, in the config itself, so the run uses and records the strict value; other weakening values are
+ * left for `checkUses` to refuse. "auto" means "isolate when you can": a server can, or must refuse to run.
+ */
+export function hardenIsolation(uses: readonly HostResourceUse[], policy: HostPolicy): HardenedValue[] {
+  if (policy.allowWeakenedIsolation) return [];
+  const out: HardenedValue[] = [];
+  for (const use of uses) {
+    if (!use.weakens?.includes(use.value) || !use.set || !use.hardenTo) continue;
+    const key = String(use.value);
+    if (!Object.prototype.hasOwnProperty.call(use.hardenTo, key)) continue;
+    const to = use.hardenTo[key];
+    use.set(to);
+    out.push({ path: use.path, from: use.value, to });
+    use.value = to;
+  }
+  return out;
+}
+
 /** The same check over uses already found (the manifest validator also needs them for nested plugins). */
 export function checkUses(uses: readonly HostResourceUse[], policy: HostPolicy, baseDir: string): ErrorDetail[] {
   const out: ErrorDetail[] = [];

@@ -11,6 +11,9 @@
 //   { type: 'string', hostResource: 'env-var' }                      the name of an environment variable it reads
 //   { type: 'object', hostResource: 'plugin', pluginKind: 'generator' }   a nested plugin spec { plugin, config }
 //   { enum: ['required', 'auto', 'off'], weakensIsolation: ['auto', 'off'] }   values that weaken isolation
+//   { ..., weakensIsolation: ['auto', 'off'], hardenTo: { auto: 'required' } }
+//                                                                    a host that keeps isolation replaces "auto" by
+//                                                                    "required" (in the config it records) instead of refusing it
 import { Ajv, type ValidateFunction } from 'ajv';
 import { PLUGIN_KINDS, type PluginKind } from '../contract/kinds.js';
 
@@ -28,6 +31,10 @@ export interface HostResourceUse {
   pluginKind?: PluginKind;
   /** Values of this field that weaken isolation (a sandbox "off"). */
   weakens?: readonly unknown[];
+  /** Weakening values a host that keeps isolation replaces rather than refuses, with their replacement. */
+  hardenTo?: Readonly<Record<string, unknown>>;
+  /** Replaces the field's value in the config that was walked (absent for the config's root). */
+  set?: (value: unknown) => void;
 }
 
 interface Collector {
@@ -67,11 +74,15 @@ walker.addKeyword({
   keyword: 'weakensIsolation',
   schemaType: 'array',
   errors: false,
-  validate: (values: unknown[], data: unknown, _parentSchema?: object, cxt?: { instancePath: string }) => {
-    record(cxt?.instancePath ?? '', data, { weakens: values });
+  validate: (values: unknown[], data: unknown, parentSchema?: object, cxt?: { instancePath: string; parentData?: unknown; parentDataProperty?: string | number }) => {
+    const holder = cxt?.parentData as Record<string | number, unknown> | undefined;
+    const key = cxt?.parentDataProperty;
+    const set = holder && typeof holder === 'object' && key !== undefined ? (value: unknown) => void (holder[key] = value) : undefined;
+    record(cxt?.instancePath ?? '', data, { weakens: values, hardenTo: (parentSchema as { hardenTo?: Record<string, unknown> } | undefined)?.hardenTo, set });
     return true;
   },
 });
+walker.addKeyword({ keyword: 'hardenTo', schemaType: 'object' });
 
 const compiled = new WeakMap<object, ValidateFunction>();
 

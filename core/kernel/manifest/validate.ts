@@ -6,7 +6,7 @@ import { loadPlugin, suggestion, type LoadedPlugin } from '../registry/load.js';
 import { findBuiltin, isPathReference } from '../registry/resolve.js';
 import type { PluginKind } from '../contract/kinds.js';
 import { composeManifest, isInside, type ComposeOptions, type ComposedManifest } from './compose.js';
-import { checkUses, LOCAL_POLICY, type HostPolicy } from './host-policy.js';
+import { checkUses, hardenIsolation, LOCAL_POLICY, type HostPolicy } from './host-policy.js';
 import { findHostResources } from './host-resources.js';
 import { manifestSchema, STAGE_SLOTS, type Manifest, type StageSlot } from './schema.js';
 import { resolve } from 'node:path';
@@ -75,7 +75,9 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
   const manifest = structuredClone(composed.raw) as Manifest;
   if (!validateSchema(manifest)) errors.push(...ajvDetails(validateSchema.errors, '').map(at));
   const host = policy?.host ?? LOCAL_POLICY;
-  errors.push(...checkUses(findHostResources(manifestSchema, manifest, ''), host, composed.baseDir).map(at));
+  const manifestUses = findHostResources(manifestSchema, manifest, '');
+  hardenIsolation(manifestUses, host);
+  errors.push(...checkUses(manifestUses, host, composed.baseDir).map(at));
 
   const slots: ResolvedManifest['slots'] = {};
   const wanted: Array<[RunSlot, PluginKind, { plugin?: unknown; config?: unknown } | undefined]> = [
@@ -138,6 +140,8 @@ async function resolveNested(
   o: { baseDir: string; policy?: PluginPolicy; host: HostPolicy; nested: NestedPlugin[]; depth: number },
 ): Promise<ErrorDetail[]> {
   const uses = findHostResources(loaded.plugin.configSchema as object, config, configPath);
+  // A server resolves "isolate when you can" to "isolate" in the config it records (e.g. sandbox auto -> required).
+  hardenIsolation(uses, o.host);
   const errors = checkUses(uses, o.host, o.baseDir);
   for (const use of uses) {
     const spec = use.value as { plugin?: unknown; config?: unknown } | null;

@@ -35,7 +35,7 @@ export const configSchema = {
     maxResultBytes: { type: 'integer', minimum: 1024, default: 1048576, description: 'largest value (encoded) a candidate call may return' },
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'excerpt kept in each execution: the tail of what the program printed (console.*), or of its process\'s stderr when it died' },
     dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution' },
-    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', weakensIsolation: ['auto', 'off'], description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off' },
+    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', weakensIsolation: ['auto', 'off'], hardenTo: { auto: 'required' }, description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off; a server that keeps isolation runs (and records) auto as required' },
     unsafeHostAccess: { type: 'boolean', default: false, weakensIsolation: [true], description: `FOR TESTS OF THE OUTER SANDBOX ONLY: hands each candidate Node's process and require (as \`__host\`), which is what a complete escape from vm2 would give it. Refused unless the environment of the crucible process sets ${UNSAFE_ENV}=1 (an operator's decision, never a manifest's)` },
   },
 } as const;

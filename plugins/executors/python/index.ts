@@ -38,7 +38,7 @@ export const configSchema = {
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
     guardComparisons: { type: 'boolean', default: true, description: 'a test comparison (==, <, in, truth of an assert...) between a value of a class the candidate defined (with its own __eq__, __bool__, ...) and any other value fails (HijackedComparison) instead of letting the candidate\'s method decide it: returning an always-equal object is a known reward hack' },
     dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often)' },
-    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', weakensIsolation: ['auto', 'off'], description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off' },
+    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', weakensIsolation: ['auto', 'off'], hardenTo: { auto: 'required' }, description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off; a server that keeps isolation runs (and records) auto as required' },
     python: { type: 'string', default: '', hostResource: 'executable', hostResourceExcept: [''], description: 'interpreter command or path; empty = python3 (resolved once to its real path)' },
   },
 } as const;

@@ -119,9 +119,11 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
   };
 }
 
+const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+
 /** The Redis URL: from the named environment variable when `redisEnv` is set (it is never recorded), else `redis`. */
 function redisUrlOf(config: QueueExecutorConfig): string {
-  if (!config.redisEnv) return config.redis;
+  if (!config.redisEnv) return config.redis || DEFAULT_REDIS;
   const url = process.env[config.redisEnv];
   if (!url) {
     throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: `${PATH}.redisEnv`, message: `environment variable ${config.redisEnv} is not set`, hint: `export ${config.redisEnv}=redis://:password@host:6379 before the run` });

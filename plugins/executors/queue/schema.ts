@@ -6,9 +6,10 @@ export const configSchema = {
   properties: {
     redis: {
       type: 'string',
-      default: 'redis://127.0.0.1:6379',
+      default: '',
       hostResource: 'url',
-      description: 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS); the password is never logged or recorded',
+      hostResourceExcept: [''],
+      description: 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS); the password is never logged or recorded; empty = `redisEnv`, or redis://127.0.0.1:6379 without it. A server (`crucible serve`) refuses URLs here: its runs name `redisEnv`, a variable the operator passes on',
     },
     redisEnv: {
       type: 'string',
