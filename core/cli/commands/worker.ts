@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .option('--concurrency <n>', 'batches processed at once', '2')
     .option('--id <id>', 'worker id recorded with each batch (default: host-pid-random)')
     .option('--allow-plugin <plugin>', 'also run this executor plugin (package name or path); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
-    .option('--allow-unsandboxed', 'run batches whose executor config turns the sandbox off')
+    .option('--allow-unsandboxed', 'run batches whose executor config turns the sandbox off, and sandbox "auto" without bubblewrap (otherwise "auto" runs as "required")')
     .option('--lock-seconds <s>', 'a batch whose worker is silent this long is retried by another worker', '30')
     .option('--log-batches', 'log the start and end of every batch')
     .action(async (flags: WorkerFlags) => {

@@ -1,6 +1,7 @@
 // KERNEL CALL SITE: the one place this plugin reaches into the kernel, for what any host of nested plugins
 // needs: creating an executor by name through the registry (validated like a manifest slot), and a context
 // outside a run for the worker. Loaded lazily so the plugin module itself stays light.
+import { dirname, isAbsolute, resolve } from 'node:path';
 import type { PluginContext } from '../../../core/index.js';
 import type { Executor } from '../../../core/index.js';
 import type { ExecutorSpec } from './protocol.js';
@@ -11,6 +12,34 @@ export async function resolveExecutorSpec(spec: ExecutorSpec, ctx: PluginContext
   const loaded = await loadPlugin('executor', spec.plugin, { baseDir: ctx.baseDir, path: `${path}.plugin` });
   const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`) as Record<string, unknown>;
   return { plugin: spec.plugin, config, version: loaded.plugin.version };
+}
+
+/**
+ * A batch's executor spec under the kernel's host policy for work taken from a queue: whoever can write to Redis
+ * is not this worker's operator, so the spec is resolved as a one-slot manifest posted to `crucible serve` would
+ * be, with no host resource allowed (files, programs, URLs, variables) and isolation kept unless the worker was
+ * started with --allow-unsandboxed (sandbox "auto" runs as "required", "off" is refused). Throws the kernel's
+ * coded error naming the field.
+ */
+export async function resolveBatchExecutor(spec: ExecutorSpec, o: { allowPlugins: string[]; allowUnsandboxed: boolean; baseDir: string }): Promise<ExecutorSpec> {
+  const { resolveManifestObject, isCrucibleError } = await import('../../../core/index.js');
+  const isPath = (p: string) => p.startsWith('.') || isAbsolute(p);
+  const policy = {
+    allowedPackages: o.allowPlugins.filter((p) => !isPath(p)),
+    // The worker checks the exact name itself; the kernel's allowlist takes folders.
+    allowedPaths: o.allowPlugins.filter(isPath).map((p) => dirname(resolve(o.baseDir, p))),
+    host: { readRoots: [], allowWrites: false, allowExecutables: false, allowWeakenedIsolation: o.allowUnsandboxed, allowedUrls: [], allowedEnv: [] },
+  };
+  try {
+    const resolved = await resolveManifestObject({ name: 'queue-batch', dataset: { plugin: 'builtin' }, stages: { executor: { plugin: spec.plugin, config: spec.config } } }, o.baseDir, policy);
+    return { plugin: spec.plugin, config: resolved.slots.executor!.config };
+  } catch (error) {
+    if (!isCrucibleError(error) || !error.issues.length) throw error;
+    const first = error.issues[0];
+    const inner = /^(CRUCIBLE_E_[A-Z_]+): ([\s\S]*)$/.exec(first.message);
+    const path = first.path?.replace(/^stages\.executor/, 'batch.executor') ?? 'batch.executor';
+    throw new Error(`${inner?.[1] ?? error.code}: ${path}: ${inner?.[2] ?? first.message}${first.hint ? ` (${first.hint})` : ''}`);
+  }
 }
 
 export async function createExecutor(spec: ExecutorSpec, ctx: PluginContext, path: string): Promise<Executor> {

@@ -1,6 +1,7 @@
 // `crucible worker`: consumes batch jobs from the queue and runs them with a local executor created through
 // the registry (the one each batch names). It announces its environment (sandbox mode, Python and Node
-// versions) and refuses batches of runs that declared another one, leaving them to workers that match.
+// versions) and refuses batches of runs that declared another one, leaving them to workers that match. A
+// batch's executor spec passes the kernel's host policy first (see resolveBatchExecutor).
 import { hostname } from 'node:os';
 import { randomBytes, createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -8,9 +9,8 @@ import type { Executor } from '../../../core/index.js';
 import type { Problem } from '../../../core/index.js';
 import { redisConnection } from './connection.js';
 import { WorkerDirectory, WORKER_TTL_SECONDS } from './directory.js';
-import { builtinExecutors, createExecutor, workerContext } from './kernel.js';
+import { builtinExecutors, createExecutor, resolveBatchExecutor, workerContext } from './kernel.js';
 import { KEY_PREFIX, PROTOCOL_VERSION, environmentKey, environmentMismatch, redactUrl, type BatchJob, type BatchResult, type ExecutorSpec, type WorkerEnvironment } from './protocol.js';
-import { isolationViolation } from './policy.js';
 
 export interface WorkerOptions {
   redis: string;
@@ -62,11 +62,24 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return pending;
   };
 
-  // What this machine is: the default Python executor, warmed by one probe candidate.
+  // Each distinct executor spec a batch names, resolved once under the kernel's host policy.
+  const resolvedSpecs = new Map<string, Promise<ExecutorSpec>>();
+  const checked = (spec: ExecutorSpec): Promise<ExecutorSpec> => {
+    const key = JSON.stringify(spec);
+    let pending = resolvedSpecs.get(key);
+    if (!pending) {
+      if (resolvedSpecs.size >= 64) resolvedSpecs.delete(resolvedSpecs.keys().next().value!);
+      pending = resolveBatchExecutor(spec, { allowPlugins: options.allowPlugins, allowUnsandboxed: options.allowUnsandboxed, baseDir: options.baseDir });
+      resolvedSpecs.set(key, pending);
+    }
+    return pending;
+  };
+
+  // What this machine is: the default Python executor (as batches get it), warmed by one probe candidate.
   let python = '';
   let sandbox = 'off';
   try {
-    const probe = await executorFor({ plugin: 'python', config: {} });
+    const probe = await executorFor(await checked({ plugin: 'python', config: {} }));
     await probe.execute(PROBE, [{ id: 'probe', problemId: PROBE.id, index: 0, prompt: '', completion: '', code: 'def f(x):\n    return x + 1\n' }]);
     const described = (probe as { describe?: () => Record<string, unknown> }).describe?.() ?? {};
     python = String(described.pythonVersion ?? '');
@@ -116,11 +129,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     if (!allowed.has(data.executor.plugin)) {
       throw new UnrecoverableError(`CRUCIBLE_E_PLUGIN_NOT_ALLOWED: worker ${environment.id} does not run executor "${data.executor.plugin}" (start it with --allow-plugin ${data.executor.plugin})`);
     }
-    const violation = isolationViolation(data.executor, options.allowUnsandboxed);
-    if (violation) throw new UnrecoverableError(`CRUCIBLE_E_SANDBOX: worker ${environment.id} refuses ${violation}`);
+    let spec: ExecutorSpec;
+    try {
+      spec = await checked(data.executor);
+    } catch (error) {
+      throw new UnrecoverableError(`worker ${environment.id} refuses the batch: ${(error as Error).message}`);
+    }
     const started = performance.now();
     if (options.logBatches) options.log(`start ${job.id} (${data.problem.id}, ${data.candidates.length} candidates)`);
-    const executor = await executorFor(data.executor);
+    const executor = await executorFor(spec);
     const executions = await executor.execute(problemOf(data.problem), data.candidates);
     completed += 1;
     const ms = Math.round(performance.now() - started);

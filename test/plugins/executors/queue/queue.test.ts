@@ -96,6 +96,23 @@ test('a run that declares another environment is refused by the workers: a coded
   assert.is(executions.length, candidates.length);
 });
 
+test('workers apply the kernel\'s host policy to a batch\'s executor (a queue writer is not their operator): sandbox "off" and a program path are refused with the field and rule', async () => {
+  const samples = await mistralSamples(1);
+  const [problem, candidates] = [...samples][0];
+  // The submitting side is a local user (the CLI's policy lets both through); the workers refuse them.
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{ sandbox: 'off' }, /CRUCIBLE_E_HOST_POLICY: batch\.executor\.config\.sandbox: .*rule: weakens-isolation/],
+    [{ python: '/usr/bin/perl' }, /CRUCIBLE_E_HOST_POLICY: batch\.executor\.config\.python: .*rule: executable/],
+  ];
+  for (const [config, rule] of cases) {
+    const error = await withQueue({ executor: { plugin: 'python', config }, attempts: 1 }, (executor) =>
+      executor.execute(problem, candidates.slice(0, 2)).then(() => undefined, (e: { code?: string; message: string }) => e));
+    assert.is(error?.code, 'CRUCIBLE_E_EXECUTOR', JSON.stringify(config));
+    assert.match(error!.message, rule);
+    assert.match(error!.message, /worker w[12] refuses the batch/);
+  }
+});
+
 test('a nested executor config that fails its schema is refused before anything is queued, with its path', async () => {
   const error = await instantiate(queuePlugin as never, { redis: redis.url, queue: 'q1', executor: { plugin: 'python', config: { timeoutSeconds: -1 } } }).then(
     () => undefined,
