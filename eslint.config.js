@@ -1,10 +1,15 @@
-// Lint for plugins: built-in plugins, the example package and test fixtures import crucible only through the
-// public entry points a third-party package can reach (crucible-ml, crucible-ml/util, crucible-ml/testing).
+// Lint for plugins: built-in plugins, the example package and test fixtures import crucible exactly as a
+// third-party package does, by the package's own names (crucible-ml, crucible-ml/util, crucible-ml/testing);
+// a relative or absolute path into core/ (even to a public entry file) or a deep crucible-ml subpath fails.
 import tsParser from '@typescript-eslint/parser';
 
-// A relative import that reaches into core/ anywhere except the three public entry files.
-const NON_PUBLIC_CORE = '(^|/)core/(?!index\\.js$|util/index\\.js$|testing/index\\.js$)';
-const MESSAGE = 'plugins import crucible only through its public entry points: core/index.js (crucible-ml), core/util/index.js (crucible-ml/util), core/testing/index.js (crucible-ml/testing)';
+// A relative or absolute specifier with a path segment named `core` (the kernel's folder, from sources or dist/).
+const PATH_INTO_CORE = '^\\.{0,2}/(?:.*/)?core(?:/|$)';
+// A subpath of the package that its package.json "exports" does not list.
+const DEEP_PACKAGE_PATH = '^crucible-ml/(?!(?:util|testing)$)';
+const MESSAGE = 'plugins import crucible only by its public package names: crucible-ml, crucible-ml/util, crucible-ml/testing (CONTRIBUTING.md, "Imports in plugins")';
+
+const dynamicImport = (regex) => ({ selector: `ImportExpression[source.value=/${regex.replace(/\//g, '\\/')}/]`, message: MESSAGE });
 
 export default [
   {
@@ -14,15 +19,12 @@ export default [
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
-          { regex: NON_PUBLIC_CORE, message: MESSAGE },
-          { regex: '^crucible-ml/(?!util$|testing$)', message: MESSAGE },
+          { regex: PATH_INTO_CORE, message: MESSAGE },
+          { regex: DEEP_PACKAGE_PATH, message: MESSAGE },
         ],
         paths: [{ name: 'tsyringe', message: 'tsyringe stays inside the kernel; plugins get services through ctx' }],
       }],
-      'no-restricted-syntax': ['error', {
-        selector: `ImportExpression[source.value=/${NON_PUBLIC_CORE.replace(/\//g, '\\/')}/]`,
-        message: MESSAGE,
-      }],
+      'no-restricted-syntax': ['error', dynamicImport(PATH_INTO_CORE), dynamicImport(DEEP_PACKAGE_PATH)],
     },
   },
 ];

@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createTestContext, instantiate } from '../../core/testing/index.js';
-import type { Problem } from '../../core/index.js';
+import { createTestContext, instantiate } from 'crucible-ml/testing';
+import type { Problem } from 'crucible-ml';
 import humanevalX from '../../plugins/datasets/humaneval-x/index.js';
 
 const here = import.meta.dirname ?? '.';

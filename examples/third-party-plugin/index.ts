@@ -1,7 +1,7 @@
 // A third-party pairing plugin, written only against crucible's public contract.
 // Idea: among passing candidates prefer the shortest (less room for hallucinated extras) and pair it
 // with each failing candidate. In a real package, import from 'crucible' instead of the relative path.
-import { definePlugin, type PreferencePair } from '../../core/index.js';
+import { definePlugin, type PreferencePair } from 'crucible-ml';
 
 export default definePlugin({
   kind: 'pairing',

@@ -5,7 +5,6 @@
 //     [--generator '{"maxTokens":96}'] [--out models/recipe/out/eval-test.json]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { instantiatePlugin } from '../../core/index.js';
 import { createTestContext } from '../../core/testing/index.js';
 import { splitProblems } from '../../core/kernel/runner/split.js';
 import type { SplitName } from '../../core/kernel/contract/data.js';
@@ -22,11 +21,11 @@ const seed = Number(arg('seed', '42'));
 const out = resolve(arg('out', `models/recipe/out/eval-${split}-seed${seed}.json`));
 const ctx = createTestContext({ seed: 42, dir: resolve('models/recipe/out/eval-ctx'), baseDir: process.cwd() });
 
-const dataset = (await instantiatePlugin('dataset', { plugin: 'builtin' }, ctx, 'dataset')).api;
+const dataset = await ctx.plugins.create('dataset', { plugin: 'builtin' }, 'dataset');
 const problems = splitProblems(await dataset.load())[split];
-const generator = (await instantiatePlugin('generator', { plugin: 'tfjs-lm', config: { model, ...JSON.parse(arg('generator', '{}')) } }, ctx)).api;
-const executor = (await instantiatePlugin('executor', { plugin: 'python' }, ctx)).api;
-const evaluator = (await instantiatePlugin('evaluator', { plugin: 'pass-at-k', config: { n, k: [1, n], temperature: 0.8, topP: 0.95, seed } }, ctx)).api;
+const generator = await ctx.plugins.create('generator', { plugin: 'tfjs-lm', config: { model, ...JSON.parse(arg('generator', '{}')) } }, 'generator');
+const executor = await ctx.plugins.create('executor', { plugin: 'python' }, 'executor');
+const evaluator = await ctx.plugins.create('evaluator', { plugin: 'pass-at-k', config: { n, k: [1, n], temperature: 0.8, topP: 0.95, seed } }, 'evaluator');
 
 const t0 = Date.now();
 const result = await evaluator.evaluate({ problems, base: generator, executor });

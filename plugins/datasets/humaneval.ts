@@ -7,8 +7,8 @@
 // solution's outputs are data the executor's checker compares (python/plus.ts, python/plus_tests.py).
 // Both Python steps run once per file and are cached on disk by the file's sha256.
 import { isAbsolute, resolve } from 'node:path';
-import { definePlugin } from '../../core/index.js';
-import type { Problem } from '../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { Problem } from 'crucible-ml';
 import { checkFields, checkUniqueIds, datasetError, fileSha256, readJsonlRecords, type RawRecord } from './python/fields.js';
 import { defaultCacheDir, runTool } from './python/run.js';
 import { plusProblem, runPlusTests } from './python/plus.js';

@@ -17,8 +17,8 @@
 // Tests: MBPP's test_list, one assert per test (test_setup_code or test_imports in testSetup); MBPP+: one
 // test per base input against the canonical solution's output, as in the humaneval plugin.
 import { isAbsolute, resolve } from 'node:path';
-import { definePlugin } from '../../core/index.js';
-import type { Problem } from '../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { Problem } from 'crucible-ml';
 import {
   checkFields,
   checkUniqueIds,

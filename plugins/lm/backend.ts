@@ -3,7 +3,7 @@
 // computed specifier: under "auto" a failed import moves on to the next candidate; a forced native backend
 // that does not load fails with CRUCIBLE_E_BACKEND naming the missing piece (native-backend.ts).
 import * as tf from '@tensorflow/tfjs-core';
-import { CrucibleError } from '../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 import { useWasmKernels, wasmKernels } from './wasm/index.js';
 import { diagnoseNative, nativeBackendError, NATIVE_PACKAGES, type NativeBackend } from './native-backend.js';
 

@@ -1,6 +1,6 @@
 // The decoder's configuration, read from and written to a Hugging Face config.json (LlamaConfig and
 // Qwen2Config field names). Unknown fields of the original file are kept when saving.
-import { CrucibleError } from '../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 
 export interface DecoderConfig {
   modelType: 'llama' | 'qwen2' | string;

@@ -2,8 +2,8 @@
 // tokenizer files, generation_config.json. Loading and saving keep transformers' names and layout.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CrucibleError } from '../../core/index.js';
-import { writeJsonAtomic } from '../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { writeJsonAtomic } from 'crucible-ml/util';
 import { newConfig, parseConfig, toHfConfig, type DecoderConfig, type NewDecoderConfig } from './config.js';
 import { Decoder } from './model.js';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors.js';

@@ -2,8 +2,8 @@
 // positions, padding masked), their caches are copied to the n sample rows, then all rows decode in
 // lockstep; finished rows are dropped from the batch (cache rows gathered) as they accumulate.
 import * as tf from '@tensorflow/tfjs-core';
-import { CrucibleError } from '../../core/index.js';
-import { deriveSeed, SeededRng } from '../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { deriveSeed, SeededRng } from 'crucible-ml/util';
 import type { LayerCache, Decoder } from './model.js';
 import { chooseToken } from './sampling.js';
 import type { TextTokenizer } from './tokenizer.js';

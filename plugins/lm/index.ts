@@ -6,7 +6,7 @@ import { loadFolder } from './folder.js';
 import { loadAdapter } from './lora.js';
 import { LocalTextModel } from './text-model.js';
 import { loadTokenizer } from './tokenizer.js';
-import { CrucibleError } from '../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 
 export { ensureBackend, activeBackend, type BackendChoice } from './backend.js';
 export { readSafetensors, writeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors.js';

@@ -4,9 +4,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CrucibleError } from '../../core/index.js';
-import { deriveSeed } from '../../core/util/index.js';
-import { writeJsonAtomic } from '../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { deriveSeed } from 'crucible-ml/util';
+import { writeJsonAtomic } from 'crucible-ml/util';
 import type { Decoder, LoraLayer } from './model.js';
 import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors.js';
 import { LINEAR_MODULES, paramSpecs } from './weights.js';

@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { CrucibleError } from '../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 
 export type NativeBackend = 'tensorflow-gpu' | 'tensorflow';
 

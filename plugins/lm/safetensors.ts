@@ -1,8 +1,8 @@
 // Safetensors reader/writer: u64 little-endian header length, a JSON header, then raw little-endian buffers.
 // Reads F32/F16/BF16 (to float32) and writes F32; sharded folders go through model.safetensors.index.json.
 import { readFileSync } from 'node:fs';
-import { CrucibleError } from '../../core/index.js';
-import { writeFileAtomic } from '../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { writeFileAtomic } from 'crucible-ml/util';
 
 export interface NamedTensor {
   shape: number[];

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { CrucibleError } from '../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 
 export interface TextTokenizer {
   /** Ids of `text`; `special` adds the tokenizer's own prefix/suffix tokens (BOS), as for a prompt. */

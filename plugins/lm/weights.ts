@@ -2,8 +2,8 @@
 // safetensors tensors and tf variables. Linear weights are stored transposed ([in, out]) inside
 // tfjs so the forward pass is a plain matmul; they are transposed back to [out, in] on export.
 import * as tf from '@tensorflow/tfjs-core';
-import { CrucibleError } from '../../core/index.js';
-import { deriveSeed } from '../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { deriveSeed } from 'crucible-ml/util';
 import type { DecoderConfig } from './config.js';
 import type { NamedTensor } from './safetensors.js';
 

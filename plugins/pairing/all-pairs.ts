@@ -1,6 +1,6 @@
 // all-pairs: every pair (i, j) of a problem's candidates whose scores differ by at least minGap; the higher is chosen.
-import { definePlugin } from '../../core/index.js';
-import type { PreferencePair } from '../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { PreferencePair } from 'crucible-ml';
 import { byRank, candidatePool, EPS, finalizePairs, fmt, makePair } from './common.js';
 import { gateOptions, gatesSchema } from './gates.js';
 import { StrategyCounters } from './stats.js';

@@ -1,8 +1,8 @@
 // best-of-n: the best of a problem's k candidates paired with each of the other k - 1 as negatives,
 // optionally only hard negatives (close in edit distance to the chosen, or likely under the sampling model).
 import { distance } from 'fastest-levenshtein';
-import { definePlugin } from '../../core/index.js';
-import type { PreferencePair, ScoredCandidate } from '../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { PreferencePair, ScoredCandidate } from 'crucible-ml';
 import { byRank, candidatePool, EPS, finalizePairs, fmt, makePair } from './common.js';
 import { gateOptions, gatesSchema } from './gates.js';
 import { StrategyCounters } from './stats.js';

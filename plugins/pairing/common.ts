@@ -1,7 +1,7 @@
 // Helpers both strategies share: duplicate removal, the pair record, and finalize (gates + statistics).
-import type { PluginContext } from '../../core/index.js';
-import type { PairingSummary } from '../../core/index.js';
-import type { PreferencePair, Problem, ScoredCandidate } from '../../core/index.js';
+import type { PluginContext } from 'crucible-ml';
+import type { PairingSummary } from 'crucible-ml';
+import type { PreferencePair, Problem, ScoredCandidate } from 'crucible-ml';
 import { applyGates, type GateOptions } from './gates.js';
 import { pairStats, type StrategyCounters } from './stats.js';
 

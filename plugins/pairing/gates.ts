@@ -1,8 +1,8 @@
 // Quality gates run before any trainer: trivial negatives (empty, not code, refusals and templates,
 // identical to the chosen side) are dropped with counts, and the stage fails when too little survives.
-import type { PluginContext } from '../../core/index.js';
-import type { PreferencePair } from '../../core/index.js';
-import { CrucibleError, type ErrorDetail } from '../../core/index.js';
+import type { PluginContext } from 'crucible-ml';
+import type { PreferencePair } from 'crucible-ml';
+import { CrucibleError, type ErrorDetail } from 'crucible-ml';
 
 export const GATE_REASONS = ['empty', 'identical', 'refusal', 'template', 'not_code', 'chosen_invalid'] as const;
 export type GateReason = (typeof GATE_REASONS)[number];

@@ -1,6 +1,6 @@
 // Pairing statistics for the run's outputs and report: pairs per problem, score-gap histogram,
 // status mix of chosen vs rejected, and the strategy's own drop counters.
-import type { PreferencePair } from '../../core/index.js';
+import type { PreferencePair } from 'crucible-ml';
 
 export const GAP_EDGES = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0];
 

@@ -1,9 +1,9 @@
 // hybrid: the test pass rate first, a judge's log-prob only to break ties between equal pass rates.
 // score = (1 - w) * passRate + w * tieBreak, with w small enough that no tie-break can reorder two different
 // pass rates (w < 1 / (tests + 1)); tieBreak is the judge value mapped within the tied group, 0.5 when not tied.
-import { definePlugin } from '../../core/index.js';
-import type { RunEvents } from '../../core/index.js';
-import type { Scorer } from '../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { RunEvents } from 'crucible-ml';
+import type { Scorer } from 'crucible-ml';
 import { describeJudge, judgeSchemaProperties, judgeValues, loadJudge, mapToUnit, type JudgeModel, type JudgeOptions } from './judge.js';
 import { executionsFor, passRateScore } from './pass-rate.js';
 

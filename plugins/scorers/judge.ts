@@ -1,8 +1,8 @@
 // The log-prob judge shared by logprob-judge and hybrid: a generator's log-probability of a completion
 // given its prompt, normalized over tokens and mapped to [0, 1] within a problem.
-import type { PluginContext } from '../../core/index.js';
-import type { GeneratorInfo, LogprobResult } from '../../core/index.js';
-import { CrucibleError } from '../../core/index.js';
+import type { PluginContext } from 'crucible-ml';
+import type { GeneratorInfo, LogprobResult } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
 
 /** What a judge needs from a generator: the optional `logprobs` capability, made required. */
 export interface JudgeModel {

@@ -1,8 +1,8 @@
 // logprob-judge: a judge model's log-probability of each candidate given the prompt, mapped to [0, 1]
 // within the problem. Needs no tests, so it scores non-code preference data too.
-import { definePlugin } from '../../core/index.js';
-import type { RunEvents } from '../../core/index.js';
-import type { Scorer } from '../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { RunEvents } from 'crucible-ml';
+import type { Scorer } from 'crucible-ml';
 import { describeJudge, judgeSchemaProperties, judgeValues, loadJudge, mapToUnit, type JudgeModel, type JudgeOptions } from './judge.js';
 
 /** The scorer over an already-resolved judge (tests inject one; the plugin resolves the configured generator). */

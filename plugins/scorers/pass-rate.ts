@@ -1,6 +1,6 @@
 // The execution-grounded score shared by test-pass-rate and hybrid.
-import type { Candidate, Execution, Problem } from '../../core/index.js';
-import { CrucibleError } from '../../core/index.js';
+import type { Candidate, Execution, Problem } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
 
 /** Kills by a signal or a resource limit: the program crashed as a whole, whatever tests ran before. */
 const CRASH = /^(SIG[A-Z0-9]+|memory|cpu|output|fsize|processes|files)$/i;

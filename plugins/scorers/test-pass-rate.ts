@@ -1,5 +1,5 @@
 // test-pass-rate: the share of a problem's test cases the candidate passes.
-import { definePlugin } from '../../core/index.js';
+import { definePlugin } from 'crucible-ml';
 import { executionsFor, passRateScore } from './pass-rate.js';
 
 export default definePlugin({

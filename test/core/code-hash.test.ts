@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadPlugin } from '../../core/index.js';
+import { loadPlugin } from '../../core/kernel/registry/load.js';
 import { pluginCodeHash } from '../../core/kernel/registry/code-hash.js';
 import { tempDir } from '../helpers/kernel.js';
 

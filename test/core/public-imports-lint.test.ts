@@ -1,5 +1,5 @@
-// The lint rule that keeps plugins on crucible's public API: it must reject a non-public import (static or
-// dynamic) and accept the public entry points, exactly as CI runs it (`npm run lint`).
+// The lint rule that keeps plugins on crucible's public API: it must reject any path into core/ and any
+// unexported subpath (static or dynamic) and accept the package's own names, exactly as CI runs it (`npm run lint`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
@@ -17,7 +17,7 @@ test('a plugin importing a kernel file fails the lint, naming the public entry p
   const found = await problems("import { CrucibleError } from '../../core/kernel/errors.js';\nexport { CrucibleError };\n");
   assert.is(found.length, 1);
   assert.match(found[0], 'no-restricted-imports');
-  assert.match(found[0], 'core/index.js (crucible-ml)');
+  assert.match(found[0], 'crucible-ml, crucible-ml/util, crucible-ml/testing');
 });
 
 test('a dynamic import of a non-public path and tsyringe fail too', async () => {
@@ -27,10 +27,17 @@ test('a dynamic import of a non-public path and tsyringe fail too', async () => 
   assert.ok(found.some((m) => m.includes('tsyringe')));
 });
 
-test('the public entry points pass, from plugins and from the example package', async () => {
-  const code = "import { definePlugin } from '../../core/index.js';\nimport { sha256 } from '../../core/util/index.js';\nimport { createTestContext } from '../../core/testing/index.js';\nexport { definePlugin, sha256, createTestContext };\n";
+test('a relative path to a public entry file fails too: plugins use the package names', async () => {
+  const found = await problems("import { definePlugin } from '../../core/index.js';\nimport { sha256 } from '../../core/util/index.js';\nexport { definePlugin, sha256 };\n");
+  assert.is(found.length, 2, found.join('\n'));
+  assert.ok((await problems("export const f = () => import('../../../core/testing/index.js');\n", 'plugins/executors/queue/probe.ts')).length === 1);
+  assert.ok((await problems("export const f = () => import('crucible-ml/dist/core/index.js');\n", 'plugins/executors/queue/probe.ts')).length === 1);
+});
+
+test('the package names pass, from plugins and from the example package; deep subpaths do not', async () => {
+  const code = "import { definePlugin } from 'crucible-ml';\nimport { sha256 } from 'crucible-ml/util';\nimport { createTestContext } from 'crucible-ml/testing';\nexport const f = () => import('crucible-ml');\nexport { definePlugin, sha256, createTestContext };\n";
   assert.equal(await problems(code), []);
-  assert.equal(await problems("import { definePlugin } from 'crucible-ml';\nimport { sha256 } from 'crucible-ml/util';\nexport { definePlugin, sha256 };\n", 'examples/third-party-plugin/probe.ts'), []);
+  assert.equal(await problems(code, 'examples/third-party-plugin/probe.ts'), []);
   assert.ok((await problems("import { x } from 'crucible-ml/dist/core/kernel/errors.js';\nexport { x };\n", 'examples/third-party-plugin/probe.ts')).length >= 1, 'a deep path into the package is not public');
 });
 

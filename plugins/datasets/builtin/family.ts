@@ -2,7 +2,7 @@
 // A family draws "semantic" parameters (the constants that make one problem differ from another) and
 // builds a problem from them; test inputs and the docstring example come from a separate random stream,
 // so the SFT recipe can make fresh variations while excluding any val/test parameter set by its key.
-import type { Rng } from '../../../core/index.js';
+import type { Rng } from 'crucible-ml';
 
 /** A Python value as the tests see it; `Tuple` renders as a tuple literal. */
 export type PyValue = number | string | boolean | null | PyValue[] | { [key: string]: PyValue } | Tuple;

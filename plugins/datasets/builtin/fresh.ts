@@ -6,8 +6,8 @@
 // Every problem carries its split in meta.split, fixed by the dataset rather than by a run's seed: the 200 keep
 // the seed-42 split the corpus was built from (a train problem of the corpus must never be tested on), and
 // the fresh ones get a fixed split of their own, so runs with other seeds test on the same problems.
-import type { Problem, SplitName } from '../../../core/index.js';
-import { splitIds, splitProblems, DEFAULT_SPLIT, type SplitFractions } from '../../../core/index.js';
+import type { Problem, SplitName } from 'crucible-ml';
+import { splitIds, splitProblems, DEFAULT_SPLIT, type SplitFractions } from 'crucible-ml';
 import { builtinProblems, FAMILIES, familyParams, makeProblem } from './generate.js';
 import { buildCorpus } from './sft-corpus.js';
 

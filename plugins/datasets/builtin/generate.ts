@@ -1,7 +1,7 @@
 // Deterministic generation of the builtin problem set from the families, and the rendering the SFT
 // recipe shares (so corpus prompts look exactly like dataset prompts).
-import type { Problem } from '../../../core/index.js';
-import { SeededRng, deriveSeed } from '../../../core/util/index.js';
+import type { Problem } from 'crucible-ml';
+import { SeededRng, deriveSeed } from 'crucible-ml/util';
 import { py, type Family, type Instance } from './family.js';
 import { ARITHMETIC } from './families-arithmetic.js';
 import { COMPARE } from './families-compare.js';

@@ -1,8 +1,8 @@
 // The `builtin` dataset: the project's own small Python problems, generated deterministically from
 // parametric families (see generate.ts). Options only filter; the full set never depends on them.
-import { definePlugin } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import type { Problem } from '../../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import type { Problem } from 'crucible-ml';
 import { builtinProblems, FAMILIES } from './generate.js';
 import { DEFAULT_FRESH, withFreshProblems } from './fresh.js';
 

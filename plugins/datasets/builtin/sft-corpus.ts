@@ -3,8 +3,8 @@
 // A variation draws fresh parameters and is dropped when its parameter key equals any val/test problem's key
 // in that family, so no val/test problem (nor a renamed copy of one) reaches training. It lives beside the
 // dataset because the dataset's `fresh` problems must avoid every parameter set the corpus holds.
-import { splitProblems, DEFAULT_SPLIT } from '../../../core/index.js';
-import { SeededRng, deriveSeed } from '../../../core/util/index.js';
+import { splitProblems, DEFAULT_SPLIT } from 'crucible-ml';
+import { SeededRng, deriveSeed } from 'crucible-ml/util';
 import { builtinProblems, FAMILIES, paramKey, render, renderBuiltin } from './generate.js';
 
 export const EOS = '<|endoftext|>';

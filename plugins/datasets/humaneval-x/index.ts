@@ -4,8 +4,8 @@
 // solution (the upstream text stays in meta).
 import { isAbsolute, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
-import { definePlugin } from '../../../core/index.js';
-import type { Problem } from '../../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { Problem } from 'crucible-ml';
 import { checkFields, checkUniqueIds, datasetError, readJsonlRecords } from '../python/fields.js';
 import { entryPointAndSetup, splitConsoleAsserts } from './split.js';
 import { HUMANEVAL_X_JS_ERRATA } from './errata.js';

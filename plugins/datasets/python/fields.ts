@@ -2,10 +2,10 @@
 // (or its index in a JSON array) and the field at fault.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { CrucibleError } from '../../../core/index.js';
-import { readText } from '../../../core/util/index.js';
-import { hashFile } from '../../../core/util/index.js';
-import { describeJsonSyntaxError } from '../../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { readText } from 'crucible-ml/util';
+import { hashFile } from 'crucible-ml/util';
+import { describeJsonSyntaxError } from 'crucible-ml/util';
 import { pythonExecutable } from './run.js';
 
 export type FieldType = 'string' | 'number' | 'integer' | 'array' | 'string[]' | 'string|integer';

@@ -5,8 +5,8 @@
 import { existsSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Problem } from '../../../core/index.js';
-import { sha256 } from '../../../core/util/index.js';
+import type { Problem } from 'crucible-ml';
+import { sha256 } from 'crucible-ml/util';
 import { datasetError, type RawRecord } from './fields.js';
 import { runTool } from './run.js';
 import { openCacheDir } from './verified-cache.js';

@@ -5,9 +5,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CrucibleError } from '../../../core/index.js';
-import { hashJson, sha256 } from '../../../core/util/index.js';
-import { packageRoot } from '../../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { hashJson, sha256 } from 'crucible-ml/util';
+import { packageRoot } from 'crucible-ml/util';
 import { resolveInterpreter } from '../../executors/python/interpreter.js';
 import { findBwrap, HELPER_UID, sandboxedScriptArgs } from '../../executors/python/sandbox.js';
 import { defaultCacheDir, openCacheDir, readVerified, writeVerified } from './verified-cache.js';

@@ -5,7 +5,7 @@
 import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256 } from '../../../core/util/index.js';
+import { sha256 } from 'crucible-ml/util';
 
 /** $XDG_CACHE_HOME/crucible/datasets, else ~/.cache/crucible/datasets (a home-less user gets a per-uid folder). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -1,5 +1,5 @@
 // From one problem's executions to its ProblemResult, and from all ProblemResults to a ModelEvaluation.
-import { EXECUTION_STATUSES, type Execution } from '../../../core/index.js';
+import { EXECUTION_STATUSES, type Execution } from 'crucible-ml';
 import { mean, median, passAtK } from '../stats/pass-at-k.js';
 import { meanCi95 } from '../stats/significance.js';
 import type { ModelEvaluation, ProblemResult, SamplingSettings, StatusCounts, Summary } from '../stats/types.js';

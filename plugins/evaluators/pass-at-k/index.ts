@@ -1,8 +1,8 @@
 // pass-at-k: n samples per problem, executed; pass@k (unbiased estimator), error taxonomy, compile rate,
 // timing; with a trained policy, both models on the same problems and seed plus the paired comparison.
-import { definePlugin } from '../../../core/index.js';
-import type { EvaluationResult } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { EvaluationResult } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
 import { compareEvaluations, compareSavedEvaluations, pickModelEvaluation } from '../stats/compare.js';
 import type { ModelEvaluation, PassAtKDetails, SamplingSettings } from '../stats/types.js';
 import { evaluateModel } from './run-model.js';

@@ -1,9 +1,9 @@
 // Samples n programs per problem from one generator, executes them, and times both phases separately.
-import type { PluginContext } from '../../../core/index.js';
-import type { Execution, Problem } from '../../../core/index.js';
-import type { Executor, Generator } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { appendJsonl, readCompleteJsonl, toJsonl } from '../../../core/util/index.js';
+import type { PluginContext } from 'crucible-ml';
+import type { Execution, Problem } from 'crucible-ml';
+import type { Executor, Generator } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { appendJsonl, readCompleteJsonl, toJsonl } from 'crucible-ml/util';
 import { existsSync, truncateSync } from 'node:fs';
 import { modelEvaluation, problemResult } from './aggregate.js';
 import type { ModelEvaluation, ProblemResult, SamplingSettings } from '../stats/types.js';

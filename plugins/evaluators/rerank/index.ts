@@ -2,12 +2,12 @@
 // picks the lowest-energy one. Reports random pass@1 (c/k), verifier pass@1, the generator's log-prob
 // reranker as a baseline, oracle pass@k, the share of the random-to-oracle gap recovered, and paired
 // tests (t-test + Wilcoxon) of each reranker against random over problems.
-import { definePlugin } from '../../../core/index.js';
-import type { PluginContext } from '../../../core/index.js';
-import type { Execution } from '../../../core/index.js';
-import type { EvaluateInput, EvaluationResult } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { toJsonl } from '../../../core/util/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { PluginContext } from 'crucible-ml';
+import type { Execution } from 'crucible-ml';
+import type { EvaluateInput, EvaluationResult } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { toJsonl } from 'crucible-ml/util';
 import { pairedTTest, wilcoxonSignedRank } from '../stats/index.js';
 import { headlineOf, rerankProblem, summarize, type ProblemRerank } from './metrics.js';
 

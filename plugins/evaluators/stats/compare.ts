@@ -1,8 +1,8 @@
 // Comparison of two evaluations over the same problems and sampling seed: changes of every metric and
 // error category, plus per-problem paired t-test and Wilcoxon for each pass@k.
 // Exported for `crucible compare <runA> <runB>` and the HTTP API, which call it on saved evaluations.
-import { EXECUTION_STATUSES } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
+import { EXECUTION_STATUSES } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
 import { pairedTTest, wilcoxonSignedRank } from './significance.js';
 import type { Change, Comparison, ModelEvaluation } from './types.js';
 

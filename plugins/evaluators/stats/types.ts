@@ -1,5 +1,5 @@
 // The saved shape of one model's evaluation and of a comparison of two; plain JSON (results.json, evaluation.json).
-import type { ExecutionStatus } from '../../../core/index.js';
+import type { ExecutionStatus } from 'crucible-ml';
 
 export type StatusCounts = Record<ExecutionStatus, number>;
 

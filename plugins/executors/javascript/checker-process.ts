@@ -2,7 +2,7 @@
 // jobs as JSON lines, read its answers, and notice its death. The checker runs the tests and owns the candidate
 // process; its stdout is the report channel, which no candidate code can reach.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CrucibleError } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 
 /** A problem as the checker needs it; its tests travel once per checker and are then named by key. */
 export interface CheckerProblem {

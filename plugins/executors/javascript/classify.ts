@@ -1,5 +1,5 @@
 // The taxonomy: turns what a checker observed into one Execution record. Pure, so it is tested directly.
-import type { Candidate, Execution, ExecutionStatus, Problem, TestOutcome } from '../../../core/index.js';
+import type { Candidate, Execution, ExecutionStatus, Problem, TestOutcome } from 'crucible-ml';
 import { CheckerDied, type RawResult, type RawTest } from './checker-process.js';
 
 export function toExecution(problem: Problem, candidate: Candidate, raw: RawResult | CheckerDied, startedAt: number, now: number): Execution {

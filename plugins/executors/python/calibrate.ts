@@ -3,8 +3,8 @@
 // take `factor` times the CPU the canonical solution needs on it, and at least the configured floor. Measured on the same machine, so a slower
 // machine raises the limits with the solution's own cost instead of flipping verdicts.
 // Calibration is lazy: it runs only for a problem where some candidate hit the floor, which is rare and cheap.
-import type { Problem } from '../../../core/index.js';
-import { sha256 } from '../../../core/util/index.js';
+import type { Problem } from 'crucible-ml';
+import { sha256 } from 'crucible-ml/util';
 import type { RawResult } from './fork-server.js';
 import { ServerDied } from './fork-server.js';
 

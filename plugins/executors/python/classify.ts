@@ -1,5 +1,5 @@
 // The taxonomy: turns what the fork-server observed into one Execution record. Pure, so it is tested directly.
-import type { Candidate, Execution, ExecutionStatus, Problem, TestOutcome } from '../../../core/index.js';
+import type { Candidate, Execution, ExecutionStatus, Problem, TestOutcome } from 'crucible-ml';
 import type { RawResult, RawTest } from './fork-server.js';
 import { ServerDied } from './fork-server.js';
 

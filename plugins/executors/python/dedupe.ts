@@ -1,6 +1,6 @@
 // Identical candidates of one problem run once: sampling at a low temperature repeats itself (1,640 real samples of
 // HumanEval hold 940 distinct programs). Each copy gets the execution of its first occurrence under its own id.
-import type { Candidate, Execution } from '../../../core/index.js';
+import type { Candidate, Execution } from 'crucible-ml';
 
 export interface Deduped {
   /** The first occurrence of each distinct program, in input order. */

@@ -1,7 +1,7 @@
 // One warm Python fork-server process: starts it (directly or inside bubblewrap), sends it one job at a time,
 // and notices its death. The Python side (fork_server.py) forks a child per candidate and enforces the limits.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { CrucibleError } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 
 /** A problem's test code, sent to each fork-server once and then referred to by key (the server compiles it once). */
 export interface ServerProblem {

@@ -1,6 +1,6 @@
 // Finds the real Python interpreter once: a pyenv/asdf shim costs ~150 ms per start, the real binary ~15 ms.
 import { execFile } from 'node:child_process';
-import { CrucibleError } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 
 export interface Interpreter {
   /** Absolute real path of the interpreter binary (symlinks and shims resolved). */

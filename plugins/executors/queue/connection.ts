@@ -1,7 +1,7 @@
 // One ioredis connection per role, configured for a queue that must outlive a Redis restart: commands wait
 // for the reconnection instead of failing (maxRetriesPerRequest: null, as BullMQ requires for workers).
 import { Redis } from 'ioredis';
-import { CrucibleError } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 import { redactUrl } from './protocol.js';
 
 export interface ConnectionLog {

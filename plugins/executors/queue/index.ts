@@ -5,11 +5,11 @@
 // stalled-job recovery on another worker.
 import { appendFileSync } from 'node:fs';
 import { Queue, QueueEvents } from 'bullmq';
-import { definePlugin, type ConfigOf } from '../../../core/index.js';
-import type { Candidate, Execution, Problem } from '../../../core/index.js';
-import type { Executor } from '../../../core/index.js';
-import type { PluginContext } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
+import { definePlugin, type ConfigOf } from 'crucible-ml';
+import type { Candidate, Execution, Problem } from 'crucible-ml';
+import type { Executor } from 'crucible-ml';
+import type { PluginContext } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
 import { configSchema } from './schema.js';
 import { redisConnection } from './connection.js';
 import { WorkerDirectory } from './directory.js';

@@ -1,17 +1,14 @@
-// KERNEL CALL SITE: the one place this plugin reaches into the kernel, for what any host of nested plugins
-// needs: creating an executor by name through the registry (validated like a manifest slot), and a context
-// outside a run for the worker. Loaded lazily so the plugin module itself stays light.
+// KERNEL CALL SITE: what this plugin needs from the kernel as a host of a nested executor, all through the
+// public API: resolving the executor spec (validated like a manifest slot), creating it through ctx.plugins,
+// and a context outside a run for the worker. Loaded lazily so the plugin module itself stays light.
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { PluginContext } from '../../../core/index.js';
-import type { Executor } from '../../../core/index.js';
+import type { Executor, PluginContext } from 'crucible-ml';
 import type { ExecutorSpec } from './protocol.js';
 
 /** The executor spec with its config validated and defaults filled in, as the registry resolves it. */
 export async function resolveExecutorSpec(spec: ExecutorSpec, ctx: PluginContext, path: string): Promise<ExecutorSpec & { version: string }> {
-  const { loadPlugin, validatePluginConfig } = await import('../../../core/index.js');
-  const loaded = await loadPlugin('executor', spec.plugin, { baseDir: ctx.baseDir, path: `${path}.plugin` });
-  const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`) as Record<string, unknown>;
-  return { plugin: spec.plugin, config, version: loaded.plugin.version };
+  const { resolvePluginSpec } = await import('crucible-ml');
+  return resolvePluginSpec('executor', spec, { baseDir: ctx.baseDir, path });
 }
 
 /**
@@ -22,7 +19,7 @@ export async function resolveExecutorSpec(spec: ExecutorSpec, ctx: PluginContext
  * coded error naming the field.
  */
 export async function resolveBatchExecutor(spec: ExecutorSpec, o: { allowPlugins: string[]; allowUnsandboxed: boolean; baseDir: string }): Promise<ExecutorSpec> {
-  const { resolveManifestObject, isCrucibleError } = await import('../../../core/index.js');
+  const { resolveManifestObject, isCrucibleError } = await import('crucible-ml');
   const isPath = (p: string) => p.startsWith('.') || isAbsolute(p);
   const policy = {
     allowedPackages: o.allowPlugins.filter((p) => !isPath(p)),
@@ -43,18 +40,17 @@ export async function resolveBatchExecutor(spec: ExecutorSpec, o: { allowPlugins
 }
 
 export async function createExecutor(spec: ExecutorSpec, ctx: PluginContext, path: string): Promise<Executor> {
-  const { instantiatePlugin } = await import('../../../core/index.js');
-  return (await instantiatePlugin('executor', spec, ctx, path)).api;
+  return ctx.plugins.create('executor', spec, path);
 }
 
 /** A context outside any run (its own temp folder and cancellation signal). */
 export async function workerContext(baseDir: string): Promise<PluginContext & { abort(): void }> {
-  const { standaloneContext } = await import('../../../core/testing/index.js');
+  const { standaloneContext } = await import('crucible-ml/testing');
   return standaloneContext({ baseDir });
 }
 
 /** Short names of the built-in executors: what a worker runs without being told to allow more. */
 export async function builtinExecutors(): Promise<string[]> {
-  const { builtinPlugins } = await import('../../../core/index.js');
-  return builtinPlugins().filter((e) => e.kind === 'executor' && e.name !== 'queue').map((e) => e.name);
+  const { builtinPluginNames } = await import('crucible-ml');
+  return builtinPluginNames('executor').filter((name) => name !== 'queue');
 }

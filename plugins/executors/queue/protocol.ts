@@ -1,7 +1,7 @@
 // What travels over Redis between the `queue` executor (the submitting run) and `crucible worker`: the batch
 // job, its result, a worker's environment, and how a declared environment is matched. Shared by both sides.
 import { createHash } from 'node:crypto';
-import type { Candidate, Execution, Problem } from '../../../core/index.js';
+import type { Candidate, Execution, Problem } from 'crucible-ml';
 
 export const PROTOCOL_VERSION = 1;
 /** BullMQ key prefix; every key of a queue lives under `<prefix>:<queue>:`. */

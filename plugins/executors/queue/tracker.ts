@@ -2,7 +2,7 @@
 // what events cannot: events missed across a Redis restart, results that were already there (a resumed run),
 // a job lost by a Redis without persistence (added again), and a queue that no live worker accepts.
 import { Job, type Queue, type QueueEvents } from 'bullmq';
-import { CrucibleError } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 import type { BatchJob, BatchResult, DeclaredEnvironment, WorkerEnvironment } from './protocol.js';
 import { environmentMismatch } from './protocol.js';
 import type { WorkerDirectory } from './directory.js';

@@ -5,8 +5,8 @@
 import { hostname } from 'node:os';
 import { randomBytes, createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Executor } from '../../../core/index.js';
-import type { Problem } from '../../../core/index.js';
+import type { Executor } from 'crucible-ml';
+import type { Problem } from 'crucible-ml';
 import { redisConnection } from './connection.js';
 import { WorkerDirectory, WORKER_TTL_SECONDS } from './directory.js';
 import { builtinExecutors, createExecutor, resolveBatchExecutor, workerContext } from './kernel.js';

@@ -1,7 +1,7 @@
 // Reading answers: the fields crucible uses, checked, so a half-broken server fails loudly (and is retried)
 // instead of producing empty candidates.
-import { CrucibleError } from '../../../core/index.js';
-import type { LogprobResult } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
+import type { LogprobResult } from 'crucible-ml';
 import { MalformedResponse } from './retry.js';
 
 /** One sample as cached: enough to rebuild the candidate without asking again. */

@@ -1,13 +1,13 @@
 // openai-compatible: samples candidates from any OpenAI-compatible server (vLLM, SGLang, TGI, llama.cpp,
 // Ollama, crucible serve-model) through the official `openai` client. One request per sample (n = 1) with a
 // seed derived from (base seed, problem id, sample index), so every sample is reproducible and cached alone.
-import { definePlugin } from '../../../core/index.js';
-import type { Candidate, Problem } from '../../../core/index.js';
-import type { Generator, GenerateOptions, LogprobResult, ProblemSamples } from '../../../core/index.js';
-import type { PluginContext } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { deriveSeed } from '../../../core/util/index.js';
-import { hashJson } from '../../../core/util/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { Candidate, Problem } from 'crucible-ml';
+import type { Generator, GenerateOptions, LogprobResult, ProblemSamples } from 'crucible-ml';
+import type { PluginContext } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { deriveSeed } from 'crucible-ml/util';
+import { hashJson } from 'crucible-ml/util';
 import { chatAnswer, completionAnswer, echoLogprobs, type Answer } from './answers.js';
 import { asCompleted, type Gate } from './as-completed.js';
 import { postprocessAll } from './postprocess-call.js';

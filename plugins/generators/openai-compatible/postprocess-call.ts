@@ -1,6 +1,6 @@
 // The one place the generator turns model text into (code, completion), through the shared post-processing
 // module (plugins/generators/postprocess) that the replay generator uses too.
-import type { Problem } from '../../../core/index.js';
+import type { Problem } from 'crucible-ml';
 import { postprocessMany, type PostprocessMode as SharedMode } from '../postprocess/index.js';
 import type { PostprocessMode } from './schema.js';
 

@@ -1,7 +1,7 @@
 // What is sent for a problem: a raw completion prompt or chat messages, and the name recorded for that format
 // ("completion:raw", "completion:template:<hash>", "chat:<name>") so a template is never applied silently.
-import type { Problem } from '../../../core/index.js';
-import { sha256 } from '../../../core/util/index.js';
+import type { Problem } from 'crucible-ml';
+import { sha256 } from 'crucible-ml/util';
 
 export interface ChatTemplateConfig {
   name: string;

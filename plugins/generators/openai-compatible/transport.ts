@@ -6,7 +6,7 @@
 // not depend on which endpoint gave it (its seed and parameters are in the request).
 import OpenAI from 'openai';
 import pLimit from 'p-limit';
-import { CrucibleError } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 import type { Gate } from './as-completed.js';
 import { backoffMs, classify, MalformedResponse, RequestTimeout, sleep } from './retry.js';
 

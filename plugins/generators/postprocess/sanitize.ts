@@ -1,8 +1,8 @@
 // Batch runner of sanitize.py: one Python process for a whole batch of texts, never one per sample.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { CrucibleError } from '../../../core/index.js';
-import { packageRoot } from '../../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { packageRoot } from 'crucible-ml/util';
 import { pythonExecutable } from '../../datasets/python/run.js';
 
 export interface SanitizeResult {

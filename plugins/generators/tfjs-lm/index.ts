@@ -3,13 +3,13 @@
 // the run seed and the problem id, so results do not depend on problem order or batch composition.
 import { existsSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { definePlugin } from '../../../core/index.js';
-import type { PluginContext } from '../../../core/index.js';
-import type { Candidate, ModelArtifact, Problem } from '../../../core/index.js';
-import type { GenerateOptions, Generator, ProblemSamples } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { deriveSeed } from '../../../core/util/index.js';
-import { packageRoot } from '../../../core/util/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { PluginContext } from 'crucible-ml';
+import type { Candidate, ModelArtifact, Problem } from 'crucible-ml';
+import type { GenerateOptions, Generator, ProblemSamples } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { deriveSeed } from 'crucible-ml/util';
+import { packageRoot } from 'crucible-ml/util';
 import { backendFor, recordBackend, type BackendChoice } from '../../lm/backend.js';
 import type { LocalTextModel } from '../../lm/text-model.js';
 

@@ -10,7 +10,7 @@
 // Requests reach the model one at a time (SerialQueue). Streaming is not implemented (400).
 import Fastify, { type FastifyInstance } from 'fastify';
 import { basename, resolve } from 'node:path';
-import { CrucibleError } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
 import { loadTextModel, type BackendChoice } from '../index.js';
 import type { TextModel } from '../types.js';
 import { chatFormatter } from './chat-template.js';

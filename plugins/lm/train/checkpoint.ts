@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeJsonAtomic } from '../../../core/util/index.js';
+import { writeJsonAtomic } from 'crucible-ml/util';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../safetensors.js';
 import type { AdamW } from './optim.js';
 

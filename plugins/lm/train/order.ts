@@ -1,6 +1,6 @@
 // Seeded batch order: shuffle per epoch, group similar lengths inside windows (less padding), then
 // shuffle the batches. Pure function of (seed, epoch), so a resumed run replays the same order.
-import { deriveSeed, SeededRng } from '../../../core/util/index.js';
+import { deriveSeed, SeededRng } from 'crucible-ml/util';
 
 export function epochBatches(lengths: number[], batchSize: number, seed: number, epoch: number): number[][] {
   const rng = new SeededRng(deriveSeed(seed, `epoch:${epoch}`));

@@ -1,9 +1,9 @@
 // Preference data for the DPO trainer: from the pairing stage or any external {prompt, chosen, rejected}
 // JSONL. Every line is validated (line-numbered errors); over-long pairs follow an explicit, counted policy.
 import { existsSync } from 'node:fs';
-import { CrucibleError } from '../../../core/index.js';
-import { readJsonl } from '../../../core/util/index.js';
-import type { PreferencePair } from '../../../core/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { readJsonl } from 'crucible-ml/util';
+import type { PreferencePair } from 'crucible-ml';
 import type { TextTokenizer } from '../../lm/tokenizer.js';
 
 export function readPreferenceJsonl(file: string): PreferencePair[] {

@@ -3,12 +3,12 @@
 // starting weights and cached; an optional grid is selected on the validation split only.
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { definePlugin, type ConfigOf } from '../../../core/index.js';
-import type { PluginContext } from '../../../core/index.js';
-import type { PreferencePair } from '../../../core/index.js';
-import type { TrainInput, TrainResult } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { writeJsonAtomic } from '../../../core/util/index.js';
+import { definePlugin, type ConfigOf } from 'crucible-ml';
+import type { PluginContext } from 'crucible-ml';
+import type { PreferencePair } from 'crucible-ml';
+import type { TrainInput, TrainResult } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { writeJsonAtomic } from 'crucible-ml/util';
 import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { loadFolder } from '../../lm/folder.js';
 import { loadTokenizer } from '../../lm/tokenizer.js';

@@ -2,7 +2,7 @@
 // `shuffled`: the lm core's length-bucketed shuffle (TRL-like random batches). `by-prompt`: pairs of
 // the same prompt (one problem's samples) land in the same batch, so its prompt is computed once per
 // batch (much faster when prompts are long), at the cost of less varied batches.
-import { deriveSeed, SeededRng } from '../../../core/util/index.js';
+import { deriveSeed, SeededRng } from 'crucible-ml/util';
 import { epochBatches } from '../../lm/train/order.js';
 import type { TokenizedPair } from './data.js';
 

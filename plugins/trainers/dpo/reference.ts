@@ -3,8 +3,8 @@
 // memory, and a rerun (another grid candidate, another run on the same data) skips this pass.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Cache } from '../../../core/index.js';
-import { hashFile, hashJson } from '../../../core/util/index.js';
+import type { Cache } from 'crucible-ml';
+import { hashFile, hashJson } from 'crucible-ml/util';
 import type { Decoder } from '../../lm/model.js';
 import { scorePairs } from './batch.js';
 import type { TokenizedPair } from './data.js';

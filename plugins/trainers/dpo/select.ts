@@ -1,10 +1,10 @@
 // Hyper-parameter selection on the validation split only: the grid's candidates, and the validation
 // pass@1 of a trained candidate (sampled with the experiment's generator over that model, executed
 // with its executor). Test problems never reach this file.
-import type { PluginContext } from '../../../core/index.js';
-import type { ModelArtifact, Problem } from '../../../core/index.js';
-import type { Executor, Generator } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
+import type { PluginContext } from 'crucible-ml';
+import type { ModelArtifact, Problem } from 'crucible-ml';
+import type { Executor, Generator } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
 import type { Setting } from './train-run.js';
 
 export interface GridConfig {

@@ -4,10 +4,10 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { PluginContext } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { hashJson } from '../../../core/util/index.js';
-import { writeJsonAtomic } from '../../../core/util/index.js';
+import type { PluginContext } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { hashJson } from 'crucible-ml/util';
+import { writeJsonAtomic } from 'crucible-ml/util';
 import { saveFolder } from '../../lm/folder.js';
 import { attachLora, mergeLora, saveAdapter, type LoraConfig } from '../../lm/lora.js';
 import type { Decoder } from '../../lm/model.js';

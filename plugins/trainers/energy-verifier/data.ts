@@ -1,7 +1,7 @@
 // Labelled samples -> per-problem groups (all-pass / all-fail problems counted and kept out of pair
 // sampling) and seeded (passing, failing) pairs of the same problem.
-import type { LabelledSample } from '../../../core/index.js';
-import { deriveSeed, SeededRng } from '../../../core/util/index.js';
+import type { LabelledSample } from 'crucible-ml';
+import { deriveSeed, SeededRng } from 'crucible-ml/util';
 
 export interface ProblemGroup {
   problemId: string;

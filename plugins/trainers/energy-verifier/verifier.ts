@@ -7,8 +7,8 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { CrucibleError } from '../../../core/index.js';
-import { writeJsonAtomic } from '../../../core/util/index.js';
+import { CrucibleError } from 'crucible-ml';
+import { writeJsonAtomic } from 'crucible-ml/util';
 import { ensureBackend, type BackendChoice } from '../../lm/backend.js';
 import { parseConfig, toHfConfig } from '../../lm/config.js';
 import { createDecoder, loadFolder, TOKENIZER_FILES } from '../../lm/folder.js';

@@ -1,9 +1,9 @@
 // SFT examples: a JSONL of {prompt, completion} and/or the chosen side of preference pairs, tokenized
 // as prompt (with the tokenizer's special prefix) + completion (+ EOS), truncated to maxLength.
 import { existsSync } from 'node:fs';
-import type { LabelledSample, PreferencePair } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { readJsonl } from '../../../core/util/index.js';
+import type { LabelledSample, PreferencePair } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { readJsonl } from 'crucible-ml/util';
 import type { TextTokenizer } from '../../lm/tokenizer.js';
 import { truncate, type SeqExample } from '../../lm/train/batch.js';
 

@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { definePlugin } from '../../../core/index.js';
-import type { PluginContext } from '../../../core/index.js';
-import type { TrainInput, TrainResult } from '../../../core/index.js';
-import { CrucibleError } from '../../../core/index.js';
-import { hashJson } from '../../../core/util/index.js';
+import { definePlugin } from 'crucible-ml';
+import type { PluginContext } from 'crucible-ml';
+import type { TrainInput, TrainResult } from 'crucible-ml';
+import { CrucibleError } from 'crucible-ml';
+import { hashJson } from 'crucible-ml/util';
 import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { createDecoder, loadFolder, saveFolder } from '../../lm/folder.js';
 import { attachLora, mergeLora, saveAdapter, type LoraConfig } from '../../lm/lora.js';
