@@ -1,6 +1,9 @@
 // The public, plugin-facing API of crucible (`crucible-ml`): the contract, coded errors, and the programmatic
 // runner. tsyringe stays inside the core; nothing here exposes it. Importing it installs the built-in plugins.
 import './builtins.js';
+import { claimSingleInstance } from './single-instance.js';
+
+claimSingleInstance(new URL('.', import.meta.url).href);
 
 export * from './kernel/contract/index.js';
 export { isCrucibleError, formatDetail } from './kernel/errors.js';

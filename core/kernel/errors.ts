@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   CRUCIBLE_E_PLUGIN_CONFIG: "The plugin's config does not match its `configSchema` (each problem at its manifest path).",
   CRUCIBLE_E_PLUGIN_CREATE: "The plugin's `create` threw; the message names the plugin.",
   CRUCIBLE_E_PLUGIN_INVALID: 'The module cannot be imported, or its default export is not a plugin made with `definePlugin`.',
+  CRUCIBLE_E_KERNEL_TWICE: 'Two copies of crucible-ml were loaded in one process (sources beside dist/, or two installs): plugins would register with the wrong one.',
   CRUCIBLE_E_PLUGIN_OUTPUT: "A plugin returned a record that does not match its kind's output schema (pairs, scores, executions, evaluation); nothing was written.",
   CRUCIBLE_E_PLUGIN_NOT_ALLOWED: 'The server (or worker) does not allow this plugin or a value that names a host resource.',
   CRUCIBLE_E_DATASET: 'A dataset file is missing, unreadable or malformed (file and line named).',

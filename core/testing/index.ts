@@ -11,6 +11,9 @@ import { DiskCache } from '../kernel/services/cache.js';
 import { systemClock } from '../kernel/services/clock.js';
 import { stageFiles } from '../kernel/services/stage-files.js';
 import { CrucibleError } from '../kernel/errors.js';
+import { claimSingleInstance } from '../single-instance.js';
+
+claimSingleInstance(new URL('..', import.meta.url).href);
 
 export interface TestContext extends PluginContext {
   /** What the plugin recorded and reported, for assertions. */

@@ -1,4 +1,8 @@
 // The public `crucible-ml/util` entry: small helpers every plugin needs, the same ones the kernel uses.
+import { claimSingleInstance } from '../single-instance.js';
+
+claimSingleInstance(new URL('..', import.meta.url).href);
+
 export { stableStringify, sha256, hashJson, hashFile } from '../kernel/util/hash.js';
 export { readText, readJsonl, readCompleteJsonl, appendJsonl, toJsonl, type JsonlRecord } from '../kernel/util/jsonl.js';
 export { writeFileAtomic, writeJsonAtomic } from '../kernel/util/atomic.js';
