@@ -32,6 +32,12 @@ test('the package names resolve to the one copy the process already runs', () =>
   assert.is(run.stdout.trim(), 'no error');
 });
 
+test('the CLI from sources loads the built-in plugins, which import crucible-ml, through the same copy', () => {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'core', 'cli', 'main.ts'), 'plugins'], { cwd: root, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  assert.is(run.status, 0, run.stderr);
+  assert.match(run.stdout, /pairing\s+all-pairs/);
+});
+
 // A .ts plugin outside the repository that uses crucible-ml's values (not only its types), loaded by the built
 // kernel under plain Node: it resolves the package to the host's files whether the host started in the
 // repository (whose tsconfig paths point at the sources) or elsewhere (where nothing named crucible-ml is installed).

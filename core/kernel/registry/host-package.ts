@@ -5,12 +5,12 @@ import { register } from 'node:module';
 
 const ENTRY_FILES: Record<string, string> = { 'crucible-ml': 'index', 'crucible-ml/util': 'util/index', 'crucible-ml/testing': 'testing/index' };
 
-// Runs on Node's loader thread; a data: URL so that it loads the same from sources and from dist/.
+// Runs on Node's loader thread; a data: URL so that it loads the same from sources and from dist/. The mapped
+// file goes on through the rest of the chain, so that tsx still compiles it when the host runs from sources.
 const HOOK = `let targets = {};
 export function initialize(data) { targets = data; }
 export function resolve(specifier, context, next) {
-  const url = targets[specifier];
-  return url ? { url, shortCircuit: true } : next(specifier, context);
+  return next(targets[specifier] ?? specifier, context);
 }`;
 
 let installed = false;
