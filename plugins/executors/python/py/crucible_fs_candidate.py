@@ -8,6 +8,7 @@ import time
 
 from crucible_fs_child import HARNESS_MODULES, print_error
 from crucible_fs_config import NULL_FD
+from crucible_fs_forget import forget
 from crucible_fs_isolate import enter_candidate_process
 from crucible_fs_wire import HEADER, Unserializable, args_bytes, decode_call, encode_answer, tag_value
 
@@ -18,6 +19,7 @@ _MUTABLE = (list, dict, set, bytearray)
 
 def candidate_main(job, call_fd, answer_fd, out_fd, err_fd):
     try:
+        forget(job)  # this process's copy of the checker's tests, expected values and canonical solution
         enter_candidate_process((NULL_FD, out_fd, err_fd, call_fd, answer_fd), job['timeout'])
     except BaseException as e:
         try:
