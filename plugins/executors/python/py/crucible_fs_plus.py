@@ -11,9 +11,10 @@ import os
 import time
 
 from crucible_fs_checked import CURRENT, _run
-from crucible_fs_checker import Channel, UnserializableResult
+from crucible_fs_checker import UnserializableResult
 from crucible_fs_compare import matches
 from crucible_fs_config import LIMITS, WALL_FACTOR, WORK_DIR
+from crucible_fs_plus_feed import FeedChannel
 
 FORMAT = 1
 MAX_ANSWER = 64 << 20  # HumanEval/130 answers a million floats (~16 MB as JSON)
@@ -49,14 +50,13 @@ def limits(data, params):
 
 
 def _checker(channel, data):
-    inputs, expected, entry = data['inputs'], data['expected'], data['entry']
+    inputs, expected = data['inputs'], data['expected']
     atol, oracle = data['atol'], data['oracle']
 
     def check(k):
-        args = inputs[k]
-        # write_back off: the checker's inputs stay as the dataset gave them, whatever the candidate does to its copy
-        out = channel.call(entry, args, {}, write_back=False)
-        if not matches(out, expected[k], args, atol, oracle):
+        # the checker's inputs stay as the dataset gave them, whatever the candidate does to its copy
+        out = channel.call_input(k)
+        if not matches(out, expected[k], inputs[k], atol, oracle):
             raise AssertionError()
     return check
 
@@ -69,7 +69,7 @@ def run_plus(job, problem, result, outcomes):
     ref, cheap, budget = limits(data, params)
     job['timeout'] = max(job['timeout'], budget)
     t0 = time.monotonic()
-    channel = Channel(job, t0 + job['timeout'] * WALL_FACTOR + CONFIRM_WALL_SLACK, max(int(LIMITS.get('maxOutputBytes') or 0), MAX_ANSWER))
+    channel = FeedChannel(job, t0 + job['timeout'] * WALL_FACTOR + CONFIRM_WALL_SLACK, max(int(LIMITS.get('maxOutputBytes') or 0), MAX_ANSWER), data)
     CURRENT[0] = channel
     result['isolation'] = 'checker'
     result['mode'] = params['mode']
