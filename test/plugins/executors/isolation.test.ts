@@ -1,14 +1,16 @@
 // Isolation holes, each with a real candidate: IPC objects and /tmp do not outlive a candidate, /tmp is size-capped,
 // no host path beyond the interpreter is visible, a pathological working folder is cleaned without recursion (or its
-// fork-server replaced and the candidate reported), and with sandbox "off" as root no candidate runs as uid 0.
+// fork-server replaced and the candidate reported), and with sandbox "off" as root no candidate runs as uid 0: the
+// executor drops to an unprivileged uid, or refuses with a coded error when that uid cannot run the interpreter.
 import { test } from 'uvu';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Logger } from '../../../core/kernel/contract/context.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
+import { resolveInterpreter } from '../../../plugins/executors/python/interpreter.js';
 import { candidates, problem } from './helpers.js';
 
 const BASE = { sandbox: 'required', workers: 1, timeoutSeconds: 5, testTimeoutSeconds: 2, dedupe: false };
@@ -138,6 +140,37 @@ test('sandbox "off" warns naming what is lost; as root, candidates still never r
     }
   }, { ...base, logger });
   assert.ok(warnings.some((w) => w.includes('sandbox "off"') && w.includes('network') && w.includes('host')), warnings.join('\n'));
+});
+
+test('sandbox "off" as root with an interpreter no unprivileged uid can read: CRUCIBLE_E_SANDBOX, and nothing runs', async () => {
+  if (process.getuid?.() !== 0) return; // the refusal is about root; as another user candidates keep that user's uid
+  // A real interpreter in a folder only root can enter: the executor cannot make it reachable for the candidate uid
+  // (it re-opens closed ancestors in a private mount namespace, not the folder itself), so it must not run as root.
+  const dir = mkdtempSync(join(tmpdir(), 'crucible-closed-'));
+  try {
+    const source = existsSync('/usr/bin/python3') ? realpathSync('/usr/bin/python3') : (await resolveInterpreter()).executable;
+    const bin = join(dir, 'closed', 'bin');
+    mkdirSync(bin, { recursive: true });
+    copyFileSync(source, join(bin, 'python3'));
+    chmodSync(join(bin, 'python3'), 0o755);
+    chmodSync(bin, 0o700);
+    chmodSync(join(dir, 'closed'), 0o700);
+    const marker = join(dir, 'ran');
+    chmodSync(dir, 0o777);
+    const error = await withExecutor({ sandbox: 'off', python: join(bin, 'python3') }, (executor) =>
+      executor.execute(problem(ONE), candidates([`open(${JSON.stringify(marker)}, 'w').write('ran')\ndef f(x):\n    return 2`])).then(
+        () => undefined,
+        (e: unknown) => e as { code?: string; message: string },
+      ));
+    assert.ok(error, 'the executor ran a candidate as root instead of refusing');
+    assert.is(error!.code, 'CRUCIBLE_E_SANDBOX');
+    assert.match(error!.message, /refusing to run candidates as root/);
+    assert.ok(error!.message.includes(bin), `the message names the folder the candidate uid cannot read: ${error!.message}`);
+    assert.match(error!.message, /bubblewrap|"python"/, 'the message says how to fix it');
+    assert.not.ok(existsSync(marker), 'no candidate code ran');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
