@@ -14,6 +14,7 @@ import { configSchema } from './schema.js';
 import { redisConnection } from './connection.js';
 import { WorkerDirectory } from './directory.js';
 import { JobTracker } from './tracker.js';
+import { cutEvenly, sendOnce } from './dedupe.js';
 import { resolveExecutorSpec } from './kernel.js';
 import {
   KEY_PREFIX,
@@ -43,6 +44,9 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
   // The nested executor is resolved through the registry here, so a bad config fails the run before anything is queued.
   const resolved = await resolveExecutorSpec({ plugin: config.executor.plugin, config: (config.executor.config ?? {}) as Record<string, unknown> }, ctx, `${PATH}.executor`);
   const executor = { plugin: resolved.plugin, config: resolved.config };
+  // The workers' executor runs identical candidates once when its config says so (python, javascript): the queue
+  // does it before cutting batches, so that copies are not cut apart and run again.
+  const dedupe = resolved.config.dedupe === true;
   const environment: DeclaredEnvironment = { sandbox: config.environment.sandbox, python: config.environment.python, node: config.environment.node };
   const redisUrl = redisUrlOf(config);
   const connection = redisConnection(redisUrl, `${PATH}.redis`, ctx.logger);
@@ -71,17 +75,18 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
   const batchLog = ctx.files.path('queue-batches.jsonl');
   ctx.events.record('executor.queue', { queue: config.queue, redis: redactUrl(redisUrl), executor: `${resolved.plugin}@${resolved.version}`, environment });
 
-  const note = (jobId: string, problem: Problem, batch: Candidate[], result: BatchResult) => {
+  /** Records a finished batch with the ids of every candidate it decided (copies of its programs included). */
+  const note = (jobId: string, problem: Problem, candidateIds: string[], result: BatchResult) => {
     const w = result.worker;
     const entry = (seen[w.id] ??= { environment: w, batches: 0, candidates: 0 });
     const first = entry.batches === 0;
     entry.batches += 1;
-    entry.candidates += batch.length;
-    appendFileSync(batchLog, `${JSON.stringify({ batch: jobId, problemId: problem.id, candidates: batch.map((c) => c.id), worker: w.id, host: w.host, pid: w.pid, ms: result.ms })}\n`);
+    entry.candidates += candidateIds.length;
+    appendFileSync(batchLog, `${JSON.stringify({ batch: jobId, problemId: problem.id, candidates: candidateIds, worker: w.id, host: w.host, pid: w.pid, ms: result.ms })}\n`);
     if (first) ctx.events.record('executor.workers', Object.values(seen).map((s) => s.environment));
   };
 
-  const runBatch = async (problem: Problem, batch: Candidate[], key: string, index: number, count: number): Promise<Execution[]> => {
+  const runBatch = async (problem: Problem, batch: Candidate[], key: string, index: number, count: number, covers: Map<string, string[]>): Promise<Execution[]> => {
     const data: BatchJob = { v: PROTOCOL_VERSION, executor, environment, index, count, problem, candidates: batch };
     const jobId = batchJobId(key, index);
     await addJob(jobId, data);
@@ -90,7 +95,7 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
     if (ids.length !== batch.length || ids.some((id, i) => id !== batch[i].id)) {
       throw new CrucibleError('CRUCIBLE_E_EXECUTOR', `worker ${result.worker.id} answered batch ${jobId} of problem "${problem.id}" with ${ids.length} executions for ${batch.length} candidates, or in another order`);
     }
-    note(jobId, problem, batch, result);
+    note(jobId, problem, batch.flatMap((c) => covers.get(c.id) ?? [c.id]), result);
     return result.executions;
   };
 
@@ -99,12 +104,11 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
     async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
       ctx.throwIfCancelled();
       if (!candidates.length) return [];
-      const key = workKey(executor, environment, config.batchSize, problem, candidates);
-      const count = Math.ceil(candidates.length / config.batchSize);
-      const parts = await Promise.all(
-        Array.from({ length: count }, (_, i) => runBatch(problem, candidates.slice(i * config.batchSize, (i + 1) * config.batchSize), key, i, count)),
-      );
-      return parts.flat();
+      const sent = sendOnce(candidates, dedupe);
+      const key = workKey(executor, environment, config.batchSize, problem, sent.distinct);
+      const batches = cutEvenly(sent.distinct, config.batchSize);
+      const parts = await Promise.all(batches.map((batch, i) => runBatch(problem, batch, key, i, batches.length, sent.covers)));
+      return sent.expand(parts.flat());
     },
     describe: () => ({ queue: config.queue, redis: redactUrl(redisUrl), executor: executor.plugin, environment, batchSize: config.batchSize, workers: Object.keys(seen) }),
     workers: () => seen,

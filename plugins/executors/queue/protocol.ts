@@ -3,7 +3,8 @@
 import { createHash } from 'node:crypto';
 import type { Candidate, Execution, Problem } from 'crucible-ml';
 
-export const PROTOCOL_VERSION = 1;
+/** 2: identical candidates sent once, batches cut evenly (a v1 key would name other slices of the same work). */
+export const PROTOCOL_VERSION = 2;
 /** BullMQ key prefix; every key of a queue lives under `<prefix>:<queue>:`. */
 export const KEY_PREFIX = 'crucible';
 

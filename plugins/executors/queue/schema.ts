@@ -30,7 +30,7 @@ export const configSchema = {
         config: { type: 'object', default: {} },
       },
     },
-    batchSize: { type: 'integer', minimum: 1, default: 64, description: 'candidates per job; a problem with more candidates is split into several batches' },
+    batchSize: { type: 'integer', minimum: 1, default: 64, description: 'most candidates per job; a problem with more is cut into batches of even sizes (identical candidates are sent once when the workers\' executor dedupes, and count once)' },
     concurrency: { type: 'integer', minimum: 1, default: 64, description: 'problems the execute stage keeps in flight on the queue' },
     environment: {
       type: 'object',
