@@ -2,7 +2,7 @@
 // dedupe (python, javascript with `dedupe: true`) would run them once anyway, but only within one batch, so copies
 // cut into different batches would run again on other workers. Each copy gets its original's execution under
 // its own id, as the executor's own dedupe gives it.
-import type { Candidate, Execution } from '../../../core/index.js';
+import type { Candidate, Execution } from 'crucible-ml';
 
 export interface SentOnce {
   /** The first occurrence of each distinct program, in input order: what goes to the workers. */
