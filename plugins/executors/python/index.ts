@@ -9,6 +9,7 @@ import type { Executor } from 'crucible-ml';
 import type { PluginContext } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
 import { packageRoot } from 'crucible-ml/util';
+import { groupLimits } from './group-limits.js';
 import { resolveInterpreter, type Interpreter } from './interpreter.js';
 import { bwrapArgs, findBwrap, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT, type SandboxMode } from './sandbox.js';
 import { ForkServer, PROBLEM_SLOTS, type LaunchSpec, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
@@ -117,6 +118,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
         hint: 'install bubblewrap and use sandbox "auto" or "required", run crucible as an unprivileged user, or set the executor\'s "python" to an interpreter every user can read (e.g. /usr/bin/python3)',
       }));
     }
+    if (!lastInfo) ctx.events.record('executor.groupLimits', groupLimits(info.uid)); // once per executor: how the fallback holds candidates
     lastInfo = info;
     return server;
   };
@@ -224,6 +226,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       checkMode: config.checkMode,
       referenceFloorSeconds: config.referenceFloorSeconds,
       isolation: { ...isolationCounts },
+      groupLimits: groupLimits(lastInfo?.uid ?? null),
     }),
     serverPids: () => pool.serverPids(),
     counts: () => ({ candidates: candidatesSeen, programs: nextId }),

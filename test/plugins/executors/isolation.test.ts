@@ -105,10 +105,17 @@ test('a candidate\'s processes are held to memoryMb together (children each unde
     '        os.waitpid(pid, 0)',
     '    return x + 1',
   ].join('\n');
+  const ctx = createTestContext();
   await withExecutor({ memoryMb: 512, timeoutSeconds: 30, testTimeoutSeconds: 30 }, async (executor) => {
     const [e] = await executor.execute(problem(ONE), candidates([code]));
     assert.equal([e.status, e.error], ['RUNTIME_ERROR', 'memory'], JSON.stringify(e));
-  });
+    assert.equal(executor.describe().groupLimits, ctx.recorded['executor.groupLimits']);
+  }, ctx);
+  // The run records how its candidates were held together, and why not by a cgroup (read from this machine).
+  const recorded = ctx.recorded['executor.groupLimits'] as { memory: string; processes: string; cgroup: string };
+  assert.match(recorded.memory, /process tree/);
+  assert.match(recorded.cgroup, /^not used: .*(cgroup v2|cgroup2)|^not used: no cgroup v2/);
+  if (process.getuid?.() === 0) assert.match(recorded.processes, /maxProcesses/);
 });
 
 test('tests act in the candidate\'s folder with its rights: a planted symlink cannot make a test write as root', async () => {
