@@ -1,80 +1,14 @@
-// The kit for plugin authors (in the spirit of ESLint's RuleTester): a real context without a run,
-// and a helper that validates a config against the plugin's schema exactly as the kernel does.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { PluginContext, ProgressReporter, RunEvents } from '../kernel/contract/context.js';
+// The public `crucible-ml/testing` entry, the kit for plugin authors: a real context without a run, the
+// kernel's own config validation, and PluginTester (declarative cases in the manner of ESLint's RuleTester).
 import type { AnyPlugin } from '../kernel/contract/define-plugin.js';
-import { SeededRng } from '../kernel/services/rng.js';
-import { silentLogger } from '../kernel/services/logger.js';
-import { DiskCache } from '../kernel/services/cache.js';
-import { systemClock } from '../kernel/services/clock.js';
-import { stageFiles } from '../kernel/services/stage-files.js';
-import { CrucibleError } from '../kernel/errors.js';
+import type { PluginContext } from '../kernel/contract/context.js';
 import { claimSingleInstance } from '../single-instance.js';
+import { standaloneContext } from './context.js';
 
 claimSingleInstance(new URL('..', import.meta.url).href);
 
-export interface TestContext extends PluginContext {
-  /** What the plugin recorded and reported, for assertions. */
-  readonly recorded: Record<string, unknown>;
-  readonly metrics: Array<{ name: string; values: Record<string, number>; step?: number }>;
-  readonly progressLog: Array<{ total?: number; done: number; status?: string }>;
-  /** Cancels the context's signal, as a cancelled run would. */
-  abort(): void;
-}
-
-/**
- * A real plugin context outside any run: its own temp folder, seeded RNG, cache and signal. Plugin tests use
- * it, and so do the core's one-off tools (`crucible exec`, `crucible compare`) that call a plugin without a run.
- */
-export function standaloneContext(options: { seed?: number; dir?: string; baseDir?: string } = {}): TestContext {
-  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'crucible-test-'));
-  const controller = new AbortController();
-  const recorded: Record<string, unknown> = {};
-  const metrics: TestContext['metrics'] = [];
-  const progressLog: TestContext['progressLog'] = [];
-  let done = 0;
-  let total: number | undefined;
-  const progress: ProgressReporter = {
-    start: (t, _label, d = 0) => { total = t; done = d; progressLog.push({ total, done }); },
-    tick: (n = 1) => { done += n; progressLog.push({ total, done }); },
-    status: (message) => progressLog.push({ total, done, status: message }),
-  };
-  const events: RunEvents = {
-    metric: (name, values, step) => metrics.push({ name, values, step }),
-    record: (key, value) => { recorded[key] = value; },
-  };
-  const seed = options.seed ?? 42;
-  const context: TestContext = {
-    logger: silentLogger(),
-    cache: new DiskCache(join(dir, 'cache')),
-    rng: new SeededRng(seed),
-    seed,
-    progress,
-    clock: systemClock,
-    signal: controller.signal,
-    files: stageFiles(join(dir, 'stage')),
-    events,
-    baseDir: options.baseDir ?? process.cwd(),
-    // Outside a run, nested plugins resolve through the registry directly (a local user: no host policy).
-    plugins: {
-      async create(kind, spec, path) {
-        const { instantiatePlugin } = await import('../kernel/registry/instantiate.js');
-        return (await instantiatePlugin(kind, { plugin: spec.plugin, config: spec.config ?? {} }, context, path)).api;
-      },
-    },
-    throwIfCancelled: () => {
-      if (controller.signal.aborted) throw new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
-    },
-    recorded,
-    metrics,
-    progressLog,
-    abort: () => controller.abort(),
-  };
-  return context;
-}
-
+export { standaloneContext, type TestContext } from './context.js';
+export { PluginTester, type PluginTesterCases, type ConfigCase, type InvalidConfigCase, type FixtureCase, type ExpectedError, type KindInputs, type KindOutputs, type RegisterTest, type PluginTesterOptions } from './plugin-tester.js';
 export { validatePluginConfig } from '../kernel/registry/config.js';
 
 /** The plugin-author name of standaloneContext. */

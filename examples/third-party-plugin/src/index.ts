@@ -1,6 +1,6 @@
-// A third-party pairing plugin, written only against crucible's public contract.
-// Idea: among passing candidates prefer the shortest (less room for hallucinated extras) and pair it
-// with each failing candidate. In a real package, import from 'crucible' instead of the relative path.
+// A third-party pairing plugin, written only against crucible's public API (the `crucible-ml` package).
+// Idea: among passing candidates prefer the shortest (less room for hallucinated extras) and pair it with
+// each failing candidate.
 import { definePlugin, type PreferencePair } from 'crucible-ml';
 
 export default definePlugin({
@@ -17,9 +17,13 @@ export default definePlugin({
       maxPairsPerProblem: { type: 'integer', minimum: 1, default: 8 },
     },
   } as const,
-  create: (config) => ({
+  create: (config, ctx) => ({
     pair(problem, scored) {
-      const passing = scored.filter((s) => s.score >= config.passThreshold).sort((a, b) => a.candidate.completion.length - b.candidate.completion.length || a.candidate.index - b.candidate.index);
+      // A cancelled run stops here with crucible's coded error instead of finishing the stage.
+      ctx.throwIfCancelled();
+      const passing = scored
+        .filter((s) => s.score >= config.passThreshold)
+        .sort((a, b) => a.candidate.completion.length - b.candidate.completion.length || a.candidate.index - b.candidate.index);
       const failing = scored.filter((s) => s.score < config.passThreshold);
       const best = passing[0];
       if (!best) return [];
