@@ -25,9 +25,11 @@ const { values: opts } = parseArgs({
     // What each worker runs: fork-servers of its python executor (1 each: the same 2 as the local executor's pool;
     // 0 = one per core, the python executor's default) and batches at once.
     'worker-fork-servers': { type: 'string', default: '1' },
-    'worker-concurrency': { type: 'string', default: '4' },
+    'worker-concurrency': { type: 'string', default: '12' },
     workers: { type: 'string', default: '2' },
-    'batch-size': { type: 'string', default: '10' },
+    // Small batches keep both workers busy to the end: a problem's slow candidates are spread over both instead of
+    // running one after another on one worker's fork-server (identical samples travel once whatever the size).
+    'batch-size': { type: 'string', default: '2' },
     'skip-noop': { type: 'boolean', default: false },
     'local-child': { type: 'boolean', default: false },
   },

@@ -71,13 +71,15 @@ export class JobTracker {
     const p = this.pending.get(jobId);
     if (!p || this.closed) return;
     try {
+      // The state alone first (one script call): fetching the job would carry its candidates back for every batch.
+      const state = await this.options.queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
       const job = await Job.fromId<BatchJob, BatchResult>(this.options.queue, jobId);
       if (!job) {
         // Gone: Redis lost it (no persistence) or it expired. Adding it again is safe: ids make adds idempotent.
         await this.options.addJob(jobId, p.data);
         return;
       }
-      const state = await job.getState();
       if (state === 'completed') return this.settle(jobId, job.returnvalue);
       if (state === 'failed') {
         // A batch that failed in an earlier run (or before a resume) gets its tries again.
