@@ -47,11 +47,19 @@ export class Decoder {
   private cos?: tf.Tensor2D;
   private sin?: tf.Tensor2D;
   private rotate?: tf.Tensor2D;
+  private dropoutSeed?: number;
+  private dropoutCalls = 0;
 
   constructor(
     readonly config: DecoderConfig,
     readonly params: Map<string, tf.Variable>,
   ) {}
+
+  /** Seeds the LoRA dropout masks of the next training forward passes (a training step's seed). */
+  seedDropout(seed: number): void {
+    this.dropoutSeed = seed;
+    this.dropoutCalls = 0;
+  }
 
   private p(name: string): tf.Variable {
     const v = this.params.get(name);
@@ -80,7 +88,8 @@ export class Decoder {
     if (bias) y = tf.add(y, bias);
     const lora = this.lora?.get(name);
     if (lora) {
-      const xin = grad && lora.dropout > 0 ? tf.dropout(x, lora.dropout) : x;
+      // Seeded masks (one per call, from the step's seed) so a resumed run draws the same ones.
+      const xin = grad && lora.dropout > 0 ? tf.dropout(x, lora.dropout, undefined, this.dropoutSeed === undefined ? undefined : `${this.dropoutSeed}:${this.dropoutCalls++}`) : x;
       const mm = grad ? matmul : tf.matMul;
       y = tf.add(y, tf.mul(mm(mm(xin, lora.a), lora.b), lora.scale));
     }

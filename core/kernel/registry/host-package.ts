@@ -3,7 +3,7 @@
 // loose `.ts` file): one kernel per process, so registries and `instanceof CrucibleError` hold.
 import { register } from 'node:module';
 
-const ENTRY_FILES: Record<string, string> = { 'crucible-ml': 'index', 'crucible-ml/util': 'util/index', 'crucible-ml/testing': 'testing/index' };
+const ENTRY_FILES: Record<string, string> = { 'crucible-ml': 'index', 'crucible-ml/util': 'util/index', 'crucible-ml/testing': 'testing/index', 'crucible-ml/training': 'training/index' };
 
 // Runs on Node's loader thread; a data: URL so that it loads the same from sources and from dist/. The mapped
 // file goes on through the rest of the chain, so that tsx still compiles it when the host runs from sources.

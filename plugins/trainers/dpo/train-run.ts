@@ -1,6 +1,6 @@
-// One DPO training run for one setting (beta, lr, epochs, ...) in its own folder: seeded batch order,
-// AdamW + warmup/cosine + clipping + accumulation from the lm training core, TRL-named metrics per
-// logged step and per epoch, validation per epoch, checkpoints a killed run resumes from exactly.
+// One DPO training run for one setting (beta, lr, epochs, ...) in its own folder: the DPO step (policy
+// and reference log-probs, the preference loss, TRL-named reward statistics) inside the shared training
+// loop (seeded order, validation per epoch, checkpoints a killed run resumes from mid-epoch).
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,10 +8,11 @@ import type { PluginContext } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
 import { hashJson } from 'crucible-ml/util';
 import { writeJsonAtomic } from 'crucible-ml/util';
+import { runTrainingLoop, type Curves } from 'crucible-ml/training';
 import { saveFolder } from '../../lm/folder.js';
 import { attachLora, mergeLora, saveAdapter, type LoraConfig } from '../../lm/lora.js';
 import type { Decoder } from '../../lm/model.js';
-import { loadCheckpoint, saveCheckpoint } from '../../lm/train/checkpoint.js';
+import { tensorState } from '../../lm/train/checkpoint.js';
 import { AdamW, decayMask, warmupCosine } from '../../lm/train/optim.js';
 import { accumulateAndStep } from '../../lm/train/step.js';
 import { pairForward, scorePairs } from './batch.js';
@@ -55,7 +56,7 @@ export interface RunData {
   valRef: ReferenceLogps;
 }
 
-export type Curves = Record<string, Array<[number, number]>>;
+export type { Curves };
 
 export interface EpochRecord extends Partial<RewardStats> {
   epoch: number;
@@ -81,9 +82,6 @@ export interface RunResult {
   tokensPerSec: number;
 }
 
-type Sums = Record<string, number>;
-const KEYS = ['loss', 'rewards/chosen', 'rewards/rejected', 'rewards/accuracies', 'rewards/margins', 'logps/chosen', 'logps/rejected', 'grad_norm'] as const;
-
 /** Validation loss and reward statistics, no gradients. */
 export async function validate(model: Decoder, val: TokenizedPair[], ref: ReferenceLogps, s: Setting, size: number, padId: number): Promise<(RewardStats & { loss: number }) | undefined> {
   if (!val.length) return undefined;
@@ -106,145 +104,70 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
   const vars = decoder.trainableVariables();
   const opt = new AdamW(vars, decayMask(vars), { beta1: o.beta1, beta2: o.beta2, weightDecay: o.weightDecay });
   try {
-    const microPerEpoch = Math.ceil(data.train.length / o.batchSize);
-    const stepsPerEpoch = Math.ceil(microPerEpoch / o.gradAccumulation);
-    const total = stepsPerEpoch * s.epochs;
-    const sched = { peak: s.lr, warmup: Math.round(total * o.warmupRatio), total, minRatio: o.minLrRatio };
     const fingerprint = hashJson({ o: { ...o, lora: o.lora ?? null, metricPrefix: null }, train: dataHash(data.train), model: save.modelKey });
-
-    const ckptDir = join(dir, 'checkpoint');
     // Finished before (killed after the final save): nothing to redo.
     const resultFile = join(dir, 'run_result.json');
     if (existsSync(resultFile)) {
       const done = JSON.parse(readFileSync(resultFile, 'utf8')) as RunResult & { fingerprint?: string };
       if (done.fingerprint === fingerprint && existsSync(join(done.finalDir, 'model.safetensors'))) return done;
     }
-    const resumed = loadCheckpoint(ckptDir, vars, opt, fingerprint);
-    let step = resumed?.step ?? 0;
-    const curves: Curves = (resumed?.curves as Curves) ?? {};
-    const epochs: EpochRecord[] = (resumed?.epochs as EpochRecord[]) ?? [];
-    let epochSums: Sums = (resumed?.epochSums as Sums) ?? {};
-    let tokens = (resumed?.tokens as number) ?? 0;
-    if (resumed) ctx.logger.info({ step, dir }, `dpo: resuming from the checkpoint at step ${step}`);
-    const point = (name: string, x: number, y: number) => (curves[name] ??= []).push([x, y]);
-    const state = () => ({ step, fingerprint, curves, epochs, epochSums, windowSums, tokens });
 
-    ctx.progress.start(total, `dpo ${dir.split('/').slice(-2).join('/')}`, step);
-    // Logged values average the steps since the last log, across a resume too.
-    let windowSums: Sums = (resumed?.windowSums as Sums) ?? {};
-    let windowTokens = 0;
-    let windowStart = Date.now();
-    const started = Date.now();
-    let tokensThisRun = 0;
-    let orderEpoch = -1;
-    let order: number[][] = [];
-    let epochStart = Date.now();
-
-    while (step < total) {
-      ctx.throwIfCancelled();
-      const epoch = Math.floor(step / stepsPerEpoch);
-      if (orderEpoch !== epoch) {
-        order = epochOrder(data.train, o.batchSize, o.seed, epoch, o.batchOrder);
-        orderEpoch = epoch;
-      }
-      const inEpoch = step - epoch * stepsPerEpoch;
-      const micro = order.slice(inEpoch * o.gradAccumulation, (inEpoch + 1) * o.gradAccumulation);
-      const stepPairs = micro.reduce((n, m) => n + m.length, 0);
-      const pc: number[] = [];
-      const pr: number[] = [];
-      const rc: number[] = [];
-      const rr: number[] = [];
-      let positions = 0;
-      const lr = warmupCosine(step, sched);
-      const r = accumulateAndStep(opt, micro.length, (i) => {
-        const idx = micro[i];
-        const f = pairForward(decoder, idx.map((k) => data.train[k]), true, o.padId);
-        positions += f.sequenceTokens;
-        const refC = idx.map((k) => data.trainRef.chosen[k]);
-        const refR = idx.map((k) => data.trainRef.rejected[k]);
-        // Values for the logged statistics (read during the forward pass; no effect on gradients).
-        pc.push(...f.chosen.dataSync());
-        pr.push(...f.rejected.dataSync());
-        rc.push(...refC);
-        rr.push(...refR);
-        const nll = tf.div(tf.neg(f.chosen), tf.tensor1d(f.chosenTokens)) as tf.Tensor1D;
-        const loss = preferenceLoss(
-          { policyChosen: f.chosen, policyRejected: f.rejected, refChosen: tf.tensor1d(refC), refRejected: tf.tensor1d(refR), chosenNll: nll },
-          { type: s.loss, beta: s.beta, rpoAlpha: s.rpoAlpha },
-        );
-        // Micro-batch means weighted by their share of the step's pairs: the step optimizes the mean over all its pairs.
-        return tf.mul(loss, idx.length / stepPairs) as tf.Scalar;
-      }, lr, o.maxGradNorm);
-      step++;
-      if (!Number.isFinite(r.loss) || !Number.isFinite(r.gradNorm)) {
-        throw CrucibleError.at('CRUCIBLE_E_TRAIN', {
-          file: existsSync(ckptDir) ? ckptDir : undefined,
-          message: `DPO ${Number.isFinite(r.loss) ? 'gradient norm' : 'loss'} became ${Number.isFinite(r.loss) ? r.gradNorm : r.loss} at step ${step} (epoch ${epoch + 1}); training stopped, the last good checkpoint is kept${existsSync(ckptDir) ? '' : ' (none was written yet)'}`,
-          hint: 'lower lr or beta, or set maxGradNorm',
-        });
-      }
-      tokens += positions;
-      tokensThisRun += positions;
-      windowTokens += positions;
-      const values: Sums = { loss: r.loss, grad_norm: r.gradNorm, ...rewardStats(s.beta, pc, pr, rc, rr) };
-      for (const k of KEYS) {
-        windowSums[k] = (windowSums[k] ?? 0) + values[k];
-        epochSums[k] = (epochSums[k] ?? 0) + values[k];
-      }
-      windowSums.n = (windowSums.n ?? 0) + 1;
-      epochSums.n = (epochSums.n ?? 0) + 1;
-      ctx.progress.tick();
-
-      const epochEnd = step % stepsPerEpoch === 0;
-      if (step % o.logEvery === 0 || epochEnd) {
-        const n = windowSums.n;
-        const secs = (Date.now() - windowStart) / 1000;
-        const m: Sums = Object.fromEntries(KEYS.map((k) => [k, windowSums[k] / n]));
-        m.learning_rate = lr;
-        m.epoch = step / stepsPerEpoch;
-        m['tokens/s'] = windowTokens / Math.max(secs, 1e-6);
-        ctx.events.metric(`${o.metricPrefix ?? ''}train`, m, step);
-        for (const k of ['loss', 'rewards/accuracies', 'rewards/margins', 'grad_norm', 'learning_rate']) point(`train/${k}`, step, m[k]);
-        ctx.progress.status(`epoch ${epoch + 1}/${s.epochs} step ${step}/${total} loss ${m.loss.toFixed(4)} acc ${m['rewards/accuracies'].toFixed(2)}`);
-        windowSums = {};
-        windowTokens = 0;
-        windowStart = Date.now();
-      }
-
-      if (epochEnd) {
-        const val = await validate(decoder, data.val, data.valRef, s, o.batchSize * 2, o.padId);
-        const n = epochSums.n;
-        const rec: EpochRecord = { epoch: epoch + 1, step, ...(Object.fromEntries(KEYS.map((k) => [k, epochSums[k] / n])) as Pick<EpochRecord, 'loss' | 'grad_norm'>), numTensors: 0, seconds: (Date.now() - epochStart) / 1000 };
-        if (val) {
-          rec['val/loss'] = val.loss;
-          rec['val/rewards/accuracies'] = val['rewards/accuracies'];
-          rec['val/rewards/margins'] = val['rewards/margins'];
-          point('val/loss', step, val.loss);
-          point('val/rewards/accuracies', step, val['rewards/accuracies']);
-          point('val/rewards/margins', step, val['rewards/margins']);
-        }
-        point('epoch/loss', step, rec.loss);
-        point('epoch/rewards/accuracies', step, rec['rewards/accuracies'] ?? 0);
-        // Epoch checkpoint: a loadable model folder (or the adapter alone with LoRA).
-        const epochDir = join(dir, `checkpoint_epoch_${epoch + 1}`);
+    const run = await runTrainingLoop<number[][]>({
+      name: `dpo ${dir.split('/').slice(-2).join('/')}`,
+      dir,
+      fingerprint,
+      seed: o.seed,
+      epochs: s.epochs,
+      // An optimizer step = `gradAccumulation` micro-batches of the epoch's seeded order.
+      batches: (epoch) => {
+        const order = epochOrder(data.train, o.batchSize, o.seed, epoch, o.batchOrder);
+        return Array.from({ length: Math.ceil(order.length / o.gradAccumulation) }, (_, k) => order.slice(k * o.gradAccumulation, (k + 1) * o.gradAccumulation));
+      },
+      learningRate: (step, total) => warmupCosine(step, { peak: s.lr, warmup: Math.round(total * o.warmupRatio), total, minRatio: o.minLrRatio }),
+      step: (micro, info) => {
+        decoder.seedDropout(info.seed);
+        const stepPairs = micro.reduce((n, m) => n + m.length, 0);
+        const pc: number[] = [];
+        const pr: number[] = [];
+        const rc: number[] = [];
+        const rr: number[] = [];
+        let tokens = 0;
+        const r = accumulateAndStep(opt, micro.length, (i) => {
+          const idx = micro[i];
+          const f = pairForward(decoder, idx.map((k) => data.train[k]), true, o.padId);
+          tokens += f.sequenceTokens;
+          const refC = idx.map((k) => data.trainRef.chosen[k]);
+          const refR = idx.map((k) => data.trainRef.rejected[k]);
+          // Values for the logged statistics (read during the forward pass; no effect on gradients).
+          pc.push(...f.chosen.dataSync());
+          pr.push(...f.rejected.dataSync());
+          rc.push(...refC);
+          rr.push(...refR);
+          const nll = tf.div(tf.neg(f.chosen), tf.tensor1d(f.chosenTokens)) as tf.Tensor1D;
+          const loss = preferenceLoss(
+            { policyChosen: f.chosen, policyRejected: f.rejected, refChosen: tf.tensor1d(refC), refRejected: tf.tensor1d(refR), chosenNll: nll },
+            { type: s.loss, beta: s.beta, rpoAlpha: s.rpoAlpha },
+          );
+          // Micro-batch means weighted by their share of the step's pairs: the step optimizes the mean over all its pairs.
+          return tf.mul(loss, idx.length / stepPairs) as tf.Scalar;
+        }, info.lr, o.maxGradNorm);
+        return { loss: r.loss, gradNorm: r.gradNorm, tokens, metrics: { ...rewardStats(s.beta, pc, pr, rc, rr) } };
+      },
+      evaluate: data.val.length ? async () => ({ ...(await validate(decoder, data.val, data.valRef, s, o.batchSize * 2, o.padId))! }) : undefined,
+      // Epoch checkpoint: a loadable model folder (or the adapter alone with LoRA).
+      onEpochEnd: (rec) => {
+        const epochDir = join(dir, `checkpoint_epoch_${rec.epoch}`);
         if (o.lora) saveAdapter(epochDir, decoder, o.lora, save.source);
-        else saveFolder(epochDir, decoder, { tokenizerFrom: save.tokenizerFrom, rawConfig: save.rawConfig, metadata: { crucible: 'dpo', epoch: String(epoch + 1) } });
+        else saveFolder(epochDir, decoder, { tokenizerFrom: save.tokenizerFrom, rawConfig: save.rawConfig, metadata: { crucible: 'dpo', epoch: String(rec.epoch) } });
         rec.numTensors = tf.memory().numTensors;
-        epochs.push(rec);
-        const { epoch: _e, step: _s, ...metricValues } = rec;
-        ctx.events.metric(`${o.metricPrefix ?? ''}epoch`, { epoch: epoch + 1, ...metricValues }, step);
-        ctx.logger.info({ ...rec }, `dpo epoch ${epoch + 1}/${s.epochs}: loss ${rec.loss.toFixed(4)} acc ${(rec['rewards/accuracies'] ?? 0).toFixed(3)}${val ? ` val loss ${val.loss.toFixed(4)} val acc ${val['rewards/accuracies'].toFixed(3)}` : ''} (${rec.seconds.toFixed(1)} s, ${rec.numTensors} tensors)`);
-        epochSums = {};
-        epochStart = Date.now();
-        saveCheckpoint(ckptDir, vars, opt, state());
-      } else if (o.checkpointEvery > 0 && step % o.checkpointEvery === 0) {
-        saveCheckpoint(ckptDir, vars, opt, state());
-      }
-      // Let timers, signals and the progress reporter run between steps.
-      await new Promise((res) => setImmediate(res));
-    }
+      },
+      state: tensorState(vars, opt),
+      checkpointEvery: o.checkpointEvery,
+      logEvery: o.logEvery,
+      metricPrefix: o.metricPrefix,
+      ctx,
+    });
 
-    const seconds = (Date.now() - started) / 1000;
     const finalDir = join(dir, 'final_model');
     rmSync(finalDir, { recursive: true, force: true });
     let adapterDir: string | undefined;
@@ -253,11 +176,11 @@ export async function trainRun(decoder: Decoder, data: RunData, o: RunOptions, d
       saveAdapter(adapterDir, decoder, o.lora, save.source);
       mergeLora(decoder);
     }
-    saveFolder(finalDir, decoder, { tokenizerFrom: save.tokenizerFrom, rawConfig: save.rawConfig, metadata: { crucible: 'dpo', steps: String(total) } });
-    const result: RunResult = { finalDir, adapterDir, steps: total, epochs, curves, resumedAt: resumed?.step, tokens, seconds, tokensPerSec: tokensThisRun / Math.max(seconds, 1e-6) };
+    saveFolder(finalDir, decoder, { tokenizerFrom: save.tokenizerFrom, rawConfig: save.rawConfig, metadata: { crucible: 'dpo', steps: String(run.steps) } });
+    const result: RunResult = { finalDir, adapterDir, steps: run.steps, epochs: run.epochs as unknown as EpochRecord[], curves: run.curves, resumedAt: run.resumedAt, tokens: run.tokens, seconds: run.seconds, tokensPerSec: run.tokensPerSec };
     writeJsonAtomic(resultFile, { ...result, fingerprint });
     // The resume state (weights + optimizer moments, ~3x the model) is no longer needed; epoch checkpoints stay.
-    rmSync(ckptDir, { recursive: true, force: true });
+    rmSync(run.checkpointDir, { recursive: true, force: true });
     return result;
   } finally {
     opt.dispose();

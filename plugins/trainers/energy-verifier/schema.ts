@@ -45,6 +45,7 @@ export const configSchema = {
     scoreBatch: { type: 'integer', minimum: 1, default: 64, description: 'sequences per forward pass when scoring' },
     seed: { type: 'integer', description: 'default: the run seed' },
     backend: { enum: ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'], default: 'auto' },
-    output: { type: 'string', hostResource: 'write-path', description: 'verifier folder (default: "verifier" in the stage folder)' },
+    checkpointEvery: { type: 'integer', minimum: 0, default: 50, description: 'steps between mid-epoch resume checkpoints (every epoch end checkpoints); 0 = epoch ends only' },
+    output: { type: 'string', hostResource: 'output-path', default: 'verifier', description: 'verifier folder name inside the stage folder, or an absolute path' },
   },
 } as const;

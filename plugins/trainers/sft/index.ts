@@ -1,8 +1,8 @@
 // sft: next-token training on completions only (prompt tokens masked) with AdamW, warmup + cosine,
-// global-norm clipping, gradient accumulation, seeded length-bucketed shuffling, checkpoints that a
-// killed run resumes from, and tokens/s + loss metrics. Starts from a model folder or a fresh config;
+// global-norm clipping, gradient accumulation and seeded length-bucketed batches, run by the shared
+// training loop (checkpoints a killed run resumes from mid-epoch, validation loss per epoch). Starts from a model folder or a fresh config;
 // writes a Hugging Face model folder (plus a PEFT adapter when `lora` is set).
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { definePlugin } from 'crucible-ml';
@@ -10,13 +10,14 @@ import type { PluginContext } from 'crucible-ml';
 import type { TrainInput, TrainResult } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
 import { hashJson } from 'crucible-ml/util';
+import { runTrainingLoop, trainerOutput } from 'crucible-ml/training';
 import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { createDecoder, loadFolder, saveFolder } from '../../lm/folder.js';
 import { attachLora, mergeLora, saveAdapter, type LoraConfig } from '../../lm/lora.js';
 import type { Decoder } from '../../lm/model.js';
 import { loadTokenizer, type TextTokenizer } from '../../lm/tokenizer.js';
 import { completionNll, makeBatch, type SeqBatch, type SeqExample } from '../../lm/train/batch.js';
-import { loadCheckpoint, saveCheckpoint } from '../../lm/train/checkpoint.js';
+import { tensorState } from '../../lm/train/checkpoint.js';
 import { AdamW, decayMask, warmupCosine } from '../../lm/train/optim.js';
 import { epochBatches } from '../../lm/train/order.js';
 import { accumulateAndStep } from '../../lm/train/step.js';
@@ -62,6 +63,20 @@ function loadStart(config: Config, input: TrainInput, ctx: PluginContext, seed: 
   return { decoder, tokenizer: loadTokenizer(path), tokenizerDir: path, rawConfig, source: resolve(path) };
 }
 
+/** Mean completion NLL per target token over `data`, no gradients. */
+function validationNll(decoder: Decoder, data: SeqExample[], batchSize: number, padId: number): number {
+  let nll = 0;
+  let count = 0;
+  for (let i = 0; i < data.length; i += batchSize) {
+    const b = makeBatch(data.slice(i, i + batchSize), padId);
+    const v = completionNll(decoder, b, false);
+    nll += v.dataSync()[0];
+    v.dispose();
+    count += b.tokens;
+  }
+  return nll / Math.max(1, count);
+}
+
 async function train(config: Config, input: TrainInput, ctx: PluginContext): Promise<TrainResult> {
   const backend = await ensureBackend(backendFor(config.backend, ctx.runtime));
   recordBackend(ctx.events, backend);
@@ -91,87 +106,41 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     const batchSize = config.batchSize ?? 16;
     const accum = config.gradAccum ?? 1;
     const lengths = examples.map((e) => e.prompt.length + e.completion.length);
-    const batchesPerEpoch = Math.ceil(examples.length / batchSize);
-    const epochs = config.epochs ?? 1;
-    const total = (config.maxSteps ?? 0) > 0 ? config.maxSteps! : Math.max(1, Math.ceil((epochs * batchesPerEpoch) / accum));
-    const sched = { peak: config.lr ?? 1e-3, warmup: Math.min(config.warmupSteps ?? 20, Math.floor(total / 2)), total, minRatio: config.minLrRatio ?? 0.1 };
     const clip = config.clip ?? 1;
-    const fingerprint = hashJson({ cfg: config, source: start.source, n: examples.length, lengths: hashJson(lengths), seed });
-
-    const ckptDir = ctx.files.path('checkpoint');
-    const resumed = loadCheckpoint(ckptDir, vars, opt, fingerprint);
-    let step = resumed?.step ?? 0;
-    if (resumed) ctx.logger.info({ step }, `sft: resuming from the checkpoint at step ${step}`);
-    ctx.logger.info({ backend, examples: examples.length, steps: total, batchSize, accum, params: vars.reduce((n, v) => n + v.size, 0) }, 'sft: training');
-
-    // Micro-batch k of the whole run (epochs chained), derived from (seed, epoch) only.
-    const orders = new Map<number, number[][]>();
-    const microBatch = (k: number): SeqExample[] => {
-      const epoch = Math.floor(k / batchesPerEpoch);
-      if (!orders.has(epoch)) {
-        orders.clear();
-        orders.set(epoch, epochBatches(lengths, batchSize, seed, epoch));
-      }
-      return orders.get(epoch)![k % batchesPerEpoch].map((i) => examples[i]);
-    };
-
-    const curve: Array<[number, number]> = [];
     const padId = tokenizer.padId ?? 0;
-    let windowTokens = 0;
-    let windowLoss = 0;
-    let windowSteps = 0;
-    let windowStart = Date.now();
-    const trainStart = Date.now();
-    let tokensSeen = 0;
-    ctx.progress.start(total, 'sft', step);
-    while (step < total) {
-      ctx.throwIfCancelled();
-      const batches: SeqBatch[] = Array.from({ length: accum }, (_, i) => makeBatch(microBatch(step * accum + i), padId));
-      const targets = batches.reduce((n, b) => n + b.tokens, 0);
-      const lr = warmupCosine(step, sched);
-      const r = accumulateAndStep(opt, accum, (i) => tf.div(completionNll(decoder, batches[i], true), Math.max(1, targets)) as tf.Scalar, lr, clip);
-      step++;
-      const positions = batches.reduce((n, b) => n + b.positions, 0);
-      tokensSeen += positions;
-      windowTokens += positions;
-      windowLoss += r.loss;
-      windowSteps++;
-      ctx.progress.tick();
-      if (!Number.isFinite(r.loss)) throw CrucibleError.at('CRUCIBLE_E_TRAIN', { message: `loss became ${r.loss} at step ${step}`, hint: 'lower lr or enable clip' });
-      if (step % (config.logEvery ?? 10) === 0 || step === total) {
-        const secs = (Date.now() - windowStart) / 1000;
-        const loss = windowLoss / windowSteps;
-        const values = { loss, lr, gradNorm: r.gradNorm, tokensPerSec: windowTokens / Math.max(secs, 1e-6) };
-        ctx.events.metric('train', values, step);
-        ctx.logger.info({ step, ...values }, `sft step ${step}/${total} loss ${loss.toFixed(4)} ${values.tokensPerSec.toFixed(0)} tok/s`);
-        ctx.progress.status(`step ${step}/${total} loss ${loss.toFixed(3)}`);
-        curve.push([step, loss]);
-        windowTokens = windowLoss = windowSteps = 0;
-        windowStart = Date.now();
-      }
-      const every = config.checkpointEvery ?? 200;
-      if (every > 0 && step % every === 0 && step < total) saveCheckpoint(ckptDir, vars, opt, { step, fingerprint });
-      // Let timers, signals and the progress reporter run between steps.
-      await new Promise((r2) => setImmediate(r2));
-    }
+    ctx.logger.info({ backend, examples: examples.length, batchSize, accum, params: vars.reduce((n, v) => n + v.size, 0) }, 'sft: training');
 
-    const stats: Record<string, unknown> = { backend, examples: examples.length, steps: total, resumedAt: resumed?.step, tokens: tokensSeen, seconds: (Date.now() - trainStart) / 1000, finalLoss: curve.at(-1)?.[1] };
-    stats.tokensPerSec = tokensSeen / Math.max(1e-6, (Date.now() - trainStart) / 1000);
-    if (validation.length) {
-      let nll = 0;
-      let count = 0;
-      for (let i = 0; i < validation.length; i += batchSize) {
-        const b = makeBatch(validation.slice(i, i + batchSize), padId);
-        const v = completionNll(decoder, b, false);
-        nll += v.dataSync()[0];
-        v.dispose();
-        count += b.tokens;
-      }
-      stats.validationLoss = nll / Math.max(1, count);
-      ctx.events.metric('validation', { loss: stats.validationLoss as number }, step);
-    }
+    const run = await runTrainingLoop<SeqExample[][]>({
+      name: 'sft',
+      dir: ctx.files.dir,
+      fingerprint: { cfg: config, source: start.source, n: examples.length, lengths: hashJson(lengths), seed },
+      seed,
+      epochs: config.epochs ?? 1,
+      maxSteps: config.maxSteps ?? 0,
+      // An optimizer step = `accum` micro-batches of one epoch's seeded, length-bucketed order.
+      batches: (epoch) => {
+        const micro = epochBatches(lengths, batchSize, seed, epoch).map((b) => b.map((i) => examples[i]));
+        return Array.from({ length: Math.ceil(micro.length / accum) }, (_, k) => micro.slice(k * accum, (k + 1) * accum));
+      },
+      learningRate: (step, total) => warmupCosine(step, { peak: config.lr ?? 1e-3, warmup: Math.min(config.warmupSteps ?? 20, Math.floor(total / 2)), total, minRatio: config.minLrRatio ?? 0.1 }),
+      step: (micro, info) => {
+        decoder.seedDropout(info.seed);
+        const batches: SeqBatch[] = micro.map((m) => makeBatch(m, padId));
+        const targets = batches.reduce((n, b) => n + b.tokens, 0);
+        const r = accumulateAndStep(opt, batches.length, (i) => tf.div(completionNll(decoder, batches[i], true), Math.max(1, targets)) as tf.Scalar, info.lr, clip);
+        return { loss: r.loss, gradNorm: r.gradNorm, tokens: batches.reduce((n, b) => n + b.positions, 0) };
+      },
+      evaluate: validation.length ? () => ({ loss: validationNll(decoder, validation, batchSize, padId) }) : undefined,
+      state: tensorState(vars, opt),
+      checkpointEvery: config.checkpointEvery ?? 200,
+      logEvery: config.logEvery ?? 10,
+      ctx,
+    });
+    opt.dispose();
+    const finalLoss = run.curves['train/loss']?.at(-1)?.[1];
+    const stats: Record<string, unknown> = { backend, examples: examples.length, steps: run.steps, resumedAt: run.resumedAt, tokens: run.tokens, seconds: run.seconds, tokensPerSec: run.tokensPerSec, finalLoss, validationLoss: run.validation?.loss };
 
-    const out = config.output && isAbsolute(config.output) ? config.output : ctx.files.path(config.output ?? 'model');
+    const out = trainerOutput(ctx, config.output, 'model');
     mkdirSync(out, { recursive: true });
     let adapterPath: string | undefined;
     if (lora) {
@@ -179,10 +148,8 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       saveAdapter(adapterPath, decoder, lora, start.source);
       mergeLora(decoder);
     }
-    saveFolder(out, decoder, { tokenizerFrom: start.tokenizerDir, rawConfig: start.rawConfig, metadata: { crucible: 'sft', steps: String(total) } });
-    opt.dispose();
-    if (existsSync(ckptDir)) ctx.logger.debug({ ckptDir }, 'sft: checkpoint kept for inspection');
-    return { model: { kind: 'policy', path: out, ...(adapterPath ? { adapterPath } : {}), meta: stats }, stats, curves: { 'train/loss': curve } };
+    saveFolder(out, decoder, { tokenizerFrom: start.tokenizerDir, rawConfig: start.rawConfig, metadata: { crucible: 'sft', steps: String(run.steps) } });
+    return { model: { kind: 'policy', path: out, ...(adapterPath ? { adapterPath } : {}), meta: stats }, stats, curves: run.curves };
   } finally {
     decoder.dispose();
   }

@@ -158,7 +158,7 @@ test('a NaN loss stops training with an error naming the step and keeps the last
     assert.match(err.message, /last good checkpoint is kept/);
   }
   const ckpt = join(ctx.files.dir, 'checkpoint');
-  assert.is(JSON.parse(readFileSync(join(ckpt, 'state.json'), 'utf8')).step, 2);
+  assert.is(JSON.parse(readFileSync(join(ckpt, 'loop.json'), 'utf8')).step, 2);
   const { tensors } = readSafetensors(join(ckpt, 'checkpoint.safetensors'));
   for (const t of tensors.values()) assert.ok(t.data.every((x) => Number.isFinite(x)), 'checkpoint holds non-finite values');
   assert.not.ok(existsSync(join(ctx.files.dir, 'final_model')));

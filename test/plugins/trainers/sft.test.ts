@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
@@ -40,27 +40,36 @@ test('sft from a fresh config lowers the completion loss and writes a loadable H
   assert.ok(curve.at(-1)![1] < curve[0][1] * 0.8, `loss ${curve[0][1]} -> ${curve.at(-1)![1]}`);
   for (const f of ['config.json', 'model.safetensors', 'tokenizer.json', 'generation_config.json']) assert.ok(existsSync(join(r.model.path, f)), f);
   assert.is(ctx.recorded['tfjs.backend'], tf.getBackend());
-  assert.ok(ctx.metrics.some((m) => m.name === 'train' && m.values.tokensPerSec > 0));
+  assert.ok(ctx.metrics.some((m) => m.name === 'train' && m.values['tokens/s'] > 0));
   void data;
 });
 
-test('sft from a model folder with gradient accumulation; chosen pairs count; resume continues from the checkpoint', async () => {
+test('sft from a model folder with gradient accumulation; chosen pairs count; a run killed mid-epoch resumes at its checkpoint with the same weights', async () => {
   const dir = tmp();
   const base = writeTinyModel(join(dir, 'base'), {}, 4);
   writeData(dir);
   const rows = [{ prompt: 'def g(x):\n', completion: '    return x * 2\n' }];
   const before = await meanNll(base, rows);
-  const stage = tmp();
-  const cfg = { ...small, model: 'base', data: 'sft.jsonl', maxSteps: 6, gradAccum: 2, checkpointEvery: 3 };
+  const cfg = { ...small, model: 'base', data: 'sft.jsonl', batchSize: 4, logEvery: 1, maxSteps: 6, gradAccum: 2, checkpointEvery: 3 };
   const pairs = Array.from({ length: 8 }, () => ({ prompt: rows[0].prompt, chosen: rows[0].completion, rejected: '    return x\n' }));
-  const t1 = await instantiate<Trainer>(sft as never, cfg, createTestContext({ baseDir: dir, dir: stage }));
-  const full = await t1.train({ pairs });
+  const full = await (await instantiate<Trainer>(sft as never, cfg, createTestContext({ baseDir: dir, dir: tmp() }))).train({ pairs });
   assert.ok((await meanNll(full.model.path, rows)) < before);
-  // A second run in the same stage folder finds the step-3 checkpoint and does only the last 3 steps.
-  const ctx2 = createTestContext({ baseDir: dir, dir: stage });
-  const t2 = await instantiate<Trainer>(sft as never, cfg, ctx2);
-  const again = await t2.train({ pairs });
+  // 32 examples, 4 per micro-batch, 2 micro-batches a step: 4 steps an epoch. Cancelled at step 3, whose checkpoint is mid-epoch.
+  const stage = tmp();
+  const ctx1 = createTestContext({ baseDir: dir, dir: stage });
+  const metric = ctx1.events.metric;
+  (ctx1.events as { metric: typeof metric }).metric = (name, values, s) => { metric(name, values, s); if (name === 'train' && s === 3) ctx1.abort(); };
+  try {
+    await (await instantiate<Trainer>(sft as never, cfg, ctx1)).train({ pairs });
+    assert.unreachable('should have been cancelled');
+  } catch (e) {
+    assert.is((e as { code?: string }).code, 'CRUCIBLE_E_CANCELLED');
+  }
+  const again = await (await instantiate<Trainer>(sft as never, cfg, createTestContext({ baseDir: dir, dir: stage }))).train({ pairs });
   assert.is(again.stats.resumedAt, 3);
+  const weights = (p: string) => readFileSync(join(p, 'model.safetensors'));
+  assert.ok(weights(again.model.path).equals(weights(full.model.path)), 'resumed weights differ from the uninterrupted run');
+  assert.equal(again.curves, full.curves);
 });
 
 test('sft with LoRA writes a PEFT adapter and a merged model', async () => {
