@@ -326,7 +326,7 @@ export async function runTrainingLoop<B>(o: TrainingLoopOptions<B>): Promise<Tra
       await new Promise((done) => setImmediate(done));
     }
     const epochDone = p.indexInEpoch >= inThisEpoch;
-    await closeEpoch(!epochDone);
+    await closeEpoch(p.indexInEpoch < list.length);
     if (epochDone) {
       p.epoch++;
       p.indexInEpoch = 0;
