@@ -2,6 +2,7 @@
 import { asComparison, fmtNum, fmtP, fmtSigned } from '../report/format.js';
 import type { RunsComparison } from './compare.js';
 import { STATUSES, type RunFacts } from './facts.js';
+import { seedSpreadTable } from './seeds.js';
 
 export interface Table {
   id: string;
@@ -73,6 +74,7 @@ export function comparisonTables(c: RunsComparison): Table[] {
   tables.push(metricTable('training', 'Training', runs, trainKeys.map((k): [string, (r: RunFacts) => unknown] => [k, (r) => r.training?.[k]])));
   const evalKeys = [...new Set(runs.flatMap((r) => Object.keys(r.evaluation?.headline ?? {})))];
   tables.push(metricTable('evaluation', 'Evaluation (each run\'s headline)', runs, evalKeys.map((k): [string, (r: RunFacts) => unknown] => [k, (r) => r.evaluation?.headline[k]])));
+  tables.push(seedSpreadTable(c));
   for (const pair of c.pairwise) {
     const bi = runs.findIndex((r) => r.id === pair.b);
     const label = `${letter(bi)} vs A`;
