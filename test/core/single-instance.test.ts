@@ -40,28 +40,30 @@ test('the CLI from sources loads the built-in plugins, which import crucible-ml,
 
 // A .ts plugin outside the repository that uses crucible-ml's values (not only its types), loaded by the built
 // kernel under plain Node: it resolves the package to the host's files whether the host started in the
-// repository (whose tsconfig paths point at the sources) or elsewhere (where nothing named crucible-ml is installed).
+// repository (whose tsconfig paths point at the sources) or elsewhere (where nothing named crucible-ml is
+// installed), and it is the host's module instance: the plugin's CrucibleError is the host's class.
 const PLUGIN = `import { CrucibleError, definePlugin } from 'crucible-ml';
 import { sha256 } from 'crucible-ml/util';
-const works: boolean = new CrucibleError('CRUCIBLE_E_STAGE', 'probe').code === 'CRUCIBLE_E_STAGE' && sha256('x').length === 64;
-export default definePlugin({ kind: 'scorer', name: 'copy-probe', version: '1.0.0', apiVersion: '^1', description: works ? 'works' : 'broken',
+const same: boolean = CrucibleError === (globalThis as { hostError?: unknown }).hostError && sha256('x').length === 64;
+export default definePlugin({ kind: 'scorer', name: 'copy-probe', version: '1.0.0', apiVersion: '^1', description: same ? 'same copy' : 'another copy',
   configSchema: { type: 'object' } as const, create: () => ({ score: async () => [] }) });
 `;
 
 for (const where of ['the repository', 'a folder outside it']) {
-  test(`a .ts plugin outside the repository imports crucible-ml from the built host (host started in ${where})`, () => {
+  test(`a .ts plugin outside the repository gets the built host's own crucible-ml (host started in ${where})`, () => {
     const dir = tempDir('crucible-copy-probe-');
     writeFileSync(join(dir, 'probe.ts'), PLUGIN);
     // An ES module package, as a plugin project is (a loose .ts file elsewhere compiles to CommonJS, whose
     // require() Node 20's resolve hooks do not see).
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
-    const script = `await import(${JSON.stringify(join(root, 'dist', 'core', 'index.js'))});
+    const script = `const host = await import(${JSON.stringify(join(root, 'dist', 'core', 'index.js'))});
+globalThis.hostError = host.CrucibleError;
 const { loadPlugin } = await import(${JSON.stringify(join(root, 'dist', 'core', 'kernel', 'registry', 'load.js'))});
 const { plugin } = await loadPlugin('scorer', './probe.ts', { baseDir: ${JSON.stringify(dir)} });
 console.log(plugin.description);`;
     const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: where === 'the repository' ? root : dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
     assert.is(run.status, 0, run.stderr);
-    assert.is(run.stdout.trim(), 'works');
+    assert.is(run.stdout.trim(), 'same copy');
   });
 }
 
