@@ -5,6 +5,7 @@
 //
 //   node --import tsx bench/queue-throughput.ts [--rounds 3] [--noop-batches 2000] [--data DIR]
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
       const ratio = l.seconds / q.seconds;
       ratios.push(ratio);
       agree &&= JSON.stringify(q.executions.map(verdict)) === JSON.stringify(l.executions.map(verdict));
-      rows.push(`round ${round}: local ${(n / l.seconds).toFixed(0)} samples/s (${l.seconds.toFixed(2)} s), queue with ${opts.workers} workers ${(n / q.seconds).toFixed(0)} samples/s (${q.seconds.toFixed(2)} s), ratio ${ratio.toFixed(3)}`);
+      rows.push(`round ${round}: local ${(n / l.seconds).toFixed(0)} samples/s (${l.seconds.toFixed(2)} s), queue with ${opts.workers} workers ${(n / q.seconds).toFixed(0)} samples/s (${q.seconds.toFixed(2)} s), ratio ${ratio.toFixed(3)}; load average ${loadavg()[0].toFixed(1)}`);
       console.log(rows.at(-1));
     }
     console.log(`queue / local throughput, median of ${ratios.length}: ${median(ratios).toFixed(3)}; verdicts identical to local in every round: ${agree}`);
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     const t = await timeAll(executor, tiny);
     await executor.close?.();
     await stopAll(workers);
-    console.log(`no-op executor: ${count} batches in ${t.seconds.toFixed(2)} s = ${(count / t.seconds).toFixed(0)} batches/s through one Redis (2 workers, 16 batches in flight each)`);
+    console.log(`no-op executor: ${count} batches in ${t.seconds.toFixed(2)} s = ${(count / t.seconds).toFixed(0)} batches/s through one Redis (2 workers, 16 batches in flight each); load average ${loadavg()[0].toFixed(1)}`);
   } finally {
     await redis.stop();
   }
