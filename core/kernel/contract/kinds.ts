@@ -155,12 +155,35 @@ export interface PluginKinds {
 }
 
 export type PluginKind = keyof PluginKinds;
-export const PLUGIN_KINDS: readonly PluginKind[] = [
-  'dataset',
-  'generator',
-  'executor',
-  'scorer',
-  'pairing',
-  'trainer',
-  'evaluator',
-];
+
+/** What the kernel needs to know about a kind besides its interface. */
+export interface KindInfo {
+  /** Where the kind's plugin sits in a manifest: the top-level `dataset`, or a slot under `stages`. */
+  slot: 'dataset' | 'stages';
+  /** The stage that runs it: its folder under `runs/<id>/stages/` and the name `--fresh` takes. */
+  stage: string;
+  /** The output schema (contract/outputs.ts) its stage checks records against, when it produces records. */
+  output?: 'executions' | 'scores' | 'pairs' | 'evaluation';
+}
+
+/**
+ * The one list of plugin kinds, in run order. Manifest slots (schema.ts), stage names (stage-dir.ts), the
+ * slot -> stage map (runner/plugins.ts) and the kind check of `definePlugin` all derive from it; a new kind is
+ * its interface above plus a row here (the compiler points at the row when the interface has none), and then
+ * the stage function that runs it (runner/).
+ */
+export const KINDS = {
+  dataset: { slot: 'dataset', stage: 'dataset' },
+  generator: { slot: 'stages', stage: 'generate' },
+  executor: { slot: 'stages', stage: 'execute', output: 'executions' },
+  scorer: { slot: 'stages', stage: 'score', output: 'scores' },
+  pairing: { slot: 'stages', stage: 'pair', output: 'pairs' },
+  trainer: { slot: 'stages', stage: 'train' },
+  evaluator: { slot: 'stages', stage: 'evaluate', output: 'evaluation' },
+} as const satisfies { readonly [K in PluginKind]: KindInfo };
+
+export const PLUGIN_KINDS = Object.keys(KINDS) as PluginKind[];
+
+/** The kinds whose plugin sits under the manifest's `stages`, in run order. */
+export type StageSlot = { [K in PluginKind]: (typeof KINDS)[K]['slot'] extends 'stages' ? K : never }[PluginKind];
+export const STAGE_SLOTS = PLUGIN_KINDS.filter((k): k is StageSlot => KINDS[k].slot === 'stages');

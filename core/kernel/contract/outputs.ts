@@ -4,6 +4,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { CrucibleError } from '../errors.js';
 import { EXECUTION_STATUSES } from './data.js';
+import { KINDS, type PluginKind } from './kinds.js';
 
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 const unit = { type: 'number', minimum: 0, maximum: 1 } as const;
@@ -100,4 +101,12 @@ export function checkOutput(name: OutputName, value: unknown, where: { kind: str
     message: `${where.kind} plugin "${where.plugin}" returned ${NOUN[name]}${which} ${problem}${forProblem}`,
     hint: `see the ${name} schema in crucible's plugin contract (OUTPUT_SCHEMAS.${name})`,
   });
+}
+
+/** The kinds whose stage checks records (KINDS[kind].output). */
+export type OutputKind = { [K in PluginKind]: (typeof KINDS)[K] extends { output: OutputName } ? K : never }[PluginKind];
+
+/** Checks what a plugin of `kind` returned against its kind's output schema. */
+export function checkPluginOutput(kind: OutputKind, value: unknown, where: { plugin: string; problemId?: string; count?: number }): void {
+  checkOutput(KINDS[kind].output, value, { kind, ...where });
 }

@@ -1,5 +1,6 @@
 // The experiment manifest: one file composes the plugins of an experiment.
 import type { FromSchema } from 'json-schema-to-ts';
+import { KINDS, PLUGIN_KINDS, STAGE_SLOTS, type PluginKind, type StageSlot } from '../contract/kinds.js';
 
 const slot = {
   type: 'object',
@@ -11,8 +12,24 @@ const slot = {
   },
 } as const;
 
-export const STAGE_SLOTS = ['generator', 'executor', 'scorer', 'pairing', 'trainer', 'evaluator'] as const;
-export type StageSlot = (typeof STAGE_SLOTS)[number];
+export { STAGE_SLOTS, type StageSlot };
+
+/** Every plugin slot of a manifest: one per kind, plus the rounds' baseline trainer. */
+export type RunSlot = PluginKind | 'baseline';
+export interface SlotInfo {
+  kind: PluginKind;
+  /** The slot's JSON path in the manifest (errors and nested plugin paths start here). */
+  path: string;
+  /** The stage whose folder its plugin writes to. */
+  stage: string;
+}
+export const RUN_SLOTS: Readonly<Record<RunSlot, SlotInfo>> = {
+  ...(Object.fromEntries(PLUGIN_KINDS.map((kind) => [kind, { kind, path: KINDS[kind].slot === 'stages' ? `stages.${kind}` : kind, stage: KINDS[kind].stage }])) as Record<PluginKind, SlotInfo>),
+  baseline: { kind: 'trainer', path: 'rounds.baseline', stage: 'baseline' },
+};
+
+/** One slot per stage kind (contract/kinds.ts); typed per key so FromSchema sees every slot. */
+const stageSlots = Object.fromEntries(STAGE_SLOTS.map((kind) => [kind, slot])) as { readonly [K in StageSlot]: typeof slot };
 
 export const manifestSchema = {
   $id: 'https://crucible.dev/schemas/manifest.json',
@@ -56,14 +73,7 @@ export const manifestSchema = {
     stages: {
       type: 'object',
       additionalProperties: false,
-      properties: {
-        generator: slot,
-        executor: slot,
-        scorer: slot,
-        pairing: slot,
-        trainer: slot,
-        evaluator: slot,
-      },
+      properties: stageSlots,
       default: {},
     },
     generation: {

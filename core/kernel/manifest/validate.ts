@@ -8,14 +8,13 @@ import type { PluginKind } from '../contract/kinds.js';
 import { composeManifest, isInside, type ComposeOptions, type ComposedManifest } from './compose.js';
 import { checkUses, hardenIsolation, LOCAL_POLICY, type HostPolicy } from './host-policy.js';
 import { findHostResources } from './host-resources.js';
-import { manifestSchema, STAGE_SLOTS, type Manifest, type StageSlot } from './schema.js';
+import { manifestSchema, RUN_SLOTS, type Manifest, type RunSlot } from './schema.js';
 import { resolve } from 'node:path';
 import { missingFiles } from './files.js';
 
 const validateSchema = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true }).compile(manifestSchema);
 
-/** Every plugin slot of a manifest: the dataset, the stages, and the rounds' baseline trainer. */
-export type RunSlot = StageSlot | 'dataset' | 'baseline';
+export type { RunSlot };
 
 export interface ResolvedSlot {
   kind: PluginKind;
@@ -80,14 +79,9 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
   errors.push(...checkUses(manifestUses, host, composed.baseDir).map(at));
 
   const slots: ResolvedManifest['slots'] = {};
-  const wanted: Array<[RunSlot, PluginKind, { plugin?: unknown; config?: unknown } | undefined]> = [
-    ['dataset', 'dataset', manifest.dataset as never],
-    ...STAGE_SLOTS.map((s) => [s, s, (manifest.stages as Record<string, never> | undefined)?.[s]] as [StageSlot, PluginKind, never]),
-    ['baseline', 'trainer', manifest.rounds?.baseline as never],
-  ];
-  for (const [slot, kind, spec] of wanted) {
+  for (const [slot, { kind, path }] of Object.entries(RUN_SLOTS) as Array<[RunSlot, (typeof RUN_SLOTS)[RunSlot]]>) {
+    const spec = valueAt(manifest, path) as { plugin?: unknown; config?: unknown } | undefined;
     if (!spec || typeof spec.plugin !== 'string') continue;
-    const path = slot === 'dataset' ? 'dataset' : slot === 'baseline' ? 'rounds.baseline' : `stages.${slot}`;
     try {
       checkPolicy(kind, spec.plugin, composed.baseDir, policy, `${path}.plugin`);
       const loaded = await loadPlugin(kind, spec.plugin, { baseDir: composed.baseDir, path: `${path}.plugin` });
@@ -121,6 +115,10 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
     throw new CrucibleError('CRUCIBLE_E_MANIFEST', `${errors.length} error${errors.length > 1 ? 's' : ''} in ${where}`, errors);
   }
   return { manifest, slots, baseDir: composed.baseDir, sources: composed.sources.map((s) => s.file) };
+}
+
+function valueAt(root: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), root);
 }
 
 /** Resolves an already composed manifest object (a stored run, or a body posted over HTTP). */

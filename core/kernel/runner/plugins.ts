@@ -5,20 +5,9 @@ import { CrucibleError } from '../errors.js';
 import { createPlugin } from '../registry/instantiate.js';
 import { pluginCodeHash } from '../registry/code-hash.js';
 import type { ResolvedManifest, ResolvedSlot, RunSlot } from '../manifest/validate.js';
-import type { StageSlot } from '../manifest/schema.js';
+import { RUN_SLOTS } from '../manifest/schema.js';
 import { join } from 'node:path';
 import { stageContext, type RunServices } from './stage-context.js';
-
-export const SLOT_STAGE: Record<RunSlot, string> = {
-  dataset: 'dataset',
-  generator: 'generate',
-  executor: 'execute',
-  scorer: 'score',
-  pairing: 'pair',
-  trainer: 'train',
-  evaluator: 'evaluate',
-  baseline: 'baseline',
-};
 
 /** The plugin kind each slot holds. */
 type SlotKind<K extends RunSlot> = K extends 'baseline' ? 'trainer' : K & PluginKind;
@@ -49,12 +38,12 @@ export class RunPlugins {
    * another stage of the same slot (a later round's "train.r2"), so what it writes lands in that stage's folder.
    */
   get<K extends RunSlot>(slot: K, stage?: string): Promise<PluginKinds[SlotKind<K>]> {
-    const stageName = stage ?? SLOT_STAGE[slot];
-    const id = stageName === SLOT_STAGE[slot] ? slot : `${slot}@${stageName}`;
+    const stageName = stage ?? RUN_SLOTS[slot].stage;
+    const id = stageName === RUN_SLOTS[slot].stage ? slot : `${slot}@${stageName}`;
     let pending = this.instances.get(id);
     if (!pending) {
       const s = this.resolved.slots[slot]!;
-      const path = slot === 'dataset' ? 'dataset' : slot === 'baseline' ? 'rounds.baseline' : `stages.${slot}`;
+      const path = RUN_SLOTS[slot].path;
       const ctx = stageContext(this.services, stageName, s.loaded.plugin.name, join(this.runDir, 'stages', stageName), this.nestedFor(s, `${path}.config`, stageName));
       pending = createPlugin(s.kind, s.loaded, s.config, ctx, path);
       this.instances.set(id, pending);

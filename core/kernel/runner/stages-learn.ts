@@ -1,5 +1,5 @@
 // Stages that learn from scored candidates and measure the result: pair, train, evaluate.
-import { checkOutput } from '../contract/outputs.js';
+import { checkPluginOutput } from '../contract/outputs.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import type { LabelledSample, PreferencePair, ScoredCandidate } from '../contract/data.js';
@@ -33,13 +33,13 @@ export async function pairStage(state: PipelineState, scope?: RoundScope): Promi
       const scored: ScoredCandidate[] = candidates.map((candidate, i) => ({ candidate, execution: executions[i], score: scores[i] }));
       const split = state.split.get(problem.id);
       const returned = await pairing.pair(problem, scored);
-      checkOutput('pairs', returned, { kind: 'pairing', plugin: state.plugins.name('pairing'), problemId: problem.id });
+      checkPluginOutput('pairing', returned, { plugin: state.plugins.name('pairing'), problemId: problem.id });
       for (const pair of returned) pairs.push({ ...pair, problemId: pair.problemId ?? problem.id, split });
     }
     let stats: Record<string, unknown> = { pairs: pairs.length };
     if (pairing.finalize) {
       const summary = await pairing.finalize(pairs);
-      checkOutput('pairs', summary.pairs, { kind: 'pairing', plugin: state.plugins.name('pairing') });
+      checkPluginOutput('pairing', summary.pairs, { plugin: state.plugins.name('pairing') });
       pairs = summary.pairs;
       stats = summary.stats;
     }
@@ -177,7 +177,7 @@ export async function evaluateStage(state: PipelineState): Promise<void> {
     const value = await evaluator.evaluate({ problems: state.splits.test, base, trained, artifact, executor, baseMemo: baseMemo(state), ...(others.length ? { others } : {}) });
     await trained?.close?.();
     for (const o of others) await o.generator.close?.();
-    checkOutput('evaluation', value, { kind: 'evaluator', plugin: state.plugins.name('evaluator') });
+    checkPluginOutput('evaluator', value, { plugin: state.plugins.name('evaluator') });
     writeJsonAtomic(file, value);
     return { value, summary: { headline: value.headline } };
   });

@@ -1,5 +1,5 @@
 // Stages that turn problems into scored candidates: dataset, split, generate, execute, score.
-import { checkOutput } from '../contract/outputs.js';
+import { checkPluginOutput } from '../contract/outputs.js';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
@@ -140,7 +140,7 @@ export async function executeStage(state: PipelineState, scope?: RoundScope): Pr
         inParallel(pending, executor?.concurrency ?? 2, async (problem) => {
           const candidates = state.candidates!.get(problem.id) ?? [];
           const executions = await executor!.execute(problem, candidates);
-          checkOutput('executions', executions, { kind: 'executor', plugin: state.plugins.name('executor'), problemId: problem.id, count: candidates.length });
+          checkPluginOutput('executor', executions, { plugin: state.plugins.name('executor'), problemId: problem.id, count: candidates.length });
           return executions;
         }, state.services.signal),
     });
@@ -176,7 +176,7 @@ export async function scoreStage(state: PipelineState, scope?: RoundScope): Prom
         inParallel(pending, 1, async (problem) => {
           const candidates = state.candidates!.get(problem.id) ?? [];
           const scores = await scorer!.score(problem, candidates, state.executions?.get(problem.id) ?? []);
-          checkOutput('scores', scores, { kind: 'scorer', plugin: state.plugins.name('scorer'), problemId: problem.id, count: candidates.length });
+          checkPluginOutput('scorer', scores, { plugin: state.plugins.name('scorer'), problemId: problem.id, count: candidates.length });
           return scores;
         }),
     });
