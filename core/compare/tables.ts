@@ -61,7 +61,7 @@ export function comparisonTables(c: RunsComparison): Table[] {
   ]));
   const p = (r: RunFacts) => r.pairing as Record<string, any> | undefined;
   tables.push(metricTable('pairing', 'Pairing', runs, [
-    ['strategy', (r) => p(r)?.strategy],
+    ['plugin', (r) => p(r)?.plugin],
     ['pairs', (r) => p(r)?.pairs],
     ['problems with pairs', (r) => p(r)?.problems],
     ['pairs per problem (mean)', (r) => p(r)?.pairsPerProblem?.mean],

@@ -107,42 +107,48 @@ export function executionSection(r: RunResults): string {
 }
 
 export function pairingSection(r: RunResults): string {
-  const s = r.pairing?.stats as Record<string, any> | undefined;
+  const s = r.pairing?.stats;
   if (!s) return `<section id="pairing"><h2>Pairing</h2><p class="muted">No pairing stage ran in this run.</p></section>`;
   const charts: string[] = [];
-  const hist = s.scoreGap?.histogram as { edges: number[]; counts: number[] } | undefined;
-  if (hist?.counts?.length) {
+  const hist = s.scoreGap.histogram;
+  if (hist.counts.some((c) => c > 0)) {
     charts.push(barChart({
       id: 'score-gap', title: 'Score gap (chosen − rejected)', categories: hist.counts.map((_, i) => `${hist.edges[i]}–${hist.edges[i + 1]}`),
       series: [{ name: 'pairs', values: hist.counts }], format: count,
     }));
   }
-  const mix = s.statusMix as { chosen: Record<string, number>; rejected: Record<string, number> } | undefined;
-  if (mix) {
-    const cats = [...new Set([...STATUSES, ...Object.keys(mix.chosen), ...Object.keys(mix.rejected)])].filter((c) => mix.chosen[c] || mix.rejected[c]);
+  const mix = s.statusMix;
+  const cats = [...new Set([...STATUSES, ...Object.keys(mix.chosen), ...Object.keys(mix.rejected)])].filter((c) => mix.chosen[c] || mix.rejected[c]);
+  if (cats.length) {
     charts.push(barChart({
       id: 'status-mix', title: 'Status mix: chosen vs rejected', categories: cats,
       series: [{ name: 'chosen', values: cats.map((c) => mix.chosen[c] ?? 0) }, { name: 'rejected', values: cats.map((c) => mix.rejected[c] ?? 0) }],
       format: count,
     }));
   }
-  const rows: string[][] = [];
-  const add = (k: string, v: unknown) => rows.push([esc(k), esc(typeof v === 'number' ? fmtNum(v) : String(v))]);
-  if (s.strategy) add('strategy', s.strategy);
-  add('pairs', s.pairs);
-  add('problems with pairs', s.problems);
-  if (s.pairsPerProblem) add('pairs per problem (min / median / mean / max)', `${fmtNum(s.pairsPerProblem.min)} / ${fmtNum(s.pairsPerProblem.median)} / ${fmtNum(s.pairsPerProblem.mean)} / ${fmtNum(s.pairsPerProblem.max)}`);
-  if (s.distinctChosenPerProblem) add('distinct chosen per problem (mean)', fmtNum(s.distinctChosenPerProblem.mean));
-  if (s.scoreGap) add('score gap (mean / median)', `${fmtNum(s.scoreGap.mean)} / ${fmtNum(s.scoreGap.median)}`);
-  for (const [k, v] of Object.entries((s.candidates ?? {}) as Record<string, number>)) add(`candidates: ${k}`, v);
-  const gates = s.gates as { input: number; kept: number; dropShare: number; dropped: Record<string, number> } | undefined;
-  const gateTable = gates
-    ? `<h3>Quality gates</h3>${table(['', 'pairs'], [
-        ['before gates', String(gates.input)], ['kept', String(gates.kept)], ['dropped share', `${(gates.dropShare * 100).toFixed(1)}%`],
-        ...Object.entries(gates.dropped).map(([k, v]) => [`dropped: ${esc(k)}`, String(v)]),
-      ])}`
-    : '';
-  return `<section id="pairing"><h2>Pairing</h2><div class="charts">${charts.join('')}</div>${table(['statistic', 'value'], rows)}${gateTable}</section>`;
+  const spread = (v: { min: number; median: number; mean: number; max: number }) => `${fmtNum(v.min)} / ${fmtNum(v.median)} / ${fmtNum(v.mean)} / ${fmtNum(v.max)}`;
+  const rows: string[][] = [
+    ['plugin', esc(s.plugin)],
+    ['pairs', String(s.pairs)],
+    ['problems with pairs', String(s.problems)],
+    ['pairs per problem (min / median / mean / max)', spread(s.pairsPerProblem)],
+    ['distinct chosen per problem (mean)', fmtNum(s.distinctChosenPerProblem.mean)],
+    ['score gap (mean / median)', `${fmtNum(s.scoreGap.mean)} / ${fmtNum(s.scoreGap.median)}`],
+  ];
+  const gates = s.gates;
+  const gateTable = `<h3>Quality gates</h3>${table(['', 'pairs'], [
+    ['before gates', String(gates.input)], ['kept', String(gates.kept)], ['dropped share', `${(gates.dropShare * 100).toFixed(1)}%`],
+    ...Object.entries(gates.dropped).map(([k, v]) => [`dropped: ${esc(k)}`, String(v)]),
+  ])}`;
+  const own = flatEntries(s.pluginStats ?? {});
+  const ownTable = own.length ? `<h3>Reported by ${esc(s.plugin)}</h3>${table(['statistic', 'value'], own.map(([k, v]) => [esc(k), esc(fmtNum(v))]))}` : '';
+  return `<section id="pairing"><h2>Pairing</h2><div class="charts">${charts.join('')}</div>${table(['statistic', 'value'], rows)}${gateTable}${ownTable}</section>`;
+}
+
+/** A plugin's own numbers, one row per scalar ("candidates.belowMinGap"), never interpreted. */
+function flatEntries(value: Record<string, unknown>, prefix = ''): Array<[string, unknown]> {
+  return Object.entries(value).flatMap(([k, v]): Array<[string, unknown]> =>
+    v && typeof v === 'object' && !Array.isArray(v) ? flatEntries(v as Record<string, unknown>, `${prefix}${k}.`) : [[`${prefix}${k}`, Array.isArray(v) ? JSON.stringify(v) : v]]);
 }
 
 export function trainingSection(r: RunResults): string {

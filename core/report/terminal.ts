@@ -15,11 +15,10 @@ export function formatTerminalSummary(results: RunResults, options: { reportPath
     lines.push(`  executed    ${ex.samples} samples on ${ex.problems} problems: pass@1 ${fmtNum(ex.passAt1)}, compile rate ${fmtNum(ex.compileRate)}, mean test pass rate ${fmtNum(ex.meanTestPassRate)}`);
     lines.push(`              ${mix}`);
   }
-  const ps = r.pairing?.stats as Record<string, any> | undefined;
+  const ps = r.pairing?.stats;
   if (ps) {
-    const gates = ps.gates as { dropped?: Record<string, number>; input?: number } | undefined;
-    const dropped = Object.entries(gates?.dropped ?? {}).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`  pairing     ${ps.pairs ?? '?'} pairs from ${ps.problems ?? '?'} problems${ps.strategy ? ` (${ps.strategy})` : ''}${gates ? `; gates dropped ${gates.input !== undefined ? gates.input - (ps.pairs ?? 0) : '?'}${dropped ? ` (${dropped})` : ''}` : ''}`);
+    const dropped = Object.entries(ps.gates.dropped).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ');
+    lines.push(`  pairing     ${ps.pairs} pairs from ${ps.problems} problems (${ps.plugin}); gates dropped ${ps.gates.input - ps.gates.kept}${dropped ? ` (${dropped})` : ''}`);
   }
   if (r.training) {
     const nums = Object.entries(r.training.stats ?? {}).filter(([, v]) => typeof v === 'number').slice(0, 4);

@@ -1,8 +1,7 @@
 // all-pairs: every pair (i, j) of a problem's candidates whose scores differ by at least minGap; the higher is chosen.
 import { definePlugin } from 'crucible-ml';
 import type { PreferencePair } from 'crucible-ml';
-import { byRank, candidatePool, EPS, finalizePairs, fmt, makePair } from './common.js';
-import { gateOptions, gatesSchema } from './gates.js';
+import { byRank, candidatePool, EPS, fmt, makePair } from './common.js';
 import { StrategyCounters } from './stats.js';
 
 export default definePlugin({
@@ -21,15 +20,10 @@ export default definePlugin({
       chosenMin: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'chosen score at least this (AceCoder: 0.8)' },
       rejectedMin: { type: 'number', minimum: 0, maximum: 1, default: 0, description: 'rejected score at least this' },
       rejectedMax: { type: 'number', minimum: 0, maximum: 1, default: 1, description: 'rejected score at most this' },
-      gates: gatesSchema,
     },
   } as const,
   create(config, ctx) {
-    const o = {
-      minGap: config.minGap ?? 0.1, dedupe: config.dedupe ?? true, maxPairsPerProblem: config.maxPairsPerProblem ?? 0,
-      chosenMin: config.chosenMin ?? 0, rejectedMin: config.rejectedMin ?? 0, rejectedMax: config.rejectedMax ?? 1,
-    };
-    const gates = gateOptions(config.gates);
+    const o = config;
     const counters = new StrategyCounters();
     return {
       pair(problem, scored) {
@@ -58,7 +52,7 @@ export default definePlugin({
         return out;
       },
       finalize(pairs) {
-        return finalizePairs('all-pairs', { ...o, gates }, counters, gates, pairs, ctx);
+        return { pairs, stats: { candidates: counters.counts } };
       },
     };
   },

@@ -3,8 +3,7 @@
 import { distance } from 'fastest-levenshtein';
 import { definePlugin } from 'crucible-ml';
 import type { PreferencePair, ScoredCandidate } from 'crucible-ml';
-import { byRank, candidatePool, EPS, finalizePairs, fmt, makePair } from './common.js';
-import { gateOptions, gatesSchema } from './gates.js';
+import { byRank, candidatePool, EPS, fmt, makePair } from './common.js';
 import { StrategyCounters } from './stats.js';
 
 /** Levenshtein distance over the longer length: 0 identical, 1 nothing in common. */
@@ -44,16 +43,11 @@ export default definePlugin({
           minMeanLogprob: { type: 'number', description: 'the sampling model\'s mean token log-prob (candidate.logprob / tokens) at least this' },
         },
       },
-      gates: gatesSchema,
     },
   } as const,
-  create(config, ctx) {
-    const o = {
-      minGap: config.minGap ?? 0.1, chosenMin: config.chosenMin ?? 0, rejectedMin: config.rejectedMin ?? 0, dedupe: config.dedupe ?? true,
-      hardNegatives: { maxEditDistance: config.hardNegatives?.maxEditDistance, minMeanLogprob: config.hardNegatives?.minMeanLogprob },
-    };
+  create(config) {
+    const o = config;
     const hardFilter = o.hardNegatives.maxEditDistance !== undefined || o.hardNegatives.minMeanLogprob !== undefined;
-    const gates = gateOptions(config.gates);
     const counters = new StrategyCounters();
     return {
       pair(problem, scored) {
@@ -81,7 +75,7 @@ export default definePlugin({
         return pairs;
       },
       finalize(pairs) {
-        return finalizePairs('best-of-n', { ...o, gates }, counters, gates, pairs, ctx);
+        return { pairs, stats: { candidates: counters.counts } };
       },
     };
   },

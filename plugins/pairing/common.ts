@@ -1,9 +1,6 @@
-// Helpers both strategies share: duplicate removal, the pair record, and finalize (gates + statistics).
-import type { PluginContext } from 'crucible-ml';
-import type { PairingSummary } from 'crucible-ml';
+// Helpers both strategies share: duplicate removal, ranking and the pair record (gates and statistics are the kernel's).
 import type { PreferencePair, Problem, ScoredCandidate } from 'crucible-ml';
-import { applyGates, type GateOptions } from './gates.js';
-import { pairStats, type StrategyCounters } from './stats.js';
+import type { StrategyCounters } from './stats.js';
 
 /** Float slack for gap thresholds: 0.3 - 0.2 must count as a gap of 0.1. */
 export const EPS = 1e-9;
@@ -59,16 +56,3 @@ export function makePair(problem: Problem, chosen: ScoredCandidate, rejected: Sc
 }
 
 export const fmt = (v: number) => v.toFixed(2);
-
-export function finalizePairs(
-  strategy: string,
-  config: Record<string, unknown>,
-  counters: StrategyCounters,
-  gates: GateOptions,
-  pairs: PreferencePair[],
-  ctx: PluginContext,
-): PairingSummary {
-  const before = { strategy, config, candidates: counters.counts, beforeGates: pairStats(pairs) };
-  const { kept, report } = applyGates(pairs, gates, ctx, before);
-  return { pairs: kept, stats: { strategy, config, candidates: counters.counts, gates: report, ...pairStats(kept) } };
-}

@@ -27,7 +27,7 @@ const manifest = {
     generator: { plugin: 'tfjs-lm', config: { model, n: 4, temperature: 1.0, topP: 1.0, maxTokens: 40 } },
     executor: { plugin: 'python', config: { timeoutSeconds: 5 } },
     scorer: { plugin: 'test-pass-rate' },
-    pairing: { plugin: 'all-pairs', config: { minGap: 0.1, chosenMin: 1, maxPairsPerProblem: 6, gates: { maxDropShare: 1 } } },
+    pairing: { plugin: 'all-pairs', config: { minGap: 0.1, chosenMin: 1, maxPairsPerProblem: 6 }, gates: { maxDropShare: 1 } },
     trainer: { plugin: 'dpo', config: { beta: 0.1, rpoAlpha: 10, lr: 0.0003, epochs: 1, batchSize: 8, maxLength: 128, checkpointEvery: 1 } },
     evaluator: { plugin: 'pass-at-k', config: { n: 2, k: [1], seed: 42, maxTokens: 40 } },
   },

@@ -74,7 +74,10 @@ export interface PairingSummary {
 
 export interface Pairing {
   pair(problem: Problem, scored: ScoredCandidate[]): PreferencePair[] | Promise<PreferencePair[]>;
-  /** Quality gates and statistics over all pairs; throws a coded error when the gates fail the stage. */
+  /**
+   * Called once with all the plugin's pairs: may filter them and report numbers of its own (`stats`, shown as they
+   * are). Quality gates and the pairing statistics are the kernel's, applied after it for every pairing plugin.
+   */
   finalize?(pairs: PreferencePair[]): PairingSummary | Promise<PairingSummary>;
 }
 

@@ -1,5 +1,6 @@
 // The experiment manifest: one file composes the plugins of an experiment.
 import type { FromSchema } from 'json-schema-to-ts';
+import { gatesSchema } from '../runner/pair-quality.js';
 import { KINDS, PLUGIN_KINDS, STAGE_SLOTS, type PluginKind, type StageSlot } from '../contract/kinds.js';
 
 const slot = {
@@ -30,6 +31,8 @@ export const RUN_SLOTS: Readonly<Record<RunSlot, SlotInfo>> = {
 
 /** One slot per stage kind (contract/kinds.ts); typed per key so FromSchema sees every slot. */
 const stageSlots = Object.fromEntries(STAGE_SLOTS.map((kind) => [kind, slot])) as { readonly [K in StageSlot]: typeof slot };
+/** The pairing slot also holds the quality gates the kernel applies to whatever the plugin pairs. */
+const pairingSlot = { ...slot, properties: { ...slot.properties, gates: gatesSchema } } as const;
 
 export const manifestSchema = {
   $id: 'https://crucible.dev/schemas/manifest.json',
@@ -73,7 +76,7 @@ export const manifestSchema = {
     stages: {
       type: 'object',
       additionalProperties: false,
-      properties: stageSlots,
+      properties: { ...stageSlots, pairing: pairingSlot },
       default: {},
     },
     generation: {

@@ -2,6 +2,7 @@ import type { Candidate, Execution, PreferencePair, Problem, SplitName } from '.
 import type { EvaluationResult, TrainResult } from '../contract/kinds.js';
 import type { ModelArtifact } from '../contract/data.js';
 import type { RoundsSummary } from './rounds-summary.js';
+import type { PairingStatistics } from './pair-quality.js';
 import type { ResolvedManifest } from '../manifest/validate.js';
 import type { EventLog } from './event-log.js';
 import type { RunPlugins } from './plugins.js';
@@ -30,7 +31,7 @@ export interface PipelineState {
   executions?: Map<string, Execution[]>;
   scores?: Map<string, number[]>;
   pairs?: PreferencePair[];
-  pairingStats?: Record<string, unknown>;
+  pairingStats?: PairingStatistics;
   training?: TrainResult;
   /** The stage key of the policy in `training` when it is not the last train stage's (rounds with keep "best"). */
   trainKey?: string;

@@ -1,5 +1,6 @@
 // The shape of results.json, which the runner writes and the report, `crucible report` and `crucible compare` read.
 import type { SplitName } from '../contract/data.js';
+import type { PairingStatistics } from './pair-quality.js';
 
 export type Curves = Record<string, Array<[number, number]>>;
 
@@ -29,7 +30,8 @@ export interface RunResults {
   };
   /** What the execute stage ran (train/val samples; replayed or generated): pass@1, compile rate, taxonomy. */
   execution?: { samples: number; problems: number; passAt1: number; compileRate: number; meanTestPassRate: number; taxonomy: Record<string, number> };
-  pairing?: { stats: Record<string, unknown> };
+  /** The kernel's statistics and gates over the pairs, the same fields for every pairing plugin. */
+  pairing?: { stats: PairingStatistics };
   training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown };
   evaluation?: { headline: Record<string, number>; details: Record<string, unknown> };
   /** Iterative runs: the per-round curve and facts (core/runner/rounds-summary.ts). */

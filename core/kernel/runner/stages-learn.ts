@@ -12,10 +12,11 @@ import { assertNoTestLeak, bySplit } from './leakage.js';
 import { selectionProblems } from './split-guard.js';
 import type { PipelineState } from './pipeline-state.js';
 import { withStage } from './stage.js';
+import { applyGates, pairStatistics, type GateOptions, type PairingStatistics } from './pair-quality.js';
 import type { RoundScope } from './stages-sample.js';
 
 export async function pairStage(state: PipelineState, scope?: RoundScope): Promise<void> {
-  await withStage(state, `pair${scope?.suffix ?? ''}`, { score: state.keys[`score${scope?.suffix ?? ''}`], pairing: state.plugins.identity('pairing') }, async (stage) => {
+  await withStage(state, `pair${scope?.suffix ?? ''}`, { score: state.keys[`score${scope?.suffix ?? ''}`], pairing: state.plugins.identity('pairing'), gates: state.resolved.manifest.stages?.pairing?.gates }, async (stage) => {
     const prefFile = join(stage.dir, 'preferences.jsonl');
     const statsFile = join(stage.dir, 'pairing_stats.json');
     if (stage.finished) {
@@ -36,13 +37,22 @@ export async function pairStage(state: PipelineState, scope?: RoundScope): Promi
       checkPluginOutput('pairing', returned, { plugin: state.plugins.name('pairing'), problemId: problem.id });
       for (const pair of returned) pairs.push({ ...pair, problemId: pair.problemId ?? problem.id, split });
     }
-    let stats: Record<string, unknown> = { pairs: pairs.length };
+    // The plugin may filter its own pairs and report its own numbers; gates and statistics are the kernel's.
+    let pluginStats: Record<string, unknown> | undefined;
     if (pairing.finalize) {
       const summary = await pairing.finalize(pairs);
       checkPluginOutput('pairing', summary.pairs, { plugin: state.plugins.name('pairing') });
       pairs = summary.pairs;
-      stats = summary.stats;
+      pluginStats = summary.stats;
     }
+    const plugin = state.plugins.name('pairing');
+    const gated = applyGates(pairs, state.resolved.manifest.stages!.pairing!.gates as GateOptions);
+    if (gated.failure) {
+      writeJsonAtomic(join(stage.dir, 'pairing_gates_report.json'), { plugin, beforeGates: pairStatistics(pairs), gates: gated.report, pluginStats });
+      throw gated.failure;
+    }
+    pairs = gated.kept;
+    const stats: PairingStatistics = { plugin, ...pairStatistics(pairs), gates: gated.report, ...(pluginStats ? { pluginStats } : {}) };
     writeFileAtomic(prefFile, toJsonl(pairs));
     writeJsonAtomic(statsFile, stats);
     state.pairs = pairs;

@@ -5,6 +5,7 @@ import type { PreferencePair } from '../../../core/kernel/contract/data.js';
 import type { RunResults } from '../../../core/report/index.js';
 import evaluatorPlugin from '../../../plugins/evaluators/pass-at-k/index.js';
 import allPairs from '../../../plugins/pairing/all-pairs.js';
+import { applyGates, pairStatistics } from '../../../core/kernel/runner/pair-quality.js';
 import { mix, problem, scriptedExecutor, scriptedGenerator } from '../../plugins/evaluators/fakes.js';
 import { problem as pairingProblem, scored } from '../../plugins/pairing/helpers.js';
 
@@ -21,6 +22,9 @@ export async function fullResults(): Promise<RunResults> {
     ['    return xs[0] / 0\n', 0, 'RUNTIME_ERROR'], ['    return sorted(xs, reverse=True\n', 0, 'SYNTAX_ERROR'], ['I cannot help with that', 0, 'SYNTAX_ERROR'],
   ]));
   const summary = await pairing.finalize!(pairs);
+  // The pair stage's statistics, as the kernel computes them for any pairing plugin (gates at their schema defaults).
+  const gated = applyGates(summary.pairs, { minPairs: 1, minProblems: 1, maxDropShare: 0.5, requireCode: true, rejectPatterns: [] });
+  const stats = { plugin: 'all-pairs', ...pairStatistics(gated.kept), gates: gated.report, pluginStats: summary.stats };
   const steps = Array.from({ length: 20 }, (_, i) => i * 5);
   return {
     run: {
@@ -31,7 +35,7 @@ export async function fullResults(): Promise<RunResults> {
       node: 'v20.0.0',
     },
     dataset: { hash: 'sha256:abc123', count: 20, splitCounts: { train: 10, val: 4, test: 6 } },
-    pairing: { stats: summary.stats },
+    pairing: { stats },
     training: {
       stats: { epochs: 2, 'final/loss': 0.41, tokensPerSecond: 3800 },
       curves: {

@@ -5,7 +5,7 @@ import type { Pairing } from '../../../core/kernel/contract/kinds.js';
 import type { PreferencePair, ScoredCandidate } from '../../../core/kernel/contract/data.js';
 import allPairs from '../../../plugins/pairing/all-pairs.js';
 import bestOfN from '../../../plugins/pairing/best-of-n.js';
-import type { PairStats } from '../../../plugins/pairing/stats.js';
+import { applyGates, pairStatistics } from '../../../core/kernel/runner/pair-quality.js';
 import { problem, scored } from './helpers.js';
 
 const A = problem('a');
@@ -32,7 +32,9 @@ async function runStrategy(plugin: unknown, config: Record<string, unknown>, inp
   const pairs: PreferencePair[] = [];
   for (const [p, s] of inputs) pairs.push(...(await pairing.pair(p, s)));
   const summary = await pairing.finalize!(pairs);
-  return { pairs: summary.pairs, stats: summary.stats as unknown as PairStats & { candidates: Record<string, number>; gates: { kept: number } } };
+  // What the kernel's pair stage adds for every pairing plugin: gates (schema defaults) and statistics.
+  const { kept, report } = applyGates(summary.pairs, { minPairs: 1, minProblems: 1, maxDropShare: 0.5, requireCode: true, rejectPatterns: [] });
+  return { pairs: kept, stats: { ...pairStatistics(kept), gates: report, candidates: summary.stats.candidates as Record<string, number> } };
 }
 
 test('all-pairs vs best-of-n on the same scored input: statistics differ the expected way', async () => {
@@ -89,7 +91,7 @@ test('all-pairs options: chosenMin (AceCoder), rejectedMin, dedupe, seeded cap p
   const ace = await runStrategy(allPairs, { chosenMin: 0.8 }, [[A, inputA()], [B, inputB()]]);
   assert.ok(ace.pairs.every((p) => p.chosenScore! >= 0.8));
   assert.is(ace.stats.problems, 1);
-  const rej = await runStrategy(allPairs, { rejectedMin: 0.2, gates: { minProblems: 0 } }, [[A, inputA()]]);
+  const rej = await runStrategy(allPairs, { rejectedMin: 0.2 }, [[A, inputA()]]);
   assert.ok(rej.pairs.every((p) => p.rejectedScore! >= 0.2));
   const dup = scored(A, [['    return 1\n', 1, 'SUCCESS'], ['    return 1\n', 1, 'SUCCESS'], ['    return 0\n', 0, 'WRONG_OUTPUT']]);
   const deduped = await runStrategy(allPairs, {}, [[A, dup]]);

@@ -23,8 +23,8 @@ test('--set stages.pairing.plugin=best-of-n reuses sampling and scoring; statist
   assert.is(s2.pair, 'ran');
   const all = r1.pairing.stats;
   const bon = r2.pairing.stats;
-  assert.is(all.strategy, 'all-pairs');
-  assert.is(bon.strategy, 'best-of-n');
+  assert.is(all.plugin, 'all-pairs');
+  assert.is(bon.plugin, 'best-of-n');
   assert.ok(all.pairs > bon.pairs, `all-pairs ${all.pairs} > best-of-n ${bon.pairs}`);
   assert.is(bon.distinctChosenPerProblem.max, 1);
   assert.ok(bon.pairsPerProblem.max <= 5);
