@@ -21,7 +21,7 @@ export interface PairwiseComparison {
   b: string;
   flips?: Flips;
   /** The evaluator's own paired comparison of the final models, when both runs have one. */
-  evaluation?: Record<string, unknown>;
+  evaluation?: Awaited<ReturnType<typeof compareRuns>>;
   evaluationError?: string;
 }
 
@@ -33,10 +33,11 @@ export interface RunsComparison {
 
 /** Per-problem verdicts: a problem passes when at least half of its samples pass every test. */
 function verdicts(run: RunFacts): { source: Flips['source']; passes: Map<string, boolean> } | undefined {
-  const details = run.evaluation?.details as { base?: { perProblem?: unknown }; trained?: { perProblem?: unknown } } | undefined;
-  const perProblem = (details?.trained?.perProblem ?? details?.base?.perProblem) as Array<{ problemId: string; n: number; c: number }> | undefined;
-  if (Array.isArray(perProblem) && perProblem.length) {
-    return { source: 'evaluation', passes: new Map(perProblem.map((p) => [p.problemId, p.n > 0 && p.c / p.n >= 0.5])) };
+  // The run's final model: the headline comparison's second model (trained), else the only one.
+  const s = run.evaluation?.summary;
+  const final = s?.models.find((m) => m.label === s.comparisons?.[0]?.b) ?? s?.models[0];
+  if (final?.perProblem && Object.keys(final.perProblem).length) {
+    return { source: 'evaluation', passes: new Map(Object.entries(final.perProblem).map(([id, [c, n]]) => [id, n > 0 && c / n >= 0.5])) };
   }
   if (run.execution) return { source: 'executions', passes: new Map(Object.entries(run.execution.perProblem).map(([id, [c, n]]) => [id, c / n >= 0.5])) };
   return undefined;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { RunStore } from '../store/run-store.js';
 import { readJsonl } from '../kernel/util/jsonl.js';
 import { summarizeExecutions, type ExecutionFacts } from '../kernel/runner/execution-summary.js';
+import type { EvaluationResult } from '../kernel/contract/kinds.js';
 
 export { STATUSES } from '../kernel/runner/execution-summary.js';
 
@@ -27,7 +28,7 @@ export interface RunFacts {
   scores?: Distribution;
   pairing?: Record<string, unknown>;
   training?: Record<string, number>;
-  evaluation?: { headline: Record<string, number>; details: Record<string, unknown> };
+  evaluation?: EvaluationResult;
   error?: { code: string; message: string; stage?: string };
 }
 

@@ -1,5 +1,5 @@
 // The comparison as plain tables (header + rows of strings), shared by the terminal and the HTML page.
-import { asComparison, fmtNum, fmtP, fmtSigned } from '../report/format.js';
+import { fmtNum, fmtP, fmtSigned } from '../report/format.js';
 import type { RunsComparison } from './compare.js';
 import { STATUSES, type RunFacts } from './facts.js';
 import { seedSpreadTable } from './seeds.js';
@@ -78,14 +78,14 @@ export function comparisonTables(c: RunsComparison): Table[] {
   for (const pair of c.pairwise) {
     const bi = runs.findIndex((r) => r.id === pair.b);
     const label = `${letter(bi)} vs A`;
-    const cmp = asComparison((pair.evaluation as { comparison?: unknown } | undefined)?.comparison);
+    const cmp = pair.evaluation?.comparison;
     if (cmp) {
       tables.push({
         id: `paired-${letter(bi)}`, title: `Evaluation, ${label}: final models, paired over the same test problems`,
         head: ['metric', 'A', letter(bi), 'change', 'p (t-test)', 'p (Wilcoxon)'],
         rows: Object.entries(cmp.metrics).filter(([k]) => !k.endsWith('_ms_per_problem')).map(([k, m]) => {
-          const t = cmp.tests[k];
-          return [k, fmtNum(m.a), fmtNum(m.b), fmtSigned(m.absolute), t ? fmtP(t.ttest.p) : '', t ? fmtP(t.wilcoxon.p) : ''];
+          const t = m.test;
+          return [k, fmtNum(m.a), fmtNum(m.b), fmtSigned(m.absolute), t ? fmtP(t.ttest.p) : '', t?.wilcoxon ? fmtP(t.wilcoxon.p) : ''];
         }),
       });
     } else if (pair.evaluationError) {

@@ -1,6 +1,7 @@
 // The self-contained report page: inline CSS and SVG only, so it opens offline and can be mailed around.
 import { esc } from './escape.js';
-import { evaluationSection, executionSection, headlineSection, metadataSection, pairingSection, trainingSection } from './sections.js';
+import { executionSection, metadataSection, pairingSection, trainingSection } from './sections.js';
+import { contributedSections, evaluationSection, headlineSection } from './evaluation.js';
 import type { RunResults } from '../kernel/runner/run-results.js';
 import { roundsSection } from './rounds.js';
 
@@ -33,6 +34,7 @@ ${executionSection(results)}
 ${roundsSection(results)}
 ${pairingSection(results)}
 ${trainingSection(results)}
+${contributedSections(results)}
 ${metadataSection(results)}
 </main></body></html>
 `;

@@ -2,23 +2,22 @@
 // each round sampled and trained, and every policy's test pass@1 against base with its p-value and MDE.
 import { lineChart } from './charts/index.js';
 import { esc } from './escape.js';
-import { asComparison, asEval, fmtNum, fmtP, fmtSigned } from './format.js';
+import { fmtNum, fmtP, fmtSigned } from './format.js';
 import type { RoundsView, RunResults } from '../kernel/runner/run-results.js';
 
-/** Test pass@1 of every evaluated policy (base, baseline, rounds) with its comparison to base. */
+/** Test pass@1 of every evaluated policy (base, baseline, rounds, trained last) with its comparison to base. */
 function testRows(r: RunResults): Array<{ label: string; pass1?: number; ci?: [number, number]; delta?: number; p?: number; mde?: number }> {
-  const d = r.evaluation?.details as Record<string, unknown> | undefined;
-  const base = asEval(d?.base);
-  const trained = asEval(d?.trained);
-  if (!base) return [];
-  const rows: ReturnType<typeof testRows> = [{ label: 'base', pass1: base.passAtK['pass@1']?.value, ci: base.passAtK['pass@1']?.ci95 }];
-  const add = (label: string, e: unknown, c: unknown) => {
-    const ev = asEval(e);
-    const t = asComparison(c)?.tests['pass@1']?.ttest;
-    if (ev) rows.push({ label, pass1: ev.passAtK['pass@1']?.value, ci: ev.passAtK['pass@1']?.ci95, ...(t ? { delta: t.meanDifference, p: t.p, mde: t.mde80 } : {}) });
-  };
-  for (const o of (d?.others as Array<{ label: string; evaluation: unknown; comparison: unknown }> | undefined) ?? []) add(o.label, o.evaluation, o.comparison);
-  if (trained) add(`trained (round ${r.rounds?.kept ?? '?'})`, d?.trained, d?.comparison);
+  const s = r.evaluation?.summary;
+  const base = s?.models[0];
+  if (!s || !base) return [];
+  const pass1 = (label: string) => s.models.find((m) => m.label === label)?.metrics['pass@1'];
+  const rows: ReturnType<typeof testRows> = [{ label: base.label, pass1: base.metrics['pass@1']?.value, ci: base.metrics['pass@1']?.ci95 }];
+  const vsBase = (s.comparisons ?? []).filter((c) => c.a === base.label);
+  for (const c of [...vsBase.filter((c) => c.b !== 'trained'), ...vsBase.filter((c) => c.b === 'trained')]) {
+    const t = c.metrics['pass@1']?.test?.ttest;
+    const label = c.b === 'trained' ? `trained (round ${r.rounds?.kept ?? '?'})` : c.b;
+    rows.push({ label, pass1: pass1(c.b)?.value, ci: pass1(c.b)?.ci95, ...(t ? { delta: t.meanDifference, p: t.p, mde: t.mde80 } : {}) });
+  }
   return rows;
 }
 

@@ -1,99 +1,12 @@
-// The report's sections as HTML fragments. Every section renders from whatever results.json holds
+// The report's sections as HTML fragments (the evaluation's are in evaluation.ts). Every section renders from whatever results.json holds
 // and says plainly when a part of the run did not happen.
 import { barChart, lineChart } from './charts/index.js';
 import { esc } from './escape.js';
-import { asComparison, asEval, fmtNum, fmtP, fmtPct, fmtSigned, type EvalView } from './format.js';
+import { fmtNum } from './format.js';
+import { STATUSES, table } from './table.js';
 import type { RunResults } from '../kernel/runner/run-results.js';
 
 const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
-const STATUSES = ['SUCCESS', 'WRONG_OUTPUT', 'RUNTIME_ERROR', 'TIMEOUT', 'SYNTAX_ERROR'];
-
-const table = (head: string[], rows: string[][], cls = '') =>
-  `<table class="${cls}"><thead><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-
-export function headlineSection(r: RunResults): string {
-  const ev = r.evaluation;
-  if (!ev) {
-    const ex = r.execution;
-    if (!ex) return `<section id="headline"><h2>Headline</h2><p class="muted">Nothing was executed or evaluated in this run.</p></section>`;
-    const rows = [['pass@1 of the executed samples', fmtNum(ex.passAt1)], ['compile rate', fmtNum(ex.compileRate)], ['mean test pass rate', fmtNum(ex.meanTestPassRate)], ['samples', String(ex.samples)], ['problems', String(ex.problems)]];
-    return `<section id="headline"><h2>Headline</h2>${table(['metric', 'value'], rows, 'headline')}<p class="muted">No evaluator ran: these are the samples the execute stage ran (train/val splits).</p></section>`;
-  }
-  const base = asEval(ev.details?.base);
-  const trained = asEval(ev.details?.trained);
-  const cmp = asComparison(ev.details?.comparison);
-  if (base && trained && cmp) {
-    const rows = Object.entries(cmp.metrics).map(([key, c]) => {
-      const t = cmp.tests[key];
-      const cls = t && t.ttest.p < 0.05 ? (c.absolute > 0 ? 'up' : 'down') : '';
-      return [esc(key), fmtNum(c.a), fmtNum(c.b), `<span class="${cls}">${fmtSigned(c.absolute)}</span>`, fmtPct(c.relative), t ? fmtP(t.ttest.p) : '', t ? fmtNum(t.ttest.mde80) : '', t ? fmtP(t.wilcoxon.p) : ''];
-    });
-    return `<section id="headline"><h2>Headline</h2>${table(['metric', 'base', 'trained', 'change', 'relative', 't-test p', 'MDE (80% power)', 'Wilcoxon p'], rows, 'headline')}
-<p class="muted">Paired over ${base.problemIds?.length ?? '?'} test problems; p-values are two-sided, per-problem paired tests. MDE: the smallest true change this test detects with 80% power at alpha 0.05, from n and the observed spread of per-problem differences.</p></section>`;
-  }
-  const rows = Object.entries(ev.headline ?? {}).map(([k, v]) => [esc(k), fmtNum(v)]);
-  return `<section id="headline"><h2>Headline</h2>${table(['metric', 'value'], rows, 'headline')}</section>`;
-}
-
-function evaluations(r: RunResults): EvalView[] {
-  const d = r.evaluation?.details;
-  return [asEval(d?.base), asEval(d?.trained)].filter((e): e is EvalView => !!e);
-}
-
-export function evaluationSection(r: RunResults): string {
-  const evals = evaluations(r);
-  if (evals.length === 0) return '';
-  const ks = Object.keys(evals[0].passAtK);
-  const passChart = barChart({
-    id: 'pass-at-k',
-    title: 'pass@k with 95% confidence intervals',
-    categories: ks,
-    series: evals.map((e) => ({ name: e.label, values: ks.map((k) => e.passAtK[k]?.value), errors: ks.map((k) => e.passAtK[k]?.ci95) })),
-    yMax: 1,
-  });
-  const taxChart = barChart({
-    id: 'error-taxonomy',
-    title: 'Error taxonomy (share of samples)',
-    categories: STATUSES,
-    series: evals.map((e) => ({ name: e.label, values: STATUSES.map((s) => e.taxonomy.shares[s] ?? 0) })),
-    yMax: 1,
-    format: (v) => `${(v * 100).toFixed(0)}%`,
-    width: 720,
-  });
-  const cmp = asComparison(r.evaluation?.details?.comparison);
-  const perModel = table(
-    ['model', ...ks.map((k) => `${k} (95% CI)`), 'compile rate', 'test pass rate', 'gen ms/problem (mean / median)', 'exec ms/problem (mean / median)'],
-    evals.map((e) => [
-      esc(e.label + (e.model?.model ? ` (${e.model.model})` : '')),
-      ...ks.map((k) => `${fmtNum(e.passAtK[k]?.value)} [${fmtNum(e.passAtK[k]?.ci95?.[0])}, ${fmtNum(e.passAtK[k]?.ci95?.[1])}]`),
-      fmtNum(e.compileRate), fmtNum(e.meanTestPassRate),
-      `${fmtNum(e.timing?.generationMs?.mean, 1)} / ${fmtNum(e.timing?.generationMs?.median, 1)}`,
-      `${fmtNum(e.timing?.executionMs?.mean, 1)} / ${fmtNum(e.timing?.executionMs?.median, 1)}`,
-    ]),
-  );
-  const taxTable = table(
-    ['status', ...evals.map((e) => `${e.label} count (share)`), ...(cmp ? ['change (share)', 'relative'] : [])],
-    STATUSES.map((s) => [
-      esc(s),
-      ...evals.map((e) => `${e.taxonomy.counts[s] ?? 0} (${((e.taxonomy.shares[s] ?? 0) * 100).toFixed(1)}%)`),
-      ...(cmp ? [fmtSigned(cmp.taxonomy[s]?.absolute), fmtPct(cmp.taxonomy[s]?.relative)] : []),
-    ]),
-  );
-  const tests = cmp
-    ? `<h3>Significance (trained − base, per problem)</h3>${table(
-        ['metric', 'mean difference', '95% CI', 't', 'df', 'p (t-test)', 'MDE (80% power)', 'Wilcoxon W', 'p (Wilcoxon)', 'Wilcoxon method', 'notes'],
-        Object.entries(cmp.tests).map(([k, t]) => [
-          esc(k), fmtSigned(t.ttest.meanDifference), `[${fmtNum(t.ttest.ci95[0])}, ${fmtNum(t.ttest.ci95[1])}]`, fmtNum(t.ttest.t), String(t.ttest.df), fmtP(t.ttest.p), fmtNum(t.ttest.mde80),
-          fmtNum(t.wilcoxon.statistic), fmtP(t.wilcoxon.p), esc(`${t.wilcoxon.method}; ${t.wilcoxon.n} non-zero, ${t.wilcoxon.zeros} ties at 0`), esc([t.ttest.note, t.wilcoxon.note].filter(Boolean).join('; ')),
-        ]),
-      )}`
-    : '';
-  const s = evals[0].sampling;
-  const sampling = s ? `<p class="muted">n = ${s.n} samples per problem, temperature ${s.temperature}, top-p ${s.topP}, seed ${s.seed}.</p>` : '';
-  return `<section id="evaluation"><h2>Evaluation</h2>${sampling}<div class="charts">${passChart}${taxChart}</div>${perModel}<h3>Error taxonomy</h3>${taxTable}${tests}</section>`;
-}
 
 export function executionSection(r: RunResults): string {
   const ex = r.execution;

@@ -1,5 +1,5 @@
 // The concise summary printed at the end of `crucible run` (and by `crucible show`).
-import { asComparison, asEval, fmtNum, fmtP, fmtSigned } from './format.js';
+import { fmtNum, fmtP, fmtSigned } from './format.js';
 import type { RunResults } from '../kernel/runner/run-results.js';
 import { roundsTerminal } from './rounds.js';
 
@@ -26,30 +26,27 @@ export function formatTerminalSummary(results: RunResults, options: { reportPath
   }
   const ev = r.evaluation;
   if (ev) {
-    const base = asEval(ev.details?.base);
-    const trained = asEval(ev.details?.trained);
-    const cmp = asComparison(ev.details?.comparison);
-    if (base && trained && cmp) {
-      lines.push('  evaluation  metric                 base   trained    change   p(t-test)  MDE(80%)  p(Wilcoxon)');
+    const cmp = ev.summary?.comparisons?.[0];
+    if (cmp) {
+      lines.push(`  evaluation  metric               ${cmp.a.slice(0, 6).padStart(6)} ${cmp.b.slice(0, 9).padStart(9)}    change   p(t-test)  MDE(80%)  p(Wilcoxon)`);
       for (const [key, c] of Object.entries(cmp.metrics)) {
         if (key.endsWith('_ms_per_problem')) continue;
-        const t = cmp.tests[key];
-        lines.push(`              ${key.padEnd(20)} ${fmtNum(c.a).padStart(6)} ${fmtNum(c.b).padStart(9)} ${fmtSigned(c.absolute).padStart(9)} ${(t ? fmtP(t.ttest.p) : '').padStart(11)} ${(t ? fmtNum(t.ttest.mde80) : '').padStart(9)} ${(t ? fmtP(t.wilcoxon.p) : '').padStart(12)}`);
+        const t = c.test;
+        lines.push(`              ${key.padEnd(20)} ${fmtNum(c.a).padStart(6)} ${fmtNum(c.b).padStart(9)} ${fmtSigned(c.absolute).padStart(9)} ${(t ? fmtP(t.ttest.p) : '').padStart(11)} ${(t ? fmtNum(t.ttest.mde80) : '').padStart(9)} ${(t?.wilcoxon ? fmtP(t.wilcoxon.p) : '').padStart(12)}`);
       }
-      const t1 = cmp.tests['pass@1'];
+      const t1 = cmp.metrics['pass@1']?.test;
       if (t1) {
         lines.push(`              pass@1 difference 95% CI [${fmtNum(t1.ttest.ci95[0])}, ${fmtNum(t1.ttest.ci95[1])}] over ${t1.ttest.n} problems; t = ${fmtNum(t1.ttest.t)}, df = ${t1.ttest.df}`);
       }
       // The error taxonomy, as shares of all samples before -> after.
-      const mix = Object.entries(cmp.taxonomy ?? {}).map(([k, c]) => `${k} ${(c.a * 100).toFixed(0)}% -> ${(c.b * 100).toFixed(0)}%`).join(', ');
+      const mix = Object.entries(cmp.statusShares ?? {}).map(([k, c]) => `${k} ${(c.a * 100).toFixed(0)}% -> ${(c.b * 100).toFixed(0)}%`).join(', ');
       if (mix) lines.push(`  errors      ${mix}`);
     } else {
       const shown = Object.entries(ev.headline ?? {}).map(([k, v]) => `${k} ${fmtNum(v)}`);
       lines.push(`  evaluation  ${shown.join(', ') || '(no headline numbers)'}`);
-      if (base) {
-        const mix = Object.entries(base.taxonomy.shares).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`).join(', ');
-        lines.push(`              ${mix}`);
-      }
+      const statuses = ev.summary?.models[0]?.statuses;
+      const total = Object.values(statuses ?? {}).reduce((a, b) => a + b, 0);
+      if (statuses && total) lines.push(`              ${Object.entries(statuses).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${((v / total) * 100).toFixed(0)}%`).join(', ')}`);
     }
   }
   lines.push(...roundsTerminal(r));

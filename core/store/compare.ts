@@ -3,6 +3,7 @@ import '../builtins.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EvaluationResult, Evaluator } from '../kernel/contract/kinds.js';
+import type { ComparisonSummary } from '../kernel/contract/summaries.js';
 import { CrucibleError } from '../kernel/errors.js';
 import { loadPlugin } from '../kernel/registry/load.js';
 import { validatePluginConfig } from '../kernel/registry/config.js';
@@ -18,7 +19,7 @@ function readEvaluation(store: RunStore, id: string): { evaluation: EvaluationRe
   return { evaluation: JSON.parse(readFileSync(file, 'utf8')) as EvaluationResult, evaluator, baseDir: record.baseDir };
 }
 
-export async function compareRuns(store: RunStore, idA: string, idB: string): Promise<Record<string, unknown>> {
+export async function compareRuns(store: RunStore, idA: string, idB: string): Promise<{ a: string; b: string; evaluator: string; comparison: ComparisonSummary; [key: string]: unknown }> {
   const a = readEvaluation(store, idA);
   const b = readEvaluation(store, idB);
   if (a.evaluator.plugin !== b.evaluator.plugin) {

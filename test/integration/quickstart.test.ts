@@ -29,7 +29,7 @@ test('quickstart: base vs trained pass@k with paired tests, taxonomy change, cur
   for (const part of ['pass@1', 'pass@10', 'errors', 't = ']) assert.ok(summary.includes(part), `summary shows ${part}`);
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   assert.match(html, 'data-chart="curve-loss"');
-  assert.match(html, 'data-chart="pass-at-k"');
+  assert.match(html, 'data-chart="metrics-ci"');
 });
 
 test.run();

@@ -86,7 +86,7 @@ test('the run page shows stages, the report with its charts, and a problem with 
   await page.click(`tr[data-run="${id}"] a`);
   await page.waitForSelector('#stages tr[data-stage="evaluate"]');
   const report = page.frameLocator('#report iframe');
-  await report.locator('figure[data-chart="pass-at-k"], #headline').first().waitFor({ timeout: 15000 });
+  await report.locator('figure[data-chart="metrics-ci"], #headline').first().waitFor({ timeout: 15000 });
   assert.ok(await report.locator('#pairing').count() === 1, 'the report\'s sections are shown');
   await page.waitForSelector('#problems table a');
   await shot('run');

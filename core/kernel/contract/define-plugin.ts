@@ -17,6 +17,8 @@ export interface PluginDefinition<K extends PluginKind = PluginKind, S extends J
   version: string;
   apiVersion: string;
   description?: string;
+  /** Inputs the plugin cannot work without, checked when a manifest is validated: `pairs` (a pairing stage or inputs.preferences). */
+  needs?: ReadonlyArray<'pairs'>;
   configSchema: S;
   create(config: ConfigOf<S>, ctx: PluginContext): PluginKinds[K] | Promise<PluginKinds[K]>;
 }
@@ -28,6 +30,7 @@ export interface AnyPlugin {
   version: string;
   apiVersion: string;
   description?: string;
+  needs?: ReadonlyArray<'pairs'>;
   configSchema: JSONSchema;
   create(config: any, ctx: PluginContext): unknown;
 }

@@ -8,6 +8,7 @@ import type {
   Problem,
   ScoredCandidate,
 } from './data.js';
+import type { ComparisonSummary, EvaluationSummary, ReportSection } from './summaries.js';
 
 export interface Dataset {
   load(): Promise<Problem[]>;
@@ -102,7 +103,10 @@ export interface TrainInput {
 
 export interface TrainResult {
   model: ModelArtifact;
+  /** Shown in the report and the terminal as they are (numbers and short strings). */
   stats: Record<string, unknown>;
+  /** More for report.html (tables the trainer wants shown). */
+  sections?: ReportSection[];
   /** Named series for the report's training curves: { "train/loss": [[step, value], ...] }. */
   curves?: Record<string, Array<[number, number]>>;
 }
@@ -134,8 +138,12 @@ export interface EvaluateInput {
 export interface EvaluationResult {
   /** Headline numbers (flat, for the run index and the terminal summary). */
   headline: Record<string, number>;
-  /** Everything else: per-model metrics, comparisons, per-problem results. */
+  /** The evaluator's own record (per-problem results, settings): stored, never read by the kernel or the report. */
   details: Record<string, unknown>;
+  /** What the report, the terminal and `crucible compare` show: models, metrics with CIs, paired comparisons. */
+  summary?: EvaluationSummary;
+  /** More for report.html. */
+  sections?: ReportSection[];
 }
 
 export interface Evaluator {
@@ -144,7 +152,7 @@ export interface Evaluator {
    * Compares two saved results of this evaluator (e.g. the final models of two runs), for `crucible compare`
    * and the HTTP API; throws CRUCIBLE_E_COMPARE when they are not comparable (other problems or seeds).
    */
-  compare?(a: EvaluationResult, b: EvaluationResult): Record<string, unknown>;
+  compare?(a: EvaluationResult, b: EvaluationResult): { comparison: ComparisonSummary; [key: string]: unknown };
 }
 
 export interface PluginKinds {

@@ -5,6 +5,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { CrucibleError } from '../errors.js';
 import { EXECUTION_STATUSES } from './data.js';
 import { KINDS, type PluginKind } from './kinds.js';
+import { SUMMARY_SCHEMAS } from './summaries.js';
 
 const nonNegativeInt = { type: 'integer', minimum: 0 } as const;
 const unit = { type: 'number', minimum: 0, maximum: 1 } as const;
@@ -53,7 +54,12 @@ export const OUTPUT_SCHEMAS = {
   evaluation: {
     type: 'object',
     required: ['headline', 'details'],
-    properties: { headline: { type: 'object', additionalProperties: { type: 'number' } }, details: { type: 'object' } },
+    properties: {
+      headline: { type: 'object', additionalProperties: { type: 'number' } },
+      details: { type: 'object' },
+      summary: SUMMARY_SCHEMAS.evaluationSummary,
+      sections: SUMMARY_SCHEMAS.reportSections,
+    },
   },
 } as const;
 

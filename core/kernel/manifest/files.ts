@@ -17,7 +17,7 @@ export function missingFiles(manifest: Record<string, unknown>, baseDir: string)
   const check = (value: string, path: string, packageFallback: boolean) => {
     const abs = isAbsolute(value) ? value : resolve(baseDir, value);
     if (existsSync(abs)) return;
-    // The embedded model ships with the package, wherever the manifest lives (as tfjs-lm resolves it).
+    // The embedded model ships with the package, wherever the manifest lives (as the in-process generator resolves it).
     if (packageFallback && !isAbsolute(value) && existsSync(resolve(packageRoot(), value))) return;
     missing.push({ path, message: `file not found: ${abs}`, hint: 'fix the path (relative paths resolve from the manifest\'s folder)' });
   };

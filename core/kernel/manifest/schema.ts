@@ -105,7 +105,7 @@ export const manifestSchema = {
         evaluateRounds: { type: 'boolean', default: true, description: 'evaluate every round\'s policy (and the baseline) on the test split beside base and trained' },
         baseline: {
           ...slot,
-          description: 'a trainer fed the round-1 samples as labelled samples (e.g. sft with samples "passing": rejection-sampling fine-tuning), evaluated beside the rounds',
+          description: 'a trainer fed the round-1 samples as labelled samples (e.g. a fine-tuning trainer on the passing samples: rejection-sampling fine-tuning), evaluated beside the rounds',
         },
       },
     },

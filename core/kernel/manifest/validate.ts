@@ -100,8 +100,8 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
   if (split && Math.abs((split.train ?? 0) + (split.val ?? 0) + (split.test ?? 0) - 1) > 1e-9) {
     errors.push(at({ path: 'dataset.split', message: 'train + val + test must sum to 1' }));
   }
-  if (manifest.stages?.trainer && !manifest.stages?.pairing && !manifest.inputs?.preferences && manifest.stages.trainer.plugin === 'dpo') {
-    errors.push(at({ path: 'stages.trainer', message: 'a dpo trainer needs preference pairs', hint: 'add stages.pairing or inputs.preferences' }));
+  if (slots.trainer?.loaded.plugin.needs?.includes('pairs') && !manifest.stages?.pairing && !manifest.inputs?.preferences) {
+    errors.push(at({ path: 'stages.trainer', message: `the trainer "${slots.trainer.loaded.plugin.name}" needs preference pairs`, hint: 'add stages.pairing or inputs.preferences' }));
   }
   if (checkFiles) errors.push(...missingFiles(manifest as Record<string, unknown>, composed.baseDir).map(at));
   if (manifest.rounds && (!manifest.stages?.generator || !manifest.stages?.executor || !manifest.stages?.scorer || !manifest.stages?.pairing || !manifest.stages?.trainer)) {

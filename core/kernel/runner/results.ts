@@ -29,7 +29,7 @@ export function buildResults(state: PipelineState, meta: { startedAt: string; ve
     },
     execution: executionSummary(state),
     pairing: state.pairingStats ? { stats: state.pairingStats } : undefined,
-    training: state.training ? { stats: state.training.stats, curves: state.training.curves, model: state.training.model } : undefined,
+    training: state.training ? { stats: state.training.stats, curves: state.training.curves, model: state.training.model, ...(state.training.sections ? { sections: state.training.sections } : {}) } : undefined,
     evaluation: state.evaluation,
     ...(state.rounds ? { rounds: state.rounds } : {}),
   };

@@ -89,7 +89,7 @@ export async function runRounds(state: PipelineState, spec: RoundsSpec): Promise
   const generator = await state.plugins.get('generator');
   const baseModel = generator.baseModel?.();
   if (!baseModel || !generator.withModel) {
-    throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'rounds need a generator with a local model it can swap for a trained policy', hint: 'use tfjs-lm' });
+    throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'rounds need a generator with a local model it can swap for a trained policy', hint: 'use an in-process generator (one with withModel)' });
   }
   const reference = spec.reference ?? 'round-start';
   const base: Policy = { model: baseModel, key: 'base' };

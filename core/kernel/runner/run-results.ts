@@ -1,5 +1,7 @@
 // The shape of results.json, which the runner writes and the report, `crucible report` and `crucible compare` read.
 import type { SplitName } from '../contract/data.js';
+import type { EvaluationResult } from '../contract/kinds.js';
+import type { ReportSection } from '../contract/summaries.js';
 import type { PairingStatistics } from './pair-quality.js';
 
 export type Curves = Record<string, Array<[number, number]>>;
@@ -13,7 +15,7 @@ export interface RunResults {
     finishedAt: string;
     /** The resolved manifest (after extends and --set). */
     manifest: unknown;
-    /** Plugin name -> version, e.g. { "pairing": "all-pairs@1.0.0" }. */
+    /** Plugin name -> version, e.g. { "pairing": "my-pairing@1.2.0" }. */
     plugins: Record<string, string>;
     /** Facts recorded during the run: backend, prompt format, judge model, ... */
     records: Record<string, unknown>;
@@ -32,8 +34,8 @@ export interface RunResults {
   execution?: { samples: number; problems: number; passAt1: number; compileRate: number; meanTestPassRate: number; taxonomy: Record<string, number> };
   /** The kernel's statistics and gates over the pairs, the same fields for every pairing plugin. */
   pairing?: { stats: PairingStatistics };
-  training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown };
-  evaluation?: { headline: Record<string, number>; details: Record<string, unknown> };
+  training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown; sections?: ReportSection[] };
+  evaluation?: EvaluationResult;
   /** Iterative runs: the per-round curve and facts (core/runner/rounds-summary.ts). */
   rounds?: RoundsView;
 }

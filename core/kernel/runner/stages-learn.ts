@@ -178,7 +178,7 @@ export async function evaluateStage(state: PipelineState): Promise<void> {
     const artifact = state.training?.model;
     let trained: Generator | undefined;
     if (artifact?.kind === 'policy') {
-      if (!base.withModel) throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'the generator cannot sample from a trained policy (it has no withModel)', hint: 'use an in-process generator such as tfjs-lm, or evaluate the model on a server' });
+      if (!base.withModel) throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'the generator cannot sample from a trained policy (it has no withModel)', hint: 'use an in-process generator (one with withModel), or evaluate the model on a server' });
       trained = await base.withModel(artifact);
     }
     const evaluator = await state.plugins.get('evaluator');

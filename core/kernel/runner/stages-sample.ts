@@ -90,7 +90,7 @@ const named = (stage: string, scope?: RoundScope) => `${stage}${scope?.suffix ??
 async function samplingGenerator(state: PipelineState, scope?: RoundScope): Promise<Generator> {
   const base = await state.plugins.get('generator');
   if (!scope?.policy) return base;
-  if (!base.withModel) throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'rounds need a generator that can sample from a trained policy (withModel)', hint: 'use an in-process generator such as tfjs-lm' });
+  if (!base.withModel) throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'rounds need a generator that can sample from a trained policy (withModel)', hint: 'use an in-process generator (one with withModel)' });
   return base.withModel(scope.policy.model);
 }
 

@@ -6,6 +6,7 @@ import { CrucibleError } from 'crucible-ml';
 import { compareEvaluations, compareSavedEvaluations, pickModelEvaluation } from '../stats/compare.js';
 import type { ModelEvaluation, PassAtKDetails, SamplingSettings } from '../stats/types.js';
 import { evaluateModel } from './run-model.js';
+import { comparisonSummary, evaluationSummary } from './summary.js';
 
 export default definePlugin({
   kind: 'evaluator',
@@ -52,7 +53,7 @@ export default definePlugin({
         const base = memo ?? (await evaluateModel('base', input.base, input.executor, input.problems, sampling, ks, ctx));
         if (!memo) input.baseMemo?.set(base);
         const details: PassAtKDetails = { evaluator: 'pass-at-k', config: { k: ks, ...sampling }, base };
-        if (!input.trained) return { headline: headlineOf(base, ''), details: details as unknown as Record<string, unknown> };
+        if (!input.trained) return { headline: headlineOf(base, ''), details: details as unknown as Record<string, unknown>, summary: evaluationSummary([base], [], sampling) };
         const trained = await evaluateModel('trained', input.trained, input.executor, input.problems, sampling, ks, ctx);
         const comparison = compareEvaluations(base, trained);
         details.trained = trained;
@@ -78,12 +79,14 @@ export default definePlugin({
           }
         }
         for (const [key, value] of Object.entries(headline)) if (!Number.isFinite(value)) delete headline[key];
-        return { headline, details: details as unknown as Record<string, unknown> };
+        const extra = details.others ?? [];
+        const summary = evaluationSummary([base, trained, ...extra.map((o) => o.evaluation)], [comparison, ...extra.map((o) => o.comparison)], sampling);
+        return { headline, details: details as unknown as Record<string, unknown>, summary };
       },
       /** Two saved runs: each run's final model (trained when there is one), B against A. */
       compare(a, b) {
         const models = { a: pickModelEvaluation(a.details, 'final', 'A').label, b: pickModelEvaluation(b.details, 'final', 'B').label };
-        return { models, comparison: compareSavedEvaluations(a, b, { which: 'final', labels: ['A', 'B'] }) };
+        return { models, comparison: comparisonSummary(compareSavedEvaluations(a, b, { which: 'final', labels: ['A', 'B'] })) };
       },
     };
   },

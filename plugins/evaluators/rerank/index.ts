@@ -5,11 +5,11 @@
 import { definePlugin } from 'crucible-ml';
 import type { PluginContext } from 'crucible-ml';
 import type { Execution } from 'crucible-ml';
-import type { EvaluateInput, EvaluationResult } from 'crucible-ml';
+import type { EvaluateInput, EvaluationResult, Evaluator } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
 import { toJsonl } from 'crucible-ml/util';
 import { pairedTTest, wilcoxonSignedRank } from '../stats/index.js';
-import { headlineOf, rerankProblem, summarize, type ProblemRerank } from './metrics.js';
+import { evaluationSummaryOf, headlineOf, rerankProblem, summarize, type ProblemRerank } from './metrics.js';
 
 export interface EnergyScorer {
   /** `logprobs`: the generator's summed log-prob per code, for verifiers that use it as a feature. */
@@ -90,11 +90,11 @@ async function evaluate(input: EvaluateInput, sampling: Sampling, ctx: PluginCon
   const timing = { totalMs: Date.now() - started, verifierScoringMs: scoringMs };
   const headline = headlineOf(summary);
   ctx.logger.info(headline, `rerank: random ${summary.random.pass1.toFixed(3)}, verifier ${summary.verifier.pass1.toFixed(3)}, oracle ${summary.oracle.passK.toFixed(3)}`);
-  return { headline, details: { evaluator: 'rerank', config: sampling, artifact: input.artifact, summary, timing, perProblem: results } };
+  return { headline, details: { evaluator: 'rerank', config: sampling, artifact: input.artifact, summary, timing, perProblem: results }, summary: evaluationSummaryOf(summary, sampling) };
 }
 
 /** Two saved rerank results on the same problems: verifier pass@1 of B against A, paired over problems. */
-function compare(a: EvaluationResult, b: EvaluationResult): Record<string, unknown> {
+function compare(a: EvaluationResult, b: EvaluationResult): ReturnType<NonNullable<Evaluator['compare']>> {
   const per = (r: EvaluationResult, label: string) => {
     const list = (r.details as { perProblem?: ProblemRerank[] }).perProblem;
     if (!Array.isArray(list)) throw CrucibleError.at('CRUCIBLE_E_COMPARE', { message: `${label} is not a rerank result (no perProblem)` });
@@ -108,11 +108,13 @@ function compare(a: EvaluationResult, b: EvaluationResult): Record<string, unkno
   }
   const va = ids.map((id) => pa.get(id)!.verifier as number);
   const vb = ids.map((id) => pb.get(id)!.verifier as number);
+  const [meanA, meanB] = [va.reduce((s, v) => s + v, 0) / ids.length, vb.reduce((s, v) => s + v, 0) / ids.length];
+  const test = { ttest: pairedTTest(va, vb), wilcoxon: wilcoxonSignedRank(va, vb) };
   return {
     problems: ids.length,
-    'verifier_pass@1': { a: va.reduce((s, v) => s + v, 0) / ids.length, b: vb.reduce((s, v) => s + v, 0) / ids.length },
-    ttest: pairedTTest(va, vb),
-    wilcoxon: wilcoxonSignedRank(va, vb),
+    'verifier_pass@1': { a: meanA, b: meanB },
+    ...test,
+    comparison: { a: 'A', b: 'B', problems: ids.length, metrics: { 'verifier_pass@1': { a: meanA, b: meanB, absolute: meanB - meanA, relative: meanA === 0 ? null : (meanB - meanA) / meanA, test } } },
   };
 }
 

@@ -1,6 +1,7 @@
 // Rerank metrics (pure): per problem, which candidate each reranker picks and whether it passes; over
 // problems, the means, the share of the random-to-oracle gap recovered, and paired tests against random.
 import { meanCi95, pairedTTest, wilcoxonSignedRank, type TTestResult, type WilcoxonResult } from '../stats/index.js';
+import type { ComparisonSummary, EvaluationSummary, ModelSummary } from 'crucible-ml';
 
 export interface ProblemCandidates {
   problemId: string;
@@ -147,4 +148,20 @@ export function headlineOf(s: RerankSummary): Record<string, number> {
   }
   for (const [key, value] of Object.entries(h)) if (!Number.isFinite(value)) delete h[key];
   return h;
+}
+
+const changeOf = (a: number, b: number) => ({ a, b, absolute: b - a, relative: a === 0 ? null : (b - a) / a });
+
+/** The kernel's typed summary: each reranker's pass@1 as a model, and each against random with its paired tests. */
+export function evaluationSummaryOf(s: RerankSummary, sampling: { k: number; temperature: number; topP: number; seed: number }): EvaluationSummary {
+  const rerankers = [['verifier', s.verifier], ...(s.logprob ? [['logprob', s.logprob] as const] : [])] as Array<readonly [string, RerankerSummary]>;
+  const models: ModelSummary[] = [
+    { label: 'random', metrics: { 'pass@1': { value: s.random.pass1, ci95: s.random.ci95 } } },
+    ...rerankers.map(([label, r]): ModelSummary => ({ label, metrics: { 'pass@1': { value: r.pass1, ci95: r.ci95 }, gap_recovered: { value: r.gapRecovered } } })),
+    { label: 'oracle', metrics: { [`pass@${s.k}`]: { value: s.oracle.passK } } },
+  ];
+  const comparisons: ComparisonSummary[] = rerankers.map(([label, r]) => ({
+    a: 'random', b: label, problems: s.problems, metrics: { 'pass@1': { ...changeOf(s.random.pass1, r.pass1), test: r.vsRandom } },
+  }));
+  return { models, comparisons, sampling: `best of k = ${sampling.k} candidates per problem, temperature ${sampling.temperature}, top-p ${sampling.topP}, seed ${sampling.seed}.` };
 }

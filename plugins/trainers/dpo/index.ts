@@ -219,6 +219,7 @@ export default definePlugin({
   name: 'dpo',
   version: '1.0.0',
   apiVersion: '^1',
+  needs: ['pairs'],
   description: 'Direct Preference Optimization (sigmoid/IPO/hinge, RPO term) of an in-process Llama-family model; full or LoRA; cached reference log-probs; validation-only grid selection',
   configSchema,
   create(config, ctx) {

@@ -33,7 +33,7 @@ test('report.html renders every chart in headless Chromium, offline', async () =
       return { id: el.getAttribute('data-chart'), w: box.width, h: box.height, marks };
     }));
     const ids = charts.map((c) => c.id);
-    for (const id of ['pass-at-k', 'error-taxonomy', 'score-gap', 'status-mix', 'curve-loss', 'curve-accuracies']) assert.ok(ids.includes(id), `chart ${id} missing (have ${ids.join(', ')})`);
+    for (const id of ['metrics-ci', 'error-taxonomy', 'score-gap', 'status-mix', 'curve-loss', 'curve-accuracies']) assert.ok(ids.includes(id), `chart ${id} missing (have ${ids.join(', ')})`);
     for (const c of charts) {
       assert.ok(c.w > 100 && c.h > 100, `chart ${c.id} has size ${c.w}x${c.h}`);
       assert.ok(c.marks.length > 0, `chart ${c.id} has no marks`);
@@ -50,9 +50,9 @@ test('report.html renders every chart in headless Chromium, offline', async () =
       return out;
     }));
     assert.equal(overlaps, [], 'overlapping labels');
-    const passBars = charts.find((c) => c.id === 'pass-at-k')!;
+    const passBars = charts.find((c) => c.id === 'metrics-ci')!;
     assert.is(passBars.marks.length, 4, 'pass@1 and pass@10, before and after');
-    assert.is(await page.locator('figure[data-chart="pass-at-k"] path[stroke="#111827"]').count(), 4 * 3, 'confidence intervals drawn (a stem and two caps each)');
+    assert.is(await page.locator('figure[data-chart="metrics-ci"] path[stroke="#111827"]').count(), 4 * 3, 'confidence intervals drawn (a stem and two caps each)');
     const lossLines = charts.find((c) => c.id === 'curve-loss')!;
     assert.is(lossLines.marks.length, 2, 'train/loss and val/loss share a chart');
     const headline = await page.locator('#headline table').innerText();
@@ -69,11 +69,11 @@ test('report.html renders every chart in headless Chromium, offline', async () =
 
 test('a run without training, pairing or comparison still renders and says what did not run', async () => {
   const full = await fullResults();
-  const minimal: RunResults = { run: full.run, dataset: { splitCounts: { test: 6 } }, evaluation: { headline: full.evaluation!.headline, details: { base: full.evaluation!.details.base } } };
+  const minimal: RunResults = { run: full.run, dataset: { splitCounts: { test: 6 } }, evaluation: { headline: full.evaluation!.headline, details: {}, summary: { models: [full.evaluation!.summary!.models[0]] } } };
   const html = renderReport(minimal);
   assert.match(html, /No trainer ran in this run/);
   assert.match(html, /No pairing stage ran in this run/);
-  assert.match(html, /data-chart="pass-at-k"/);
+  assert.match(html, /data-chart="metrics-ci"/);
   assert.not.match(html, /<dpo>/, 'text is escaped');
   const bare = renderReport({ run: full.run, dataset: { splitCounts: {} } });
   assert.match(bare, /Nothing was executed or evaluated in this run/);
