@@ -91,7 +91,7 @@ test('comparisons refuse different problem sets or seeds (CRUCIBLE_E_COMPARE)', 
   assert.match(codeOf(() => compareSavedEvaluations(r1, r3)), /^CRUCIBLE_E_COMPARE .*different sampling seeds/);
   assert.match(codeOf(() => compareSavedEvaluations(r1, { details: { something: 'else' } })), /^CRUCIBLE_E_COMPARE .*no .*evaluation/);
   const evaluator = await instantiate<Evaluator>(plugin as never, {});
-  const viaPlugin = evaluator.compare!(r1, r4) as { models: { a: string }; comparison: { problems: number } };
+  const viaPlugin = evaluator.compare!(r1, r4) as unknown as { models: { a: string }; comparison: { problems: number } };
   assert.is(viaPlugin.models.a, 'base');
   assert.is(viaPlugin.comparison.problems, 3);
   assert.throws(() => evaluator.compare!(r1, r3), /different sampling seeds/);
