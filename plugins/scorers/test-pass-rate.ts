@@ -16,7 +16,7 @@ export default definePlugin({
     },
   } as const,
   create(config) {
-    const partialCredit = config.partialCredit ?? true;
+    const partialCredit = config.partialCredit;
     return {
       async score(problem, candidates, executions) {
         return executionsFor(problem, candidates, executions, 'test-pass-rate').map((e) => passRateScore(e, partialCredit));

@@ -27,8 +27,8 @@ export default definePlugin({
     },
   } as const,
   create(config, ctx) {
-    const ks = [...new Set(config.k ?? [1, 10])].sort((a, b) => a - b);
-    const n = config.n ?? 10;
+    const ks = [...new Set(config.k)].sort((a, b) => a - b);
+    const n = config.n;
     const tooLarge = ks.filter((k) => k > n);
     if (tooLarge.length) {
       throw CrucibleError.at('CRUCIBLE_E_EVAL', {
@@ -37,7 +37,7 @@ export default definePlugin({
         hint: `raise stages.evaluator.config.n to at least ${Math.max(...tooLarge)} or drop those k`,
       });
     }
-    const sampling: SamplingSettings = { n, seed: config.seed ?? 42, temperature: config.temperature ?? 0.8, topP: config.topP ?? 0.95 };
+    const sampling: SamplingSettings = { n, seed: config.seed, temperature: config.temperature, topP: config.topP };
     if (config.maxTokens !== undefined) sampling.maxTokens = config.maxTokens;
     return {
       async evaluate(input): Promise<EvaluationResult> {

@@ -136,7 +136,7 @@ export default definePlugin({
     },
   } as const,
   create(config, ctx) {
-    const sampling: Sampling = { k: config.k ?? 16, seed: config.seed ?? 42, temperature: config.temperature ?? 0.8, topP: config.topP ?? 0.95 };
+    const sampling: Sampling = { k: config.k, seed: config.seed, temperature: config.temperature, topP: config.topP };
     if (config.maxTokens !== undefined) sampling.maxTokens = config.maxTokens;
     return { evaluate: (input: EvaluateInput) => evaluate(input, sampling, ctx), compare };
   },

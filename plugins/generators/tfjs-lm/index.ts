@@ -146,16 +146,16 @@ export default definePlugin({
   configSchema,
   create(config, ctx) {
     const s: Settings = {
-      n: config.n ?? 10,
-      temperature: config.temperature ?? 0.8,
-      topP: config.topP ?? 0.95,
-      topK: config.topK ?? 0,
-      maxTokens: config.maxTokens ?? 128,
+      n: config.n,
+      temperature: config.temperature,
+      topP: config.topP,
+      topK: config.topK,
+      maxTokens: config.maxTokens,
       stop: config.stop ? [...config.stop] : DEFAULT_STOP,
       seed: config.seed,
-      batchSize: config.batchSize ?? 128,
+      batchSize: config.batchSize,
       backend: backendFor(config.backend, ctx.runtime),
     };
-    return makeGenerator(resolveModel(config.model ?? DEFAULT_MODEL, ctx.baseDir), s, ctx);
+    return makeGenerator(resolveModel(config.model, ctx.baseDir), s, ctx);
   },
 });
