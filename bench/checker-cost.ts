@@ -3,7 +3,7 @@
 // in-process fallback, forced by a test setup that reads a candidate global). CPU time of the fork-servers and of
 // everything below them (candidates, bwrap), per program, read from /proc: less sensitive to machine load than wall time.
 //
-//   node --import tsx bench/checker-cost.ts [--data DIR] [--rounds 3] [--sandbox auto|required|off] [--pairs 2]
+//   node --import tsx bench/checker-cost.ts [--data DIR] [--rounds 3] [--sandbox auto|required|off] [--pairs 4]
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,7 @@ const { values: opts } = parseArgs({
   options: {
     data: { type: 'string', default: join(packageRoot(), '..', 'shared', 'data') },
     rounds: { type: 'string', default: '3' },
-    pairs: { type: 'string', default: '2' },
+    pairs: { type: 'string', default: '4' },
     sandbox: { type: 'string', default: 'auto' },
   },
 });
@@ -65,8 +65,20 @@ const problems = await (await instantiate<{ load(): Promise<Problem[]> }>(humane
 const inProcess = problems.map((p) => ({ ...p, testSetup: IN_PROCESS_SETUP + (p.testSetup ?? '') }));
 const rounds = Number(opts.rounds);
 console.log(`HumanEval canonical x${rounds}, 2 workers, sandbox ${opts.sandbox}: CPU ms per program (fork-servers and everything below them)`);
+const ratios: number[] = [];
 for (let i = 0; i < Number(opts.pairs); i++) {
-  const checker = await measure(problems, rounds);
-  const inside = await measure(inProcess, rounds);
-  console.log(`checker ${checker.cpuMs.toFixed(2)} ms, ${checker.pageFaults.toFixed(0)} page faults (${checker.perSecond.toFixed(0)}/s)  in-process ${inside.cpuMs.toFixed(2)} ms, ${inside.pageFaults.toFixed(0)} page faults (${inside.perSecond.toFixed(0)}/s)  difference ${(checker.cpuMs - inside.cpuMs).toFixed(2)} ms`);
+  // Alternate which side goes first, so that a change in the machine's load between the two hits both alike.
+  let checker, inside;
+  if (i % 2 === 0) {
+    checker = await measure(problems, rounds);
+    inside = await measure(inProcess, rounds);
+  } else {
+    inside = await measure(inProcess, rounds);
+    checker = await measure(problems, rounds);
+  }
+  ratios.push(checker.cpuMs / inside.cpuMs);
+  console.log(`checker ${checker.cpuMs.toFixed(2)} ms, ${checker.pageFaults.toFixed(0)} page faults (${checker.perSecond.toFixed(0)}/s)  in-process ${inside.cpuMs.toFixed(2)} ms, ${inside.pageFaults.toFixed(0)} page faults (${inside.perSecond.toFixed(0)}/s)  difference ${(checker.cpuMs - inside.cpuMs).toFixed(2)} ms, ratio ${ratios[i].toFixed(3)}`);
 }
+const sorted = [...ratios].sort((a, b) => a - b);
+const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+console.log(`checker / in-process CPU per program: median ${median.toFixed(3)} over ${ratios.length} pairs (range ${sorted[0].toFixed(3)}-${sorted[sorted.length - 1].toFixed(3)})`);
