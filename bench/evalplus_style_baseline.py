@@ -8,7 +8,8 @@ whole check under min(60, sum of limits) + 1 s; fast_check stops at the first fa
 with ==, then numpy's allclose (rtol 1e-7) with atol (1e-6 for float outputs); HumanEval/32 checks the root.
 
   python3 evalplus_style_baseline.py PROBLEMS.jsonl.gz SAMPLES.jsonl OUT.jsonl [--workers N] [--fast-check]
-SAMPLES lines: {"task_id", "solution"} (a whole program). OUT lines: {"task_id", "base", "plus"} (pass/fail/timeout).
+SAMPLES lines: {"task_id", "solution", "id"?} (a whole program). OUT lines: {"id", "task_id", "base", "plus"}
+(pass/fail/timeout; id as given, else the line number).
 """
 import argparse
 import contextlib
@@ -131,10 +132,10 @@ def check(entry, code, inputs, expected, times, atol, fast_check, is_find_zero):
     return FAIL
 
 
-def check_sample(task_id, entry, code, truth, atol, fast_check):
+def check_sample(sample_id, task_id, entry, code, truth, atol, fast_check):
     """One sample: base inputs, then plus inputs (each a separate forked check, as evalplus does)."""
     is_find_zero = entry == 'find_zero'
-    out = {'task_id': task_id}
+    out = {'id': sample_id, 'task_id': task_id}
     for group in ('base', 'plus'):
         out[group] = check(entry, code, truth[group + '_input'], truth[group], truth[group + '_time'], atol,
                            fast_check, is_find_zero)
@@ -179,8 +180,8 @@ def main():
     gt_seconds = time.time() - t0
     t0 = time.time()
     with ProcessPoolExecutor(max_workers=a.workers) as pool:
-        futures = [pool.submit(check_sample, s['task_id'], problems[s['task_id']]['entry_point'], s['solution'],
-                               truth[s['task_id']], problems[s['task_id']]['atol'], a.fast_check) for s in samples]
+        futures = [pool.submit(check_sample, s.get('id', i), s['task_id'], problems[s['task_id']]['entry_point'], s['solution'],
+                               truth[s['task_id']], problems[s['task_id']]['atol'], a.fast_check) for i, s in enumerate(samples)]
         results = [f.result() for f in futures]
     seconds = time.time() - t0
     with open(a.out, 'w') as f:

@@ -1,15 +1,17 @@
-// HumanEval+ at full strength: the 1,640 real Mistral-7B samples on every base and plus input, crucible (fast-check
-// and graded) against an evalplus-style baseline (bench/evalplus_style_baseline.py: a process pool, a forked check
-// per sample and input group, inputs in sequence under evalplus's limits, fast_check on as in evalplus's default)
-// measured in the same run; then how often the verdicts agree, and (--hog) whether any verdict flips when the same
-// samples run again beside a CPU hog.
+// HumanEval+ at full strength: the 1,640 real Mistral-7B samples on every base and plus input, crucible fast-check
+// against an evalplus-style baseline (bench/evalplus_style_baseline.py: a process pool, a forked check per sample
+// and input group, inputs in sequence under evalplus's limits, fast_check on as in evalplus's default), interleaved
+// in the same run: the problems are cut into --chunks parts and each part runs on both sides, alternating which goes
+// first (ABBA...), so that the machine's load hits both alike; the ratio is total against total, with the spread of
+// the per-part ratios. Then how often the verdicts agree, graded mode (--graded: every input, the reward), and
+// (--hog) whether any verdict changes when the same samples run again beside a CPU hog on every core.
 //
 //   node --import tsx bench/plus-throughput.ts [--data DIR] [--workers N] [--baseline-workers N] [--sandbox auto]
-//     [--cache-dir DIR] [--skip-baseline] [--skip-graded] [--hog] [--limit N]
+//     [--cache-dir DIR] [--chunks N] [--skip-baseline] [--graded] [--hog] [--limit N]
 // Expected outputs are computed once and cached (the dataset's cache; the baseline's own in memory, untimed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Candidate, Execution, Problem } from '../core/kernel/contract/data.js';
@@ -29,7 +31,8 @@ const { values: opts } = parseArgs({
     sandbox: { type: 'string', default: 'auto' },
     'cache-dir': { type: 'string', default: '' },
     'skip-baseline': { type: 'boolean', default: false },
-    'skip-graded': { type: 'boolean', default: false },
+    graded: { type: 'boolean', default: false },
+    chunks: { type: 'string', default: '4' },
     hog: { type: 'boolean', default: false },
     limit: { type: 'string', default: '0' },
   },
@@ -42,21 +45,29 @@ interface Row { taskId: string; base: Verdict; plus: Verdict }
 const groupVerdict = (e: Execution, prefix: string): Verdict =>
   e.status !== 'SYNTAX_ERROR' && e.tests.filter((t) => t.id.startsWith(prefix)).every((t) => t.outcome === 'pass') ? 'pass' : 'fail';
 
-async function runCrucible(mode: 'fast-check' | 'graded', byProblem: Map<Problem, Candidate[]>): Promise<{ seconds: number; executions: Map<string, Execution>; programs: number }> {
-  const ctx = createTestContext();
-  const config = { workers: Number(opts.workers), sandbox: opts.sandbox, checkMode: mode };
-  const executor = await instantiate<PythonExecutor>(python as never, config, ctx);
+interface CrucibleRun { seconds: number; executions: Map<string, Execution>; programs: number }
+
+const startExecutor = (mode: 'fast-check' | 'graded') =>
+  instantiate<PythonExecutor>(python as never, { workers: Number(opts.workers), sandbox: opts.sandbox, checkMode: mode }, createTestContext());
+
+async function runCrucible(executor: PythonExecutor, byProblem: Array<[Problem, Candidate[]]>): Promise<CrucibleRun> {
+  const before = executor.counts().programs;
+  const t0 = performance.now();
+  const results = await Promise.all(byProblem.map(([problem, candidates]) => executor.execute(problem, candidates)));
+  const seconds = (performance.now() - t0) / 1000;
+  return { seconds, executions: new Map(results.flat().map((e) => [e.candidateId, e])), programs: executor.counts().programs - before };
+}
+
+async function runCrucibleOnce(mode: 'fast-check' | 'graded', byProblem: Array<[Problem, Candidate[]]>): Promise<CrucibleRun> {
+  const executor = await startExecutor(mode);
   try {
-    const t0 = performance.now();
-    const results = await Promise.all([...byProblem].map(([problem, candidates]) => executor.execute(problem, candidates)));
-    const seconds = (performance.now() - t0) / 1000;
-    return { seconds, executions: new Map(results.flat().map((e) => [e.candidateId, e])), programs: executor.counts().programs };
+    return await runCrucible(executor, byProblem);
   } finally {
     await executor.close?.();
   }
 }
 
-async function runBaseline(programs: Array<{ task_id: string; solution: string }>): Promise<{ seconds: number; rows: Row[] }> {
+async function runBaseline(programs: Array<{ task_id: string; solution: string }>): Promise<{ seconds: number; rows: Map<string, Row> }> {
   const dir = mkdtempSync(join(tmpdir(), 'crucible-plus-bench-'));
   try {
     const samples = join(dir, 'samples.jsonl');
@@ -72,12 +83,14 @@ async function runBaseline(programs: Array<{ task_id: string; solution: string }
       child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`baseline exited with ${code}`))));
     });
     const { seconds } = JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number };
-    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { task_id: string; base: Verdict; plus: Verdict });
-    return { seconds, rows: rows.map((r) => ({ taskId: r.task_id, base: r.base, plus: r.plus })) };
+    const rows = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { id: string; task_id: string; base: Verdict; plus: Verdict });
+    return { seconds, rows: new Map(rows.map((r) => [r.id, { taskId: r.task_id, base: r.base, plus: r.plus }])) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const loadAverage = () => `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 
 /** A busy loop on every core, niced like nothing: what a shared machine looks like. */
 function startHog(): ChildProcess[] {
@@ -125,40 +138,77 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${(samples.length / seconds).toFixed(1).padStart(6)} samples/s  pass@1 base ${b.toFixed(4)}  base+plus ${bp.toFixed(4)}${extra}`);
   };
 
-  const fast = await runCrucible('fast-check', byProblem);
+  // ABBA over parts of the problem list: each part on both sides back to back, alternating which side goes first
+  const entries = [...byProblem];
+  const parts = Math.max(1, Math.min(Number(opts.chunks), entries.length));
+  const chunks = Array.from({ length: parts }, (_, k) => entries.slice(Math.floor((k * entries.length) / parts), Math.floor(((k + 1) * entries.length) / parts)));
+  const executor = await startExecutor('fast-check');
+  const fast: CrucibleRun = { seconds: 0, executions: new Map(), programs: 0 };
+  const baseline = { seconds: 0, rows: new Map<string, Row>() };
+  const ratios: number[] = [];
+  try {
+    for (const [k, chunk] of chunks.entries()) {
+      const ids = chunk.flatMap(([, cs]) => cs);
+      const runA = async () => {
+        const r = await runCrucible(executor, chunk);
+        fast.seconds += r.seconds;
+        fast.programs += r.programs;
+        for (const [id, e] of r.executions) fast.executions.set(id, e);
+        return r.seconds;
+      };
+      const runB = async () => {
+        if (opts['skip-baseline']) return NaN;
+        const r = await runBaseline(ids.map((c) => ({ id: c.id, task_id: c.problemId, solution: c.code })));
+        baseline.seconds += r.seconds;
+        for (const [id, row] of r.rows) baseline.rows.set(id, row);
+        return r.seconds;
+      };
+      let a: number, b: number;
+      if (k % 2 === 0) {
+        a = await runA();
+        b = await runB();
+      } else {
+        b = await runB();
+        a = await runA();
+      }
+      ratios.push(b / a);
+      console.log(`part ${k + 1}/${parts} (${chunk.length} problems, ${ids.length} samples, ${k % 2 === 0 ? 'crucible first' : 'baseline first'}): crucible ${a.toFixed(1)} s, baseline ${b.toFixed(1)} s, ratio ${(b / a).toFixed(2)}x  [${loadAverage()}]`);
+    }
+  } finally {
+    await executor.close?.();
+  }
   const fastRows = rowsOf(fast.executions);
   show('crucible fast-check', fast.seconds, fastRows, `  (${fast.programs} programs run)`);
-  let gradedRows: Row[] | undefined;
-  if (!opts['skip-graded']) {
-    const graded = await runCrucible('graded', byProblem);
-    gradedRows = rowsOf(graded.executions);
-    show('crucible graded', graded.seconds, gradedRows, `  (${graded.programs} programs run)`);
-  }
   if (!opts['skip-baseline']) {
-    const base = await runBaseline(candidates.map((c) => ({ task_id: c.problemId, solution: c.code })));
-    show(`evalplus-style (${opts['baseline-workers']} workers)`, base.seconds, base.rows);
-    const agree = (a: Row[], b: Row[]) => a.filter((r, i) => passes(r).every((x, k) => x === passes(b[i])[k])).length;
-    console.log(`ratio fast-check ${(base.seconds / fast.seconds).toFixed(2)}x`);
-    console.log(`agreement with the baseline (base and base+plus verdicts): fast-check ${agree(fastRows, base.rows)}/${samples.length}` +
-      (gradedRows ? `, graded ${agree(gradedRows, base.rows)}/${samples.length}` : ''));
-    const differ = candidates.filter((_, i) => passes(fastRows[i]).some((x, k) => x !== passes(base.rows[i])[k]));
+    const baseRows = candidates.map((c) => baseline.rows.get(c.id)!);
+    show(`evalplus-style (${opts['baseline-workers']} workers)`, baseline.seconds, baseRows);
+    const sorted = [...ratios].sort((x, y) => x - y);
+    console.log(`ratio fast-check ${(baseline.seconds / fast.seconds).toFixed(2)}x (total against total; per part ${sorted.map((r) => r.toFixed(2)).join(', ')}, median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)})  [${loadAverage()}]`);
+    const agree = (x: Row[], y: Row[]) => x.filter((r, i) => passes(r).every((v, m) => v === passes(y[i])[m])).length;
+    console.log(`agreement with the baseline (base and base+plus verdicts): ${agree(fastRows, baseRows)}/${samples.length}`);
+    const differ = candidates.filter((_, i) => passes(fastRows[i]).some((x, m) => x !== passes(baseRows[i])[m]));
     for (const c of differ.slice(0, 20)) {
       const e = fast.executions.get(c.id)!;
       const i = Number(c.id.slice(1));
-      console.log(`  differs: ${c.problemId} ${c.id} crucible ${JSON.stringify(fastRows[i])} ${e.status} ${e.error ?? ''} baseline ${JSON.stringify(base.rows[i])}`);
+      console.log(`  differs: ${c.problemId} ${c.id} crucible ${JSON.stringify(fastRows[i])} ${e.status} ${e.error ?? ''} baseline ${JSON.stringify(baseRows[i])}`);
     }
   }
-  if (gradedRows) {
-    const same = fastRows.filter((r, i) => passes(r).every((x, k) => x === passes(gradedRows![i])[k])).length;
+  if (opts.graded) {
+    const graded = await runCrucibleOnce('graded', entries);
+    const gradedRows = rowsOf(graded.executions);
+    show('crucible graded', graded.seconds, gradedRows, `  (${graded.programs} programs run)  [${loadAverage()}]`);
+    const same = fastRows.filter((r, i) => passes(r).every((x, m) => x === passes(gradedRows[i])[m])).length;
     console.log(`fast-check and graded give the same base and base+plus verdicts on ${same}/${samples.length}`);
   }
   if (opts.hog) {
     const hogs = startHog();
     try {
-      const again = await runCrucible('fast-check', byProblem);
-      const statusFlips = candidates.filter((c) => again.executions.get(c.id)!.status !== fast.executions.get(c.id)!.status);
-      show('crucible fast-check + CPU hog', again.seconds, rowsOf(again.executions));
-      console.log(`verdict flips beside a CPU hog: ${statusFlips.length}/${samples.length}` + statusFlips.slice(0, 10).map((c) => ` ${c.problemId}:${fast.executions.get(c.id)!.status}->${again.executions.get(c.id)!.status}`).join(''));
+      const again = await runCrucibleOnce('fast-check', entries);
+      const flips = candidates.filter((c) => again.executions.get(c.id)!.status !== fast.executions.get(c.id)!.status);
+      const verdictFlips = candidates.filter((c, i) => passes(rowsOf(again.executions)[i]).some((x, m) => x !== passes(fastRows[i])[m]));
+      show(`crucible fast-check + ${hogs.length} CPU hogs`, again.seconds, rowsOf(again.executions), `  [${loadAverage()}]`);
+      console.log(`beside the hogs: ${flips.length}/${samples.length} statuses and ${verdictFlips.length}/${samples.length} base/base+plus verdicts differ from the first run` +
+        flips.slice(0, 10).map((c) => ` ${c.problemId}:${fast.executions.get(c.id)!.status}->${again.executions.get(c.id)!.status}`).join(''));
     } finally {
       for (const h of hogs) h.kill('SIGKILL');
     }
