@@ -3,9 +3,9 @@
 # plain data, are compared here in the checker by crucible_fs_compare.py with the reference's rules.
 #
 # Limits follow evalplus: input k may take max(floor, factor x the canonical solution's CPU time on k), and the
-# program min(60, sum of its group's limits) + 1 s per group (base, plus). A first, cheaper limit
-# max(first, factor x canonical) keeps throughput; an input over it is timed again at the reference limit before a
-# TIMEOUT is reported (fast-check defers that while later inputs may still fail outright).
+# program min(60, sum of its group's limits) + 1 s per group (base, plus). Graded runs each input at its reference
+# limit. Fast-check first tries a cheaper limit max(first, factor x canonical); an input over it is timed again at the
+# reference limit before a TIMEOUT is reported, deferred while later inputs may still fail outright.
 import marshal
 import os
 import time
@@ -146,11 +146,11 @@ def run_plus(job, problem, result, outcomes):
                 break
             if out_of_budget():
                 break
+            if not fast:
+                confirm(i)  # graded: every input's verdict must be exact, so it runs at its reference limit at once
+                continue
             out, program = attempt(i, cheap[i])
             if out['o'] == 'timeout' and not program and cheap[i] < ref[i]:
-                if not fast:
-                    confirm(i)  # graded: every input's verdict is exact, so confirm it now
-                    continue
                 pending.append(i)
                 unconfirmed.add(i)
                 if len(pending) > MAX_PENDING:
