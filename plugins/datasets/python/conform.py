@@ -33,16 +33,27 @@ def _template(examples):
     return None
 
 
-def conform(value, shape):
+def _tuples(value):
+    if isinstance(value, (list, tuple)):
+        return tuple(_tuples(v) for v in value)
+    return value
+
+
+def conform(value, shape, deep=False):
+    """`deep`: also a string where a number goes may be a complex number, and where a tuple goes every list inside
+    is a tuple (the examples may nest less deeply than the input). Only tried on inputs the canonical solution
+    rejects as conformed without it."""
     if shape is None:
         return value
     kind = shape[0]
     if kind == 'tuple' and isinstance(value, (list, tuple)):
+        if deep:
+            return _tuples(value)
         parts = shape[1]
         last = parts[-1] if parts else None
         return tuple(conform(v, parts[i] if i < len(parts) else last) for i, v in enumerate(value))
     if kind in ('list', 'set', 'frozenset') and isinstance(value, (list, tuple)):
-        items = [conform(v, shape[1]) for v in value]
+        items = [conform(v, shape[1], deep) for v in value]
         if kind == 'list':
             return items
         try:
@@ -50,7 +61,7 @@ def conform(value, shape):
         except TypeError:
             return value
     if kind == 'dict' and isinstance(value, dict):
-        return {k: conform(v, shape[1]) for k, v in value.items()}
+        return {k: conform(v, shape[1], deep) for k, v in value.items()}
     if kind == 'complex' and isinstance(value, str):
         try:
             return complex(value)
@@ -60,13 +71,19 @@ def conform(value, shape):
         try:  # a number JSON could not carry as one (MBPP+ writes some as text): the reference reads it with float()
             return float(value)
         except ValueError:
-            return value
+            pass
+        if deep:
+            try:  # or complex() (MBPP+ writes complex numbers as text)
+                return complex(value)
+            except ValueError:
+                pass
+        return value
     return value
 
 
-def typed_like(args, typed_examples):
+def typed_like(args, typed_examples, deep=False):
     """`args` (one plus input: a list of arguments) reshaped after the typed base inputs."""
     if not isinstance(args, list):
         return args
     shapes = [_template([ex[i] for ex in typed_examples if len(ex) > i]) for i in range(len(args))]
-    return [conform(a, s) for a, s in zip(args, shapes)]
+    return [conform(a, s, deep) for a, s in zip(args, shapes)]
