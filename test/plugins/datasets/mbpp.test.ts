@@ -101,6 +101,25 @@ test('MBPP+: 378 problems with the file\'s ids, one test per base input (1,174),
   assert.equal(canonicalDataFailures(plus), []);
 });
 
+test('MBPP+ plus inputs: complex numbers written as text (/252) and tuples nested deeper than the examples (/580) are restored; an expected output over 48 MiB is skipped, by name', async () => {
+  const lines = readText(join(DATA, 'MbppPlus-v0.2.0.jsonl.gz')).split('\n').filter((l) => l.includes('"Mbpp/252"') || l.includes('"Mbpp/580"'));
+  const big = JSON.parse(lines[0]);
+  big.task_id = 'T/big';
+  big.canonical_solution = 'def convert(n):\n  return "x" * n\n';
+  big.base_input = [[1]];
+  big.plus_input = [[2], [50 << 20]];
+  big.assertion = 'assert convert(1) == "x"\n';
+  writeFileSync(join(tmp, 'plus3.jsonl'), [...lines, JSON.stringify(big)].join('\n') + '\n');
+  const plus = await load({ path: join(tmp, 'plus3.jsonl'), plusInputs: true });
+  const [p252, p580, pBig] = plus;
+  assert.equal(p252.meta.skippedInputs, []);
+  assert.equal(p580.meta.skippedInputs, []);
+  assert.ok(dataInputReprs(p252).some((r) => /^\(\(-?[\d.]+[+-][\d.]+j\),\)$/.test(r)), 'complex arguments');
+  assert.ok(dataInputReprs(p580).every((r) => !r.includes('[')), 'tuples all the way down');
+  assert.equal(canonicalDataFailures([p252, p580]), []);
+  assert.equal(pBig.meta.skippedInputs, [{ source: 'plus', index: 1, reason: `not storable as plain data: ${(50 << 20) + 5} bytes, over the ${48 << 20} a candidate's answer may have` }]);
+});
+
 test('splitPlusPrompt separates the text from the example', () => {
   assert.equal(splitPlusPrompt('"""\nWrite a function.\nassert f(1) == 2\n"""\n'), { text: 'Write a function.', example: 'assert f(1) == 2' });
 });
