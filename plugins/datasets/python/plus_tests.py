@@ -151,13 +151,23 @@ def plain(value, depth=0):
 MAX_VALUE_BYTES = 48 << 20
 
 
-def _storable(value):
+def _storable(value, answer=False):
     try:
         size = len(marshal.dumps(value, 4))
     except ValueError as exc:
         return str(exc)
     if size > MAX_VALUE_BYTES:
         return '%d bytes, over the %d a candidate\'s answer may have' % (size, MAX_VALUE_BYTES)
+    if not answer:
+        return None
+    # the candidate's answer travels as JSON text, often longer than marshal (Mbpp/255: 82,160 77-tuples of floats,
+    # 30 MB marshalled, 109 MB as text)
+    try:
+        text = len(json.dumps(value, default=str, skipkeys=True, check_circular=False, separators=(',', ':')))
+    except (ValueError, RecursionError):  # integers past the decimal digit limit travel as hex, much shorter
+        text = 0
+    if text > MAX_VALUE_BYTES:
+        return '%d bytes as text, over the %d a candidate\'s answer may have' % (text, MAX_VALUE_BYTES)
     return None
 
 
@@ -201,7 +211,7 @@ def build(task, blobs):
     tests, skipped, inputs, expected, times = [], [], [], [], []
     for source, group_inputs, results in groups:
         for i, (args, (status, value, cpu)) in enumerate(zip(group_inputs, results)):
-            why = value if status != 'ok' else _storable(plain(tuple(args))) or _storable(value)
+            why = value if status != 'ok' else _storable(plain(tuple(args))) or _storable(value, answer=True)
             if why is not None:
                 reason = why if status != 'ok' else 'not storable as plain data: %s' % why
                 skipped.append({'source': source, 'index': i, 'reason': reason})

@@ -21,6 +21,11 @@ MAX_ANSWER = 64 << 20  # HumanEval/130 answers a million floats (~16 MB as JSON)
 MAX_PENDING = 2  # fast-check: inputs over their first limit waiting to be confirmed at once
 CONFIRM_WALL_SLACK = 10.0  # wall seconds beyond WALL_FACTOR x the reference limit, for a confirming run
 PER_GROUP_CAP = 60.0  # evalplus: a group's whole run may take min(60, sum of its limits) + 1 seconds
+# Carrying an answer costs what the reference, comparing in-process, never pays: the candidate tags and encodes it, the
+# checker decodes and rebuilds it (~0.2 us per byte of the expected value's marshal form for Mbpp/255's 82,160
+# 77-tuples). Each input's limits get this much CPU per byte of its expected value on top, so a correct answer of
+# tens of MB is not TIMEOUT; for outputs of ordinary size it is far below a millisecond.
+CARRY_SECONDS_PER_BYTE = 1e-6
 
 
 def load(blob, tests, entry):
@@ -35,13 +40,14 @@ def load(blob, tests, entry):
         raise ValueError('tests of a data problem must be _crucible_check(<index>) in order')
     if data.get('entry') != entry:
         raise ValueError('the test data is for %r, not %r' % (data.get('entry'), entry))
+    data['carry'] = [round(len(marshal.dumps(e, 4)) * CARRY_SECONDS_PER_BYTE, 3) for e in data['expected']]
     return data
 
 
 def limits(data, params):
     factor, floor, first = params['factor'], params['floor'], params['first']
-    ref = [max(floor, factor * t) for t in data['times']]
-    cheap = [min(r, max(first, factor * t)) for r, t in zip(ref, data['times'])]
+    ref = [max(floor, factor * t) + c for t, c in zip(data['times'], data['carry'])]
+    cheap = [min(r, max(first, factor * t) + c) for r, t, c in zip(ref, data['times'], data['carry'])]
     sums = {}
     for g, r in zip(data['groups'], ref):
         sums[g] = sums.get(g, 0.0) + r
