@@ -9,7 +9,8 @@ const isSeedPath = (path: string) => path === 'seed' || path.endsWith('.seed');
 
 export function meanAndSd(xs: number[]): { mean: number; sd: number } {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
+  // Identical values have no spread (not a rounding residue of the mean).
+  const sd = xs.length > 1 && xs.some((x) => x !== xs[0]) ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (xs.length - 1)) : 0;
   return { mean, sd };
 }
 
@@ -23,7 +24,7 @@ export function seedSpreadTable(c: RunsComparison): Table | undefined {
     const values = runs.map((r) => r.evaluation!.headline[k]);
     if (!values.every((v): v is number => typeof v === 'number' && Number.isFinite(v))) continue;
     const { mean, sd } = meanAndSd(values);
-    rows.push([k, ...values.map(fmtNum), fmtNum(mean), fmtNum(sd), `${fmtNum(Math.min(...values))} – ${fmtNum(Math.max(...values))}`]);
+    rows.push([k, ...values.map((v) => fmtNum(v)), fmtNum(mean), fmtNum(sd), `${fmtNum(Math.min(...values))} – ${fmtNum(Math.max(...values))}`]);
   }
   if (rows.length === 0) return undefined;
   const seeds = runs.map((r) => (r.manifest as { seed?: unknown } | undefined)?.seed);

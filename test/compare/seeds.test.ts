@@ -29,6 +29,7 @@ test('runs differing only in seed get a table of per-seed values, mean, sd and r
   const row = t.rows.find((r) => r[0] === 'trained_pass@1')!;
   assert.is(row[4], '0.239');
   assert.is(row[5], '0.018');
+  assert.equal(row.slice(1, 4), ['0.256', '0.240', '0.220']);
   assert.ok(!t.rows.some((r) => r[0] === 'note'), 'non-numeric headline values are left out');
   assert.match(formatComparison(three), 'Across 3 seeds');
 });
