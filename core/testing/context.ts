@@ -9,6 +9,9 @@ import { DiskCache } from '../kernel/services/cache.js';
 import { systemClock } from '../kernel/services/clock.js';
 import { stageFiles } from '../kernel/services/stage-files.js';
 import { CrucibleError } from '../kernel/errors.js';
+import 'reflect-metadata';
+import { container } from 'tsyringe';
+import { RunSharedServices } from '../kernel/services/shared.js';
 
 export interface TestContext extends PluginContext {
   /** What the plugin recorded and reported, for assertions. */
@@ -53,6 +56,8 @@ export function standaloneContext(options: { seed?: number; dir?: string; baseDi
     events,
     baseDir: options.baseDir ?? process.cwd(),
     // Outside a run, nested plugins resolve through the registry directly (a local user: no host policy).
+    // One standalone context is one "run": plugins created with it share its services.
+    shared: new RunSharedServices(container.createChildContainer()),
     plugins: {
       async create(kind, spec, path) {
         const { instantiatePlugin } = await import('../kernel/registry/instantiate.js');

@@ -71,6 +71,15 @@ export interface NestedPlugins {
   create<K extends PluginKind>(kind: K, spec: NestedPluginSpec, path: string): Promise<PluginKinds[K]>;
 }
 
+/**
+ * Services the plugins of one run share, e.g. one loaded model used by a generator and by a judge: the first plugin
+ * that asks for a key creates it, every later one gets the same value, and the kernel closes it (its close() or
+ * dispose()) when the run ends. Keys name what the value is, e.g. `tfjs-lm:model:<folder>:<backend>`.
+ */
+export interface SharedServices {
+  get<T>(key: string, create: () => T | Promise<T>): Promise<T>;
+}
+
 export interface PluginContext {
   readonly logger: Logger;
   readonly cache: Cache;
@@ -83,6 +92,8 @@ export interface PluginContext {
   readonly events: RunEvents;
   /** Creates the nested plugins named in this plugin's config. */
   readonly plugins: NestedPlugins;
+  /** Services shared with the run's other plugins (created once per run). */
+  readonly shared: SharedServices;
   /** Folder the manifest came from, for resolving relative paths in plugin config. */
   readonly baseDir: string;
   /** The manifest's `runtime` section (e.g. the compute backend of in-process models); absent in bare test contexts. */

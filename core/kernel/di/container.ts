@@ -12,6 +12,7 @@ import type { RunRecord, RunStorage } from '../runner/run-storage.js';
 import type { RunResults } from '../runner/run-results.js';
 import { TOKENS } from './tokens.js';
 import { StageProgress } from '../runner/progress.js';
+import { RunSharedServices } from '../services/shared.js';
 
 export type ProgressFactory = (stage: string) => StageProgress;
 /** Writes the human-readable report of a finished run (a host concern: the kernel writes results.json). */
@@ -45,5 +46,6 @@ export function createRunContainer(parent: DependencyContainer, record: RunRecor
   c.registerInstance(TOKENS.EventLog, events);
   c.registerInstance<ProgressFactory>(TOKENS.Progress, (stage) => new StageProgress(stage, events));
   c.registerInstance(TOKENS.Logger, parent.resolve<PinoLogger>(TOKENS.Logger).child({ run: record.id }));
+  c.registerInstance(TOKENS.Shared, new RunSharedServices(c, (key) => events.emitEvent('shared', { key })));
   return c;
 }

@@ -12,4 +12,6 @@ export const TOKENS = {
   Progress: Symbol('Progress'),
   ReportWriter: Symbol('ReportWriter'),
   CacheOptions: Symbol('CacheOptions'),
+  /** The run's shared services (ctx.shared), backed by the run's container. */
+  Shared: Symbol('Shared'),
 } as const;

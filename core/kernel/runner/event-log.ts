@@ -4,7 +4,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { readCompleteJsonl } from '../util/jsonl.js';
 import { truncateSync } from 'node:fs';
 
-export type RunEventType = 'state' | 'stage' | 'progress' | 'log' | 'metric' | 'record' | 'summary';
+export type RunEventType = 'state' | 'stage' | 'progress' | 'log' | 'metric' | 'record' | 'summary' | 'shared';
 
 export interface RunEvent {
   seq: number;

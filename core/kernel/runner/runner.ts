@@ -8,6 +8,7 @@ import type { Clock } from '../contract/context.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
 import type { EventLog } from './event-log.js';
+import type { RunSharedServices } from '../services/shared.js';
 import type { RunRecord, RunStorage } from './run-storage.js';
 import { CrucibleError, isCrucibleError } from '../errors.js';
 import { asStorageError } from './storage-error.js';
@@ -41,6 +42,7 @@ export class Runner {
     @inject(TOKENS.Clock) private readonly clock: Clock,
     @inject(TOKENS.Progress) private readonly progressFor: ProgressFactory,
     @inject(TOKENS.CacheOptions) private readonly cacheOptions: StageCacheOptions,
+    @inject(TOKENS.Shared) private readonly shared: RunSharedServices,
   ) {}
 
   async run(): Promise<RunOutcome> {
@@ -60,6 +62,7 @@ export class Runner {
       clock: this.clock,
       progressFor: this.progressFor,
       records: {},
+      shared: this.shared,
     };
     let plugins: RunPlugins | undefined;
     const stageLog: PipelineState['stageLog'] = [];
@@ -103,6 +106,7 @@ export class Runner {
       return { state: final, error, stageLog };
     } finally {
       await plugins?.closeAll();
+      await this.shared.closeAll();
       bestEffort(() => events.sync());
     }
   }

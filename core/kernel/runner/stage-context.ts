@@ -1,6 +1,6 @@
 // Builds the ctx a plugin receives for one stage of one run.
 import type { Logger as PinoLogger } from 'pino';
-import type { Clock, NestedPlugins, PluginContext, ProgressReporter } from '../contract/context.js';
+import type { Clock, NestedPlugins, PluginContext, ProgressReporter, SharedServices } from '../contract/context.js';
 import { CrucibleError } from '../errors.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
@@ -25,6 +25,7 @@ export interface RunServices {
   progressFor(stage: string): ProgressReporter;
   /** Facts recorded with the run (backend, prompt format, ...), written into results.json. */
   records: Record<string, unknown>;
+  shared: SharedServices;
 }
 
 export const STAGE_RECORDS_FILE = 'records.json';
@@ -61,6 +62,7 @@ export function stageContext(services: RunServices, stage: string, pluginName: s
     baseDir: services.baseDir,
     runtime: services.runtime,
     plugins,
+    shared: services.shared,
     events: {
       metric: (name, values, step) => events.emitEvent('metric', { stage, name, values, step }),
       record: (key, value) => {

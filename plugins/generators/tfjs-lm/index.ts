@@ -56,18 +56,21 @@ function resolveModel(path: string, baseDir: string): string {
   return insidePackage && existsSync(fromPackage) ? fromPackage : fromManifest;
 }
 
-function makeGenerator(modelPath: string, s: Settings, ctx: PluginContext): Generator {
+/**
+ * `shareModel`: the configured model is loaded once per run and shared through ctx.shared with every plugin that
+ * asks for the same folder and backend (a log-prob judge over the policy); the kernel disposes it at the run's
+ * end. A trained policy (withModel) is this generator's own, disposed by close().
+ */
+function makeGenerator(modelPath: string, s: Settings, ctx: PluginContext, shareModel: boolean): Generator {
   let loading: Promise<LocalTextModel> | undefined;
-  const model = (): Promise<LocalTextModel> => {
-    loading ??= (async () => {
-      const { loadTextModel } = await import('../../lm/index.js');
-      const m = await loadTextModel(modelPath, { backend: s.backend });
-      recordBackend(ctx.events, m.backend);
-      ctx.logger.info({ backend: m.backend, model: modelPath }, `tfjs-lm: ${m.id} on ${m.backend}`);
-      return m;
-    })();
-    return loading;
+  const load = async (): Promise<LocalTextModel> => {
+    const { loadTextModel } = await import('../../lm/index.js');
+    const m = await loadTextModel(modelPath, { backend: s.backend });
+    recordBackend(ctx.events, m.backend);
+    ctx.logger.info({ backend: m.backend, model: modelPath }, `tfjs-lm: ${m.id} on ${m.backend}`);
+    return m;
   };
+  const model = (): Promise<LocalTextModel> => (loading ??= shareModel ? ctx.shared.get(`tfjs-lm:model:${modelPath}:${JSON.stringify(s.backend)}`, load) : load());
 
   return {
     info: () => ({ model: modelPath, promptFormat: 'completion:raw', backend: s.backend, stop: s.stop }),
@@ -127,11 +130,11 @@ function makeGenerator(modelPath: string, s: Settings, ctx: PluginContext): Gene
       if (artifact.kind !== 'policy') {
         throw CrucibleError.at('CRUCIBLE_E_MODEL', { message: `tfjs-lm samples from policies, got a ${artifact.kind}`, path: 'stages.generator' });
       }
-      return makeGenerator(resolve(artifact.path), s, ctx);
+      return makeGenerator(resolve(artifact.path), s, ctx, false);
     },
 
     async close() {
-      if (loading) (await loading).dispose();
+      if (loading && !shareModel) (await loading).dispose();
       loading = undefined;
     },
   };
@@ -156,6 +159,6 @@ export default definePlugin({
       batchSize: config.batchSize,
       backend: backendFor(config.backend, ctx.runtime),
     };
-    return makeGenerator(resolveModel(config.model, ctx.baseDir), s, ctx);
+    return makeGenerator(resolveModel(config.model, ctx.baseDir), s, ctx, true);
   },
 });
