@@ -50,8 +50,10 @@ for (const file of files) {
     const stages = resolved.manifest.stages as Record<string, { plugin: string; config?: Record<string, unknown> }>;
     // A multi-round manifest needs passing samples on its train split for every round: more problems, one round.
     const rounds = (resolved.manifest as { rounds?: unknown }).rounds !== undefined;
-    const sets = [`dataset.limit=${rounds ? 40 : 20}`, ...(rounds ? ['rounds.count=1'] : [])];
-    if (stages.generator?.plugin === 'tfjs-lm' && !rounds) sets.push(...SMALL.generator);
+    // The builtin `fresh` problems keep a fixed split with a small train share: more problems, the manifest's own n.
+    const fresh = (resolved.manifest.dataset as { config?: { fresh?: unknown } } | undefined)?.config?.fresh !== undefined;
+    const sets = [`dataset.limit=${rounds || fresh ? 40 : 20}`, ...(rounds ? ['rounds.count=1'] : [])];
+    if (stages.generator?.plugin === 'tfjs-lm' && !rounds && !fresh) sets.push(...SMALL.generator);
     if (stages.evaluator?.plugin === 'pass-at-k') sets.push(...SMALL.evaluator);
     if (stages.evaluator?.plugin === 'rerank') sets.push('stages.evaluator.config.k=2');
     if (stages.trainer?.config?.grid) sets.push('stages.trainer.config.grid.lr=[0.0001]', 'stages.trainer.config.grid.rpoAlpha=[1]', 'stages.trainer.config.selection.n=2', 'stages.trainer.config.selection.seeds=[1]');
