@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import '../../core/builtins.js';
-import { discoverPluginPackages } from '../../core/kernel/registry/discover.js';
-import { listPlugins } from '../../core/kernel/registry/list.js';
+import { discoverPluginPackages } from '../../core/catalog/discover.js';
+import { listPlugins } from '../../core/catalog/list.js';
 import { tempDir } from '../helpers/kernel.js';
 
 const PLUGIN = `import { definePlugin } from 'crucible-ml';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { listPlugins, type PluginDescription } from '../../kernel/registry/list.js';
+import { listPlugins, type PluginDescription } from '../../catalog/list.js';
 
 /** "limit (integer, default 4), name (string)": a schema's top-level options in one line. */
 function options(schema: unknown): string {

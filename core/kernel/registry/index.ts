@@ -2,4 +2,3 @@ export { loadPlugin, type LoadedPlugin } from './load.js';
 export { instantiatePlugin, createPlugin, type PluginSpec, type Instance } from './instantiate.js';
 export { validatePluginConfig, ajvDetails } from './config.js';
 export { resolveReference, isPathReference, type ResolvedReference } from './resolve.js';
-export { listPlugins, type PluginDescription } from './list.js';

@@ -1,5 +1,5 @@
 // Health (the one route without auth), version, and the plugin catalogue.
-import { listPlugins } from '../../kernel/registry/list.js';
+import { listPlugins } from '../../catalog/list.js';
 import type { App, ServerContext } from '../context.js';
 import { errorResponses } from '../schemas.js';
 import { PLUGIN_API_VERSION } from '../../kernel/contract/define-plugin.js';

@@ -1,12 +1,12 @@
 // What `crucible plugins` and GET /v1/plugins list: the built-ins, and for the CLI the plugin packages installed
 // in the project (discover.ts), each with kind, version and config schema.
-import { builtinPlugins } from './builtin-table.js';
-import { PLUGIN_KINDS, type PluginKind } from '../contract/kinds.js';
+import { builtinPlugins } from '../kernel/registry/builtin-table.js';
+import { PLUGIN_KINDS, type PluginKind } from '../kernel/contract/kinds.js';
 import { discoverPluginPackages } from './discover.js';
-import { loadPlugin } from './load.js';
-import { importModule } from './typescript.js';
-import { CrucibleError, isCrucibleError } from '../errors.js';
-import { resolveReference } from './resolve.js';
+import { loadPlugin } from '../kernel/registry/load.js';
+import { importModule } from '../kernel/registry/typescript.js';
+import { CrucibleError, isCrucibleError } from '../kernel/errors.js';
+import { resolveReference } from '../kernel/registry/resolve.js';
 
 export interface PluginDescription {
   kind: PluginKind | 'unknown';
