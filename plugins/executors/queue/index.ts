@@ -66,7 +66,7 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
       removeOnFail: { age },
     });
   };
-  const tracker = new JobTracker({ queue, events, directory, environment, addJob, attempts: config.attempts, noWorkerMs: config.noWorkerSeconds * 1000 });
+  const tracker = new JobTracker({ queue, events, directory, environment, addJob, attempts: config.attempts, noWorkerMs: config.noWorkerSeconds * 1000, connections: [connection, eventsConnection] });
   const onAbort = () => tracker.close(new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled'));
   if (ctx.signal.aborted) onAbort();
   else ctx.signal.addEventListener('abort', onAbort, { once: true });

@@ -1,6 +1,8 @@
 // Waits for batch jobs to finish. Queue events answer at once; a periodic check of every pending job covers
 // what events cannot: events missed across a Redis restart, results that were already there (a resumed run),
-// a job lost by a Redis without persistence (added again), and a queue that no live worker accepts.
+// a job lost by a Redis without persistence (added again), and a queue that no live worker accepts. While
+// events flow on an unbroken connection the per-job check runs only every FULL_CHECK_TICKS ticks: checking
+// hundreds of pending jobs every tick cost the submitting machine as many Redis calls as the batches themselves.
 import { Job, type Queue, type QueueEvents } from 'bullmq';
 import { CrucibleError } from 'crucible-ml';
 import type { BatchJob, BatchResult, DeclaredEnvironment, WorkerEnvironment } from './protocol.js';
@@ -22,7 +24,12 @@ export interface TrackerOptions {
   attempts: number;
   noWorkerMs: number;
   pollMs?: number;
+  /** Connections whose drop may lose events (the per-job check then runs on the next tick). */
+  connections?: Array<{ on(event: 'close', listener: () => void): unknown }>;
 }
+
+/** Ticks between per-job checks while events arrive and no connection dropped (a backstop, not the answer). */
+const FULL_CHECK_TICKS = 10;
 
 export class JobTracker {
   private readonly pending = new Map<string, Pending>();
@@ -31,10 +38,21 @@ export class JobTracker {
   private noWorkerSince: number | undefined;
   private closed = false;
   private failure: Error | undefined;
+  /** Whether an event arrived, or a connection dropped, since the last tick / the last per-job check. */
+  private eventSinceTick = false;
+  private droppedSinceCheck = false;
+  private ticksSinceCheck = 0;
 
   constructor(private readonly options: TrackerOptions) {
-    options.events.on('completed', ({ jobId, returnvalue }) => this.settle(jobId, returnvalue as unknown as BatchResult));
-    options.events.on('failed', ({ jobId }) => void this.checkOne(jobId));
+    options.events.on('completed', ({ jobId, returnvalue }) => {
+      this.eventSinceTick = true;
+      this.settle(jobId, returnvalue as unknown as BatchResult);
+    });
+    options.events.on('failed', ({ jobId }) => {
+      this.eventSinceTick = true;
+      void this.checkOne(jobId);
+    });
+    for (const connection of options.connections ?? []) connection.on('close', () => (this.droppedSinceCheck = true));
     this.timer = setInterval(() => void this.checkAll(), options.pollMs ?? 2000);
     this.timer.unref();
   }
@@ -100,7 +118,13 @@ export class JobTracker {
     if (this.checking || this.closed || this.pending.size === 0) return;
     this.checking = true;
     try {
-      for (const id of [...this.pending.keys()]) await this.checkOne(id);
+      const quiet = !this.eventSinceTick;
+      this.eventSinceTick = false;
+      if (quiet || this.droppedSinceCheck || ++this.ticksSinceCheck >= FULL_CHECK_TICKS) {
+        this.droppedSinceCheck = false;
+        this.ticksSinceCheck = 0;
+        for (const id of [...this.pending.keys()]) await this.checkOne(id);
+      }
       await this.checkWorkers();
     } finally {
       this.checking = false;
