@@ -14,7 +14,7 @@ import type { Executor } from '../core/index.js';
 import { createTestContext, instantiate } from '../core/testing/index.js';
 import { packageRoot } from '../core/kernel/util/package-root.js';
 import python from '../plugins/executors/python/index.js';
-import queuePlugin from '../plugins/executors/queue/index.js';
+import queuePlugin, { type QueueExecutor } from '../plugins/executors/queue/index.js';
 import { startRedis, startWorker, verdict, type WorkerHandle } from '../test/plugins/executors/queue/helpers.js';
 import { loadMistralSamples } from './queue-samples.js';
 
@@ -50,6 +50,18 @@ const WARM: [Problem, Candidate[]] = [
   { id: 'warm', prompt: '', entryPoint: 'f', language: 'python', meta: {}, tests: [{ id: '0', code: 'assert f(1) == 2' }] },
   [{ id: 'w', problemId: 'warm', index: 0, prompt: '', completion: '', code: 'def f(x): return x + 1' }],
 ];
+/**
+ * Warms the queue side as the local side is warmed: one candidate on each worker's batch executor (its fork-server
+ * started, its modules loaded) before the clock starts. Workers take batches as they come, so warm batches are sent
+ * until every worker has answered one (distinct code makes distinct batches).
+ */
+async function warmWorkers(executor: QueueExecutor, workers: number): Promise<void> {
+  for (let i = 0; Object.keys(executor.workers()).length < workers; i++) {
+    if (i >= 50) throw new Error(`warm-up: only ${Object.keys(executor.workers()).length} of ${workers} workers took a batch in 50 rounds`);
+    const [problem, [candidate]] = WARM;
+    await Promise.all(Array.from({ length: 4 * workers }, (_, k) => executor.execute(problem, [{ ...candidate, code: `${candidate.code}  # warm ${i}.${k}` }])));
+  }
+}
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** The local side, in a process of its own session, as the workers are (see the README's note on the figures). */
@@ -80,11 +92,12 @@ async function main(): Promise<void> {
     for (let round = 1; round <= Number(opts.rounds); round++) {
       // Local: a fresh executor with 2 fork-servers, warmed by one candidate.
       const l = await localInChild();
-      // Queue: 2 fresh workers, each in its own session as when started on its own, one batch per problem, and a
-      // fresh queue so that no batch is answered from an earlier round.
+      // Queue: 2 fresh workers, each in its own session as when started on its own, and a fresh queue so that no
+      // batch is answered from an earlier round; each worker warmed by one batch, as the local side is by one candidate.
       const queue = `bench-${Date.now()}-${round}`;
       const workers = await twoWorkers(redis.url, queue, ['--concurrency', opts['worker-concurrency']!]);
-      const executor = await instantiate<Executor>(queuePlugin as never, { redis: redis.url, queue, batchSize: Number(opts['batch-size']), concurrency: 256, executor: { plugin: 'python', config: { workers: Number(opts['worker-fork-servers']) } } }, createTestContext());
+      const executor = await instantiate<QueueExecutor>(queuePlugin as never, { redis: redis.url, queue, batchSize: Number(opts['batch-size']), concurrency: 256, executor: { plugin: 'python', config: { workers: Number(opts['worker-fork-servers']) } } }, createTestContext());
+      await warmWorkers(executor, Number(opts.workers));
       const q = await timeAll(executor, samples);
       await executor.close?.();
       await stopAll(workers);
