@@ -102,6 +102,21 @@ def _run(job, code, ns, limit):
         _disarm()
 
 
+def _respawn(channel):
+    """Starts the candidate's next process; None, or (outcome, error type) for the test that needed it."""
+    try:
+        failed = channel.spawn()
+    except CandidateGone as g:
+        return g.kind, g.reason
+    except UnserializableResult:
+        failed = ('define', 'error', 'MalformedMessage')
+    channel.test_base = 0.0  # the definition's CPU counts against this test, as in the first process
+    if failed is None:
+        return None
+    channel.kill()
+    return 'error', '%s:%s' % (failed[0], failed[2])
+
+
 def run_checked(job, problem, result, outcomes):
     tests = job['_tests']
     n = len(tests)
@@ -130,6 +145,7 @@ def run_checked(job, problem, result, outcomes):
                 result['fatal'] = {'phase': failed[0], 'o': failed[1], 't': failed[2]}
             return
         ns = namespace(problem)
+        channel.held.append(ns)  # what the tests define there (helpers, expected values) is not a candidate's to see
         if job['_setup'] is not None:
             channel.begin_test(None)
             o, t, _ = _run(job, job['_setup'], ns, job['timeout'])
@@ -145,6 +161,14 @@ def run_checked(job, problem, result, outcomes):
                 return
             limit = job['testTimeouts'][i]
             channel.begin_test(limit)
+            if channel.pid is None:  # the last process died: a new one, forked here, between tests
+                failed = _respawn(channel)
+                if failed is not None:
+                    out = {'o': failed[0], 't': failed[1], 'ms': 0.0, 'cpu': round(channel.test_cpu(), 6)}
+                    if failed[0] == 'timeout':
+                        out['t'], out['lim'] = None, limit
+                    outcomes[i] = out
+                    continue
             w0, c0 = time.perf_counter(), time.process_time()
             o, t, gone = _run(job, tests[i], ns, limit)
             if gone is None and channel.gone is not None:  # the test caught what ended the candidate's process

@@ -93,6 +93,7 @@ class Channel:
         self.test_wall_end = None
         self.test_checked = False
         self.gone = None  # the CandidateGone that ended a process during the running test
+        self.held = []  # the checker's containers a new candidate process must forget (the tests' namespace)
 
     # ---- process lifetime ----
 
@@ -110,6 +111,8 @@ class Channel:
             try:
                 os.close(call_w)
                 os.close(answer_r)
+                for container in self.held:
+                    container.clear()
                 candidate_main(self.job, call_r, answer_w, self.job['_out'], self.job['_err'])
             finally:
                 os._exit(72)
@@ -173,11 +176,9 @@ class Channel:
 
     def call(self, name, args, kwargs, write_back=True):
         if self.pid is None:
-            failed = self.spawn()
-            if failed is not None:
-                self.kill()
-                raise self._gone(CandidateGone('error', '%s:%s' % (failed[0], failed[2])))
-            self.test_base = 0.0
+            # Never fork a new process here: inside a test it would inherit that test's frame, expected values
+            # included. run_checked starts one between tests; within a test, a dead process stays dead.
+            raise self._gone(self.gone or CandidateGone('error', 'gone'))
         try:
             request = encode_call(name, args, kwargs)
         except ValueError as e:
