@@ -4,7 +4,7 @@
 import { definePlugin } from 'crucible-ml';
 import type { RunEvents } from 'crucible-ml';
 import type { Scorer } from 'crucible-ml';
-import { describeJudge, judgeSchemaProperties, judgeValues, loadJudge, mapToUnit, type JudgeModel, type JudgeOptions } from './judge.js';
+import { describeJudge, judgeDefaults, judgeSchemaProperties, judgeValues, loadJudge, mapToUnit, withDefaults, type JudgeModel, type JudgeOptions } from './judge.js';
 import { executionsFor, passRateScore } from './pass-rate.js';
 
 export interface HybridOptions extends JudgeOptions {
@@ -12,11 +12,17 @@ export interface HybridOptions extends JudgeOptions {
   partialCredit: boolean;
 }
 
+const hybridProperties = {
+  ...judgeSchemaProperties,
+  weight: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'tie-break weight (capped at 1 / (2 (tests + 1)) per problem)' },
+  partialCredit: { type: 'boolean', default: true },
+} as const;
+
+/** Defaults for the programmatic API, read from the schema. */
+const hybridDefaults: HybridOptions = { ...judgeDefaults, weight: hybridProperties.weight.default, partialCredit: hybridProperties.partialCredit.default };
+
 export function createHybridScorer(judge: JudgeModel, config: Partial<HybridOptions> = {}, events?: RunEvents): Scorer {
-  const options: HybridOptions = {
-    normalize: config.normalize ?? 'mean', mapping: config.mapping ?? 'minmax', template: config.template ?? '{prompt}',
-    weight: config.weight ?? 0.05, partialCredit: config.partialCredit ?? true,
-  };
+  const options = withDefaults(hybridDefaults, config);
   const description = { scorer: 'hybrid', weight: options.weight, partialCredit: options.partialCredit, ...describeJudge(judge, options) };
   events?.record('scorer.judge', description);
   return {
@@ -55,11 +61,7 @@ export default definePlugin({
     type: 'object',
     additionalProperties: false,
     required: ['generator'],
-    properties: {
-      ...judgeSchemaProperties,
-      weight: { type: 'number', exclusiveMinimum: 0, maximum: 0.5, default: 0.05, description: 'tie-break weight (capped at 1 / (2 (tests + 1)) per problem)' },
-      partialCredit: { type: 'boolean', default: true },
-    },
+    properties: hybridProperties,
   } as const,
   async create(config, ctx) {
     const judge = await loadJudge(config.generator, ctx, 'stages.scorer.config.generator');

@@ -35,6 +35,19 @@ export const judgeSchemaProperties = {
   template: { type: 'string', default: '{prompt}', description: 'judge prompt; {prompt} is the candidate\'s prompt' },
 } as const;
 
+/** The judge options' defaults for the programmatic API, read from the schema above (the one place they are written). */
+export const judgeDefaults: JudgeOptions = {
+  normalize: judgeSchemaProperties.normalize.default,
+  mapping: judgeSchemaProperties.mapping.default,
+  template: judgeSchemaProperties.template.default,
+};
+
+/** `defaults` with the options a caller set laid over them; an undefined value counts as unset and unknown keys are left out. */
+export function withDefaults<T extends object>(defaults: T, given: Partial<T>): T {
+  const set = Object.entries(given).filter(([key, value]) => value !== undefined && key in defaults);
+  return { ...defaults, ...Object.fromEntries(set) } as T;
+}
+
 export function judgePrompt(template: string, prompt: string): string {
   return template.split('{prompt}').join(prompt);
 }

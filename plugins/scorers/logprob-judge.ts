@@ -3,11 +3,11 @@
 import { definePlugin } from 'crucible-ml';
 import type { RunEvents } from 'crucible-ml';
 import type { Scorer } from 'crucible-ml';
-import { describeJudge, judgeSchemaProperties, judgeValues, loadJudge, mapToUnit, type JudgeModel, type JudgeOptions } from './judge.js';
+import { describeJudge, judgeDefaults, judgeSchemaProperties, judgeValues, loadJudge, mapToUnit, withDefaults, type JudgeModel, type JudgeOptions } from './judge.js';
 
 /** The scorer over an already-resolved judge (tests inject one; the plugin resolves the configured generator). */
 export function createLogprobJudge(judge: JudgeModel, config: Partial<JudgeOptions> = {}, events?: RunEvents): Scorer {
-  const options: JudgeOptions = { normalize: config.normalize ?? 'mean', mapping: config.mapping ?? 'minmax', template: config.template ?? '{prompt}' };
+  const options = withDefaults(judgeDefaults, config);
   const description = { scorer: 'logprob-judge', ...describeJudge(judge, options) };
   events?.record('scorer.judge', description);
   return {
