@@ -13,7 +13,6 @@ import { backendFor, ensureBackend, recordBackend } from '../../lm/backend.js';
 import { loadFolder } from '../../lm/folder.js';
 import { loadTokenizer } from '../../lm/tokenizer.js';
 import { applyLengthPolicy, checkPairs, readPreferenceFile, tokenizePairs, type LengthReport } from './data.js';
-import type { LossType } from './loss.js';
 import { modelHash, referenceLogps } from './reference.js';
 import { configSchema } from './schema.js';
 import { checkSelection, gridSettings, settingName, validationPassAt1, type PassAtOne } from './select.js';
@@ -38,7 +37,7 @@ function policyPath(config: Config, input: TrainInput, ctx: PluginContext): stri
 function gatherPairs(config: Config, input: TrainInput, ctx: PluginContext): PreferencePair[] {
   const pairs: PreferencePair[] = [];
   if (config.data) pairs.push(...readPreferenceFile(isAbsolute(config.data) ? config.data : resolve(ctx.baseDir, config.data)));
-  if (config.usePairs ?? true) pairs.push(...checkPairs(input.pairs ?? [], 'pairs'));
+  if (config.usePairs) pairs.push(...checkPairs(input.pairs ?? [], 'pairs'));
   return pairs;
 }
 
@@ -49,9 +48,9 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   const path = policyPath(config, input, ctx);
   const tokenizer = loadTokenizer(path);
   const padId = tokenizer.padId ?? tokenizer.eosIds[0] ?? 0;
-  const appendEos = config.appendEos ?? true;
-  const maxLength = config.maxLength ?? 512;
-  const policy = config.lengthPolicy ?? 'truncate';
+  const appendEos = config.appendEos;
+  const maxLength = config.maxLength;
+  const policy = config.lengthPolicy;
 
   const rawTrain = gatherPairs(config, input, ctx);
   const t = applyLengthPolicy(tokenizePairs(tokenizer, rawTrain, appendEos), maxLength, policy);
@@ -63,14 +62,14 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   ctx.events.record('dpo.lengths', lengths);
   ctx.logger.info({ train: t.report, validation: v.report }, `dpo: ${t.pairs.length} train pairs (${t.report.truncated} truncated, ${t.report.dropped} dropped), ${v.pairs.length} validation pairs`);
 
-  const base: Setting = { loss: (config.loss ?? 'sigmoid') as LossType, beta: config.beta ?? 0.1, lr: config.lr ?? 5e-6, epochs: config.epochs ?? 1, rpoAlpha: config.rpoAlpha ?? 0 };
+  const base: Setting = { loss: config.loss, beta: config.beta, lr: config.lr, epochs: config.epochs, rpoAlpha: config.rpoAlpha };
   const settings = gridSettings(base, config.grid);
-  const selectBy = config.selectBy ?? 'reward-accuracy';
+  const selectBy = config.selectBy;
   const grid = settings.length > 1;
   checkSelection(selectBy, settings.length, { ...input, valPairs: v.pairs.length });
 
   // Reference pass: the starting weights score every pair once (cached across runs and grid candidates).
-  const batchSize = config.batchSize ?? 8;
+  const batchSize = config.batchSize;
   const modelKey = await modelHash(path);
   // The reference is the starting policy unless the run names another (rounds with reference "base").
   const refPath = input.referenceModel?.path ? resolve(input.referenceModel.path) : path;
@@ -82,7 +81,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     ctx.throwIfCancelled();
     await new Promise<void>((r) => setImmediate(r));
   };
-  const useCache = config.referenceCache ?? true ? ctx.cache : undefined;
+  const useCache = config.referenceCache ? ctx.cache : undefined;
   ctx.progress.start(Math.ceil(refPairs / (batchSize * 2)), 'dpo reference log-probs');
   const ref = await referenceLogps({ cache: useCache, modelKey: refKey, pairs: [...t.pairs, ...v.pairs], load: () => loadFolder(refPath).decoder, batchSize: batchSize * 2, padId, between: tick });
   const trainRef = { chosen: ref.chosen.slice(0, t.pairs.length), rejected: ref.rejected.slice(0, t.pairs.length) };
@@ -91,31 +90,31 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   ctx.events.record('dpo.reference', reference);
   ctx.logger.info(reference, ref.cached ? 'dpo: reference log-probs from the cache' : `dpo: reference log-probs computed in ${ref.seconds.toFixed(1)} s`);
 
-  const lora = config.lora ? { r: config.lora.r ?? 8, alpha: config.lora.alpha ?? 16, dropout: config.lora.dropout ?? 0, targetModules: [...(config.lora.targetModules ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'])] } : undefined;
+  const lora = config.lora ? { r: config.lora.r, alpha: config.lora.alpha, dropout: config.lora.dropout, targetModules: [...config.lora.targetModules] } : undefined;
   const seed = config.seed ?? ctx.seed;
   const runOptions = (setting: Setting): RunOptions => ({
     setting,
     batchSize,
-    batchOrder: config.batchOrder ?? 'shuffled',
-    gradAccumulation: config.gradAccumulation ?? 1,
-    warmupRatio: config.warmupRatio ?? 0.1,
-    minLrRatio: config.minLrRatio ?? 0,
-    weightDecay: config.weightDecay ?? 0,
-    maxGradNorm: config.maxGradNorm ?? 1,
-    beta1: config.beta1 ?? 0.9,
-    beta2: config.beta2 ?? 0.999,
+    batchOrder: config.batchOrder,
+    gradAccumulation: config.gradAccumulation,
+    warmupRatio: config.warmupRatio,
+    minLrRatio: config.minLrRatio,
+    weightDecay: config.weightDecay,
+    maxGradNorm: config.maxGradNorm,
+    beta1: config.beta1,
+    beta2: config.beta2,
     seed,
-    logEvery: config.logEvery ?? 5,
-    checkpointEvery: config.checkpointEvery ?? 50,
+    logEvery: config.logEvery,
+    checkpointEvery: config.checkpointEvery,
     lora,
     padId,
   });
   const data = { train: t.pairs, trainRef, val: v.pairs, valRef };
-  const sampling = { n: config.selection?.n ?? 5, temperature: config.selection?.temperature ?? 0.8, topP: config.selection?.topP ?? 0.95, seeds: [...(config.selection?.seeds ?? [seed])] };
+  const sampling = { n: config.selection.n, temperature: config.selection.temperature, topP: config.selection.topP, seeds: [...(config.selection.seeds ?? [seed])] };
 
   const candidates: Candidate[] = [];
   let baseline: PassAtOne | undefined;
-  if (selectBy === 'val-pass@1' && (config.selection?.baseline ?? true)) {
+  if (selectBy === 'val-pass@1' && config.selection.baseline) {
     ctx.progress.status('dpo: validation pass@1 of the starting model');
     baseline = await validationPassAt1(input.generator!, undefined, input.executor!, input.validationProblems!, sampling, ctx);
     ctx.logger.info({ ...baseline }, `dpo: starting model validation pass@1 ${baseline.pass1.toFixed(4)}`);

@@ -53,6 +53,7 @@ export const configSchema = {
         seeds: { type: 'array', items: { type: 'integer' }, minItems: 1, description: 'sampling seeds (several reduce selection noise); the run seed when omitted' },
         baseline: { type: 'boolean', default: true, description: 'also score the starting model, so the table shows whether any setting beats it' },
       },
+      default: {},
     },
   },
 } as const;

@@ -31,17 +31,17 @@ const meanOf = (xs: number[]) => (xs.length ? xs.reduce((s, v) => s + v, 0) / xs
 
 function buildModel(config: Config, input: TrainInput, ctx: PluginContext, seed: number): { model: EnergyModel; source: string } {
   const at = (p: string) => (isAbsolute(p) ? p : resolve(ctx.baseDir, p));
-  const limits = { maxPromptTokens: config.maxPromptTokens ?? 96, maxCodeTokens: config.maxCodeTokens ?? 128 };
+  const limits = { maxPromptTokens: config.maxPromptTokens, maxCodeTokens: config.maxCodeTokens };
   if (config.init) {
     const path = at(config.init.model);
     return { model: EnergyModel.fromModel(path, config.init.layers, limits, seed), source: `init:${path}:${config.init.layers ?? 'all'}` };
   }
-  const e = config.encoder ?? {};
+  const e = config.encoder;
   const tokenizerDir = e.tokenizer ? at(e.tokenizer) : input.model?.path;
   if (!tokenizerDir) {
     throw CrucibleError.at('CRUCIBLE_E_TRAIN', { path: 'stages.trainer.config.encoder.tokenizer', message: 'the verifier needs a tokenizer', hint: 'set encoder.tokenizer to a folder with tokenizer.json (e.g. models/crucible-tiny-coder), or init.model' });
   }
-  const fresh = { hiddenSize: e.hiddenSize ?? 64, layers: e.layers ?? 2, heads: e.heads ?? 4, kvHeads: e.kvHeads, intermediateSize: e.intermediateSize };
+  const fresh = { hiddenSize: e.hiddenSize, layers: e.layers, heads: e.heads, kvHeads: e.kvHeads, intermediateSize: e.intermediateSize };
   return { model: EnergyModel.fresh(tokenizerDir, fresh, limits, seed), source: `fresh:${hashJson(fresh)}:${resolve(tokenizerDir)}` };
 }
 
@@ -96,25 +96,25 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       valLps = valSamples.map((s) => model.meanLogprob(s.code, s.logprob));
     }
     const vars = model.variables();
-    const opt = new AdamW(vars, decayMask(vars), { beta1: 0.9, beta2: 0.999, weightDecay: config.weightDecay ?? 0.01 });
-    const pairOptions = { negativesPerPositive: config.negativesPerPositive ?? 4, maxPairsPerProblem: config.maxPairsPerProblem ?? 0, marginScale: (config.marginScale ?? 'fixed') as 'fixed' | 'pass-rate-gap' };
-    const batchSize = config.batchSize ?? 64;
-    const margin = config.margin ?? 1;
-    const bceWeight = config.bceWeight ?? 0;
-    const scoreBatch = config.scoreBatch ?? 64;
+    const opt = new AdamW(vars, decayMask(vars), { beta1: 0.9, beta2: 0.999, weightDecay: config.weightDecay });
+    const pairOptions = { negativesPerPositive: config.negativesPerPositive, maxPairsPerProblem: config.maxPairsPerProblem, marginScale: config.marginScale };
+    const batchSize = config.batchSize;
+    const margin = config.margin;
+    const bceWeight = config.bceWeight;
+    const scoreBatch = config.scoreBatch;
     const bestFile = ctx.files.path('best.safetensors');
     const hasVal = valGroups.length > 0;
-    ctx.logger.info({ backend, pairsPerEpoch: samplePairs(samples, groups, pairOptions, seed, 0).length, epochs: config.epochs ?? 10, params: vars.reduce((n, v) => n + v.size, 0), source }, 'energy-verifier: training');
+    ctx.logger.info({ backend, pairsPerEpoch: samplePairs(samples, groups, pairOptions, seed, 0).length, epochs: config.epochs, params: vars.reduce((n, v) => n + v.size, 0), source }, 'energy-verifier: training');
 
     const run = await runTrainingLoop<Pair[]>({
       name: 'energy-verifier',
       dir: ctx.files.dir,
       fingerprint: { config, source, seed, data: hashJson(seqs), lps: lps && hashJson(lps), labels: samples.map((s) => s.label), val: hashJson(valSeqs) },
       seed,
-      epochs: config.epochs ?? 10,
+      epochs: config.epochs,
       // Fresh negatives every epoch; a problem's pairs stay in one batch. The schedule counts epoch 0's steps.
       batches: (epoch) => packBatches(samplePairs(samples, groups, pairOptions, seed, epoch), samples, batchSize) as Pair[][],
-      learningRate: (step, total) => warmupCosine(Math.min(step, total), { peak: config.lr ?? 1e-3, warmup: Math.min(config.warmupSteps ?? 10, Math.floor(total / 2)), total, minRatio: 0.1 }),
+      learningRate: (step, total) => warmupCosine(Math.min(step, total), { peak: config.lr, warmup: Math.min(config.warmupSteps, Math.floor(total / 2)), total, minRatio: 0.1 }),
       step: (batch, info) => {
         const unique = [...new Set(batch.flatMap((p) => [p.pos, p.neg]))];
         const slot = new Map(unique.map((s, i) => [s, i]));
@@ -133,7 +133,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
           let loss = marginRankingLoss(ePos, eNeg, tf.tensor1d(batch.map((p) => margin * p.scale)));
           if (bceWeight > 0) loss = tf.add(loss, tf.mul(energyBce(e, tf.tensor1d(unique.map((i) => samples[i].label))), bceWeight)) as tf.Scalar;
           return loss;
-        }, info.lr, config.clip ?? 1);
+        }, info.lr, config.clip);
         const pos = batch.map((p) => energies![slot.get(p.pos)!]);
         const neg = batch.map((p) => energies![slot.get(p.neg)!]);
         const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -154,13 +154,13 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       selection: {
         metric: hasVal ? 'val/ranking_accuracy' : 'train/ranking_accuracy',
         mode: 'max',
-        patience: config.patience ?? 3,
+        patience: config.patience,
         includeStart: hasVal,
         saveBest: () => saveVariables(bestFile, vars),
         restoreBest: () => { if (existsSync(bestFile)) loadVariables(bestFile, vars); },
       },
       state: tensorState(vars, opt),
-      checkpointEvery: config.checkpointEvery ?? 50,
+      checkpointEvery: config.checkpointEvery,
       logEvery: 1,
       ctx,
     });

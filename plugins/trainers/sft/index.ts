@@ -42,14 +42,14 @@ function loadStart(config: Config, input: TrainInput, ctx: PluginContext, seed: 
     const tokenizer = loadTokenizer(tokenizerDir);
     const decoder = createDecoder({
       vocabSize: tokenizer.vocabSize,
-      hiddenSize: i.hiddenSize ?? 128,
-      numLayers: i.layers ?? 4,
-      numHeads: i.heads ?? 4,
-      numKvHeads: i.kvHeads ?? i.heads ?? 4,
+      hiddenSize: i.hiddenSize,
+      numLayers: i.layers,
+      numHeads: i.heads,
+      numKvHeads: i.kvHeads ?? i.heads,
       intermediateSize: i.intermediateSize,
-      ropeTheta: i.ropeTheta ?? 10000,
-      maxPositions: i.maxPositions ?? 1024,
-      tieWordEmbeddings: i.tieWordEmbeddings ?? true,
+      ropeTheta: i.ropeTheta,
+      maxPositions: i.maxPositions,
+      tieWordEmbeddings: i.tieWordEmbeddings,
       eosTokenIds: tokenizer.eosIds,
       padTokenId: tokenizer.padId,
     }, seed);
@@ -86,27 +86,27 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   try {
     const text: TextPair[] = [];
     if (config.data) text.push(...readPairsFile(isAbsolute(config.data) ? config.data : resolve(ctx.baseDir, config.data)));
-    if (config.usePairs ?? true) text.push(...pairsToText(input.pairs));
+    if (config.usePairs) text.push(...pairsToText(input.pairs));
     const passing = config.samples === 'passing';
     if (passing) text.push(...passingSamples(input.samples));
-    const maxLength = config.maxLength ?? 256;
-    const examples = tokenize(tokenizer, text, { maxLength, appendEos: config.appendEos ?? true });
+    const maxLength = config.maxLength;
+    const examples = tokenize(tokenizer, text, { maxLength, appendEos: config.appendEos });
     if (examples.length === 0) {
       throw CrucibleError.at('CRUCIBLE_E_TRAIN', { path: 'stages.trainer.config.data', message: 'no training examples', hint: 'set `data` to a JSONL of {prompt, completion} or feed preference pairs' });
     }
-    const validation = tokenize(tokenizer, [...pairsToText(input.validationPairs), ...(passing ? passingSamples(input.validationSamples) : [])], { maxLength, appendEos: config.appendEos ?? true });
+    const validation = tokenize(tokenizer, [...pairsToText(input.validationPairs), ...(passing ? passingSamples(input.validationSamples) : [])], { maxLength, appendEos: config.appendEos });
 
     const lora: LoraConfig | undefined = config.lora
-      ? { r: config.lora.r ?? 8, alpha: config.lora.alpha ?? 16, dropout: config.lora.dropout ?? 0.05, targetModules: [...(config.lora.targetModules ?? ['q_proj', 'k_proj', 'v_proj', 'o_proj'])] }
+      ? { r: config.lora.r, alpha: config.lora.alpha, dropout: config.lora.dropout, targetModules: [...config.lora.targetModules] }
       : undefined;
     if (lora) attachLora(decoder, lora, seed);
     const vars = decoder.trainableVariables();
-    const opt = new AdamW(vars, decayMask(vars), { beta1: config.beta1 ?? 0.9, beta2: config.beta2 ?? 0.95, weightDecay: config.weightDecay ?? 0.01 });
+    const opt = new AdamW(vars, decayMask(vars), { beta1: config.beta1, beta2: config.beta2, weightDecay: config.weightDecay });
 
-    const batchSize = config.batchSize ?? 16;
-    const accum = config.gradAccum ?? 1;
+    const batchSize = config.batchSize;
+    const accum = config.gradAccum;
     const lengths = examples.map((e) => e.prompt.length + e.completion.length);
-    const clip = config.clip ?? 1;
+    const clip = config.clip;
     const padId = tokenizer.padId ?? 0;
     ctx.logger.info({ backend, examples: examples.length, batchSize, accum, params: vars.reduce((n, v) => n + v.size, 0) }, 'sft: training');
 
@@ -115,14 +115,14 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       dir: ctx.files.dir,
       fingerprint: { cfg: config, source: start.source, n: examples.length, lengths: hashJson(lengths), seed },
       seed,
-      epochs: config.epochs ?? 1,
-      maxSteps: config.maxSteps ?? 0,
+      epochs: config.epochs,
+      maxSteps: config.maxSteps,
       // An optimizer step = `accum` micro-batches of one epoch's seeded, length-bucketed order.
       batches: (epoch) => {
         const micro = epochBatches(lengths, batchSize, seed, epoch).map((b) => b.map((i) => examples[i]));
         return Array.from({ length: Math.ceil(micro.length / accum) }, (_, k) => micro.slice(k * accum, (k + 1) * accum));
       },
-      learningRate: (step, total) => warmupCosine(step, { peak: config.lr ?? 1e-3, warmup: Math.min(config.warmupSteps ?? 20, Math.floor(total / 2)), total, minRatio: config.minLrRatio ?? 0.1 }),
+      learningRate: (step, total) => warmupCosine(step, { peak: config.lr, warmup: Math.min(config.warmupSteps, Math.floor(total / 2)), total, minRatio: config.minLrRatio }),
       step: (micro, info) => {
         decoder.seedDropout(info.seed);
         const batches: SeqBatch[] = micro.map((m) => makeBatch(m, padId));
@@ -132,8 +132,8 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       },
       evaluate: validation.length ? () => ({ loss: validationNll(decoder, validation, batchSize, padId) }) : undefined,
       state: tensorState(vars, opt),
-      checkpointEvery: config.checkpointEvery ?? 200,
-      logEvery: config.logEvery ?? 10,
+      checkpointEvery: config.checkpointEvery,
+      logEvery: config.logEvery,
       ctx,
     });
     opt.dispose();
