@@ -102,18 +102,25 @@ def _run(job, code, ns, limit):
         _disarm()
 
 
+def _start(channel):
+    """Starts a candidate process; None when ready, else (phase, outcome, error type)."""
+    try:
+        return channel.spawn()
+    except CandidateGone as g:
+        return ('define', g.kind, g.reason)
+    except UnserializableResult:
+        return ('define', 'error', 'MalformedMessage')
+
+
 def _respawn(channel):
     """Starts the candidate's next process; None, or (outcome, error type) for the test that needed it."""
-    try:
-        failed = channel.spawn()
-    except CandidateGone as g:
-        return g.kind, g.reason
-    except UnserializableResult:
-        failed = ('define', 'error', 'MalformedMessage')
+    failed = _start(channel)
     channel.test_base = 0.0  # the definition's CPU counts against this test, as in the first process
     if failed is None:
         return None
     channel.kill()
+    if failed[1] == 'timeout':
+        return 'timeout', failed[2]
     return 'error', '%s:%s' % (failed[0], failed[2])
 
 
@@ -132,12 +139,7 @@ def run_checked(job, problem, result, outcomes):
         os.chdir(WORK_DIR)  # relative paths in a test mean what they meant in the candidate's process
         if drop:
             os.seteuid(DROP_UID)
-        try:
-            failed = channel.spawn()
-        except CandidateGone as g:
-            failed = ('define', g.kind, g.reason)
-        except UnserializableResult:
-            failed = ('define', 'error', 'MalformedMessage')
+        failed = _start(channel)
         if failed is not None:
             if failed[0] == 'syntax':
                 result['syntax'] = failed[2]
