@@ -22,7 +22,8 @@ import { accumulateAndStep } from '../../lm/train/step.js';
 import { allPairs, groupByProblem, labelledRow, packBatches, samplePairs, type Pair, type ProblemGroup } from './data.js';
 import { auroc, energyBce, marginRankingLoss, rankingAccuracy } from './loss.js';
 import { configSchema } from './schema.js';
-import { attachLogprobWeight, EnergyModel } from './verifier.js';
+import { fitScaling, scaleRow, textFeatures } from './text-features.js';
+import { attachLogprobWeight, attachTextFeatures, EnergyModel, pick, type EnergyExtras } from './verifier.js';
 
 export { loadVerifier, EnergyModel, type Verifier } from './verifier.js';
 
@@ -46,8 +47,8 @@ function buildModel(config: Config, input: TrainInput, ctx: PluginContext, seed:
 }
 
 /** Validation: energies of every sample, ranking accuracy over all within-problem (pass, fail) pairs, AUROC. */
-function measure(model: EnergyModel, seqs: number[][], samples: LabelledSample[], groups: ProblemGroup[], batch: number, lps?: number[]): Record<string, number> {
-  const e = model.scoreSequences(seqs, batch, lps);
+function measure(model: EnergyModel, seqs: number[][], samples: LabelledSample[], groups: ProblemGroup[], batch: number, extras: EnergyExtras): Record<string, number> {
+  const e = model.scoreSequences(seqs, batch, extras);
   const pairs = allPairs(groups);
   const labels = samples.map((s) => s.label);
   return {
@@ -80,6 +81,9 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
   const backend = await ensureBackend(backendFor(config.backend, ctx.runtime));
   recordBackend(ctx.events, backend);
   const seed = config.seed ?? ctx.seed;
+  if (config.trainable === 'features' && !config.textFeatures && !config.logprobFeature) {
+    throw CrucibleError.at('CRUCIBLE_E_TRAIN', { path: 'stages.trainer.config.trainable', message: 'trainable "features" trains only feature weights, and no feature is on', hint: 'set textFeatures: true (or logprobFeature: true), or trainable "all" / "head"' });
+  }
   const { model, source } = buildModel(config, input, ctx, seed);
   try {
     const seqs = samples.map((s) => model.tokens(s.prompt, s.code));
@@ -95,7 +99,19 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       lps = samples.map((s) => model.meanLogprob(s.code, s.logprob));
       valLps = valSamples.map((s) => model.meanLogprob(s.code, s.logprob));
     }
-    const vars = model.variables();
+    let feats: number[][] | undefined;
+    let valFeats: number[][] | undefined;
+    if (config.textFeatures) {
+      const raw = samples.map((s) => textFeatures(s.prompt, s.code));
+      const scaling = fitScaling(raw);
+      attachTextFeatures(model, scaling);
+      feats = raw.map((r) => scaleRow(r, scaling));
+      valFeats = valSamples.map((s) => model.features(s.prompt, s.code));
+    }
+    if (config.trainable === 'features') model.format.encoderTerm = false;
+    const extras: EnergyExtras = { meanLogprobs: lps, features: feats };
+    const valExtras: EnergyExtras = { meanLogprobs: valLps, features: valFeats };
+    const vars = model.trainableVariables(config.trainable);
     const opt = new AdamW(vars, decayMask(vars), { beta1: 0.9, beta2: 0.999, weightDecay: config.weightDecay });
     const pairOptions = { negativesPerPositive: config.negativesPerPositive, maxPairsPerProblem: config.maxPairsPerProblem, marginScale: config.marginScale };
     const batchSize = config.batchSize;
@@ -109,7 +125,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     const run = await runTrainingLoop<Pair[]>({
       name: 'energy-verifier',
       dir: ctx.files.dir,
-      fingerprint: { config, source, seed, data: hashJson(seqs), lps: lps && hashJson(lps), labels: samples.map((s) => s.label), val: hashJson(valSeqs) },
+      fingerprint: { config, source, seed, data: hashJson(seqs), lps: lps && hashJson(lps), feats: feats && hashJson(feats), labels: samples.map((s) => s.label), val: hashJson(valSeqs) },
       seed,
       epochs: config.epochs,
       // Fresh negatives every epoch; a problem's pairs stay in one batch. The schedule counts epoch 0's steps.
@@ -124,7 +140,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
         batch.forEach((p, i) => { P[i * U + slot.get(p.pos)!] = 1; N[i * U + slot.get(p.neg)!] = 1; });
         let energies: Float32Array | undefined;
         const r = accumulateAndStep(opt, 1, () => {
-          const e = model.energies(unique.map((i) => seqs[i]), true, lps && unique.map((i) => lps![i]));
+          const e = model.energies(unique.map((i) => seqs[i]), true, pick(extras, unique));
           energies = e.dataSync() as Float32Array;
           const col = tf.reshape(e, [U, 1]);
           // Selecting with one-hot matmuls: gather's gradient is missing on wasm.
@@ -147,7 +163,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
           },
         };
       },
-      evaluate: hasVal ? () => measure(model, valSeqs, valSamples, valGroups, scoreBatch, valLps) : undefined,
+      evaluate: hasVal ? () => measure(model, valSeqs, valSamples, valGroups, scoreBatch, valExtras) : undefined,
       // Early stopping on validation ranking accuracy (training accuracy without validation pairs); the
       // starting point is a candidate too: with an informative start (init.model, the log-prob feature)
       // training may only make validation ranking worse, and then the start is kept.
@@ -172,6 +188,8 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       valRankingAccuracy: final?.ranking_accuracy, valAuroc: final?.auroc, valEnergyPass: final?.energy_pass, valEnergyFail: final?.energy_fail, valPairs: final?.pairs,
       seconds: run.seconds, resumedAt: run.resumedAt, resumedAtEpoch: run.resumedAtEpoch,
       logprobWeight: config.logprobFeature ? model.decoder.params.get('energy.logprob_weight')!.dataSync()[0] : undefined,
+      textFeatureWeights: config.textFeatures ? Object.fromEntries(model.format.textFeatures!.names.map((n, i) => [n, model.decoder.params.get('energy.text_weight')!.dataSync()[i]])) : undefined,
+      trainable: config.trainable,
     };
     const out = trainerOutput(ctx, config.output, 'verifier');
     model.save(out, { trainer: 'energy-verifier', ...stats });

@@ -32,6 +32,8 @@ export const configSchema = {
     negativesPerPositive: { type: 'integer', minimum: 1, default: 4, description: 'failing candidates sampled per passing one, per problem' },
     maxPairsPerProblem: { type: 'integer', minimum: 0, default: 0, description: 'cap on pairs per problem (0 = none); keeps problems with many passes from dominating' },
     logprobFeature: { type: 'boolean', default: false, description: 'add -w x (the generator\'s mean log-prob per code token) to the energy, w learned from 1: a verifier on top of the log-prob reranker (needs log-probs in the samples and at rerank time)' },
+    textFeatures: { type: 'boolean', default: false, description: 'add w . z to the energy, z = static features of the prompt and code text (constants and strings the prompt does not state, brackets, indentation, returns, parameters used, size; text-features.ts) standardised on the train samples, w learned from 0' },
+    trainable: { enum: ['all', 'head', 'features'], default: 'all', description: 'what training updates: all = encoder, head and feature weights; head = the scalar head and the feature weights on a frozen encoder; features = the feature weights only (no encoder term: a linear model of the text features and/or the log-prob)' },
     margin: { type: 'number', minimum: 0, default: 1 },
     marginScale: { enum: ['fixed', 'pass-rate-gap'], default: 'fixed', description: 'pass-rate-gap: margin x (passRate(pass) - passRate(fail))' },
     bceWeight: { type: 'number', minimum: 0, default: 0, description: 'weight of a binary cross-entropy term on sigmoid(-energy) = P(pass)' },

@@ -11,10 +11,12 @@ import { CrucibleError } from 'crucible-ml';
 import { writeJsonAtomic } from 'crucible-ml/util';
 import { ensureBackend, type BackendChoice } from '../../lm/backend.js';
 import { parseConfig, toHfConfig } from '../../lm/config.js';
+import { matmul } from '../../lm/train/matmul.js';
 import { createDecoder, loadFolder, TOKENIZER_FILES } from '../../lm/folder.js';
 import { Decoder } from '../../lm/model.js';
 import { readSafetensors, writeSafetensors, type NamedTensor } from '../../lm/safetensors.js';
 import { loadTokenizer, type TextTokenizer } from '../../lm/tokenizer.js';
+import { scaleRow, textFeatures, TEXT_FEATURES, TEXT_FEATURES_VERSION, type FeatureScaling } from './text-features.js';
 
 export const VERIFIER_FORMAT = 'crucible-energy-verifier';
 
@@ -29,9 +31,25 @@ export interface SequenceFormat {
    * tokenizer) enters the energy as -w * meanLogprob, w learned (starts at 1: the log-prob reranker).
    */
   logprobFeature?: boolean;
+  /**
+   * Static text features of (prompt, code) (text-features.ts), standardised with the training samples'
+   * mean/std, enter the energy as w . z, w learned from 0.
+   */
+  textFeatures?: FeatureScaling;
+  /** false: the encoder was not trained (`trainable: "features"`); its term is 0 and is not computed. */
+  encoderTerm?: boolean;
+}
+
+/** Per-candidate inputs besides the tokens, aligned with the sequences. */
+export interface EnergyExtras {
+  /** The generator's mean log-prob per code token (the log-prob feature). */
+  meanLogprobs?: number[];
+  /** Standardised text features. */
+  features?: number[][];
 }
 
 const LP_WEIGHT = 'energy.logprob_weight';
+const TEXT_WEIGHT = 'energy.text_weight';
 
 export interface FreshEncoder {
   hiddenSize: number;
@@ -61,6 +79,12 @@ function attachEnergyHead(decoder: Decoder, seed: number): void {
 export function attachLogprobWeight(model: EnergyModel): void {
   if (!model.decoder.params.has(LP_WEIGHT)) model.decoder.params.set(LP_WEIGHT, tf.variable(tf.ones([1]), true, 'energy_logprob_w'));
   model.format.logprobFeature = true;
+}
+
+/** The learned weights of the text features, zero at the start (not read by the decoder's forward pass). */
+export function attachTextFeatures(model: EnergyModel, scaling: FeatureScaling): void {
+  if (!model.decoder.params.has(TEXT_WEIGHT)) model.decoder.params.set(TEXT_WEIGHT, tf.variable(tf.zeros([scaling.names.length, 1]), true, 'energy_text_w'));
+  model.format.textFeatures = scaling;
 }
 
 export class EnergyModel {
@@ -122,8 +146,35 @@ export class EnergyModel {
     return logprob / Math.max(1, this.tokenizer.encode(code).length);
   }
 
+  /** Standardised text features of one candidate (the verifier must use them). */
+  features(prompt: string, code: string): number[] {
+    return scaleRow(textFeatures(prompt, code), this.format.textFeatures!);
+  }
+
   /** Energies [B] of token sequences (left-padded into one batch); differentiable when `grad`. */
-  energies(seqs: number[][], grad: boolean, meanLogprobs?: number[]): tf.Tensor1D {
+  energies(seqs: number[][], grad: boolean, extras: EnergyExtras = {}): tf.Tensor1D {
+    const B = seqs.length;
+    return tf.tidy(() => {
+      let e = this.format.encoderTerm === false ? tf.zeros([B]) as tf.Tensor1D : this.encoderEnergies(seqs, grad);
+      if (this.format.textFeatures) {
+        const f = extras.features;
+        if (!f || f.length !== B) throw new Error(`energies: ${B} sequences but ${f?.length ?? 'no'} feature rows`);
+        const w = this.decoder.params.get(TEXT_WEIGHT)!;
+        // The gradient-friendly matmul: tf.matMul's gradient is missing on wasm.
+        const x = tf.tensor2d(f, [B, w.shape[0]]);
+        e = tf.add(e, tf.reshape(grad ? matmul(x, w) : tf.matMul(x, w), [B])) as tf.Tensor1D;
+      }
+      if (!this.format.logprobFeature) return e;
+      const meanLogprobs = extras.meanLogprobs;
+      if (!meanLogprobs || meanLogprobs.length !== B || meanLogprobs.some((v) => !Number.isFinite(v))) {
+        throw CrucibleError.at('CRUCIBLE_E_EVAL', { message: 'this verifier uses the generator\'s log-probs, and some candidates have none', hint: 'use a generator that reports log-probs (tfjs-lm, or openai-compatible with logprobs), or train with logprobFeature: false' });
+      }
+      return tf.sub(e, tf.mul(this.decoder.params.get(LP_WEIGHT)!, tf.tensor1d(meanLogprobs))) as tf.Tensor1D;
+    });
+  }
+
+  /** The encoder's term: the scalar head on the pooled end token. */
+  private encoderEnergies(seqs: number[][], grad: boolean): tf.Tensor1D {
     const B = seqs.length;
     const T = Math.max(...seqs.map((s) => s.length));
     const ids = new Int32Array(B * T).fill(this.format.padId);
@@ -135,24 +186,16 @@ export class EnergyModel {
         mask[b * T + off + t] = 1;
       }
     });
-    return tf.tidy(() => {
-      const out = this.decoder.forward(tf.tensor2d(ids, [B, T], 'int32'), { grad, lastOnly: true, keyMask: mask }).logits;
-      const e = tf.reshape(out, [B]) as tf.Tensor1D;
-      if (!this.format.logprobFeature) return e;
-      if (!meanLogprobs || meanLogprobs.length !== B || meanLogprobs.some((v) => !Number.isFinite(v))) {
-        throw CrucibleError.at('CRUCIBLE_E_EVAL', { message: 'this verifier uses the generator\'s log-probs, and some candidates have none', hint: 'use a generator that reports log-probs (tfjs-lm, or openai-compatible with logprobs), or train with logprobFeature: false' });
-      }
-      return tf.sub(e, tf.mul(this.decoder.params.get(LP_WEIGHT)!, tf.tensor1d(meanLogprobs))) as tf.Tensor1D;
-    });
+    return tf.tidy(() => tf.reshape(this.decoder.forward(tf.tensor2d(ids, [B, T], 'int32'), { grad, lastOnly: true, keyMask: mask }).logits, [B]) as tf.Tensor1D);
   }
 
   /** Energies of many sequences without gradients, `batch` at a time (similar lengths together). */
-  scoreSequences(seqs: number[][], batch = 64, meanLogprobs?: number[]): number[] {
+  scoreSequences(seqs: number[][], batch = 64, extras: EnergyExtras = {}): number[] {
     const out = new Array<number>(seqs.length);
     const order = seqs.map((_, i) => i).sort((a, b) => seqs[a].length - seqs[b].length);
     for (let i = 0; i < order.length; i += batch) {
       const idx = order.slice(i, i + batch);
-      const e = this.energies(idx.map((j) => seqs[j]), false, meanLogprobs && idx.map((j) => meanLogprobs[j]));
+      const e = this.energies(idx.map((j) => seqs[j]), false, pick(extras, idx));
       const v = e.dataSync();
       e.dispose();
       idx.forEach((j, t) => { out[j] = v[t]; });
@@ -162,12 +205,20 @@ export class EnergyModel {
 
   /** `logprobs`: the generator's summed log-prob per code (needed when the verifier uses that feature). */
   async energy(prompt: string, codes: string[], batch = 64, logprobs?: Array<number | undefined>): Promise<number[]> {
-    const lps = this.format.logprobFeature ? codes.map((c, i) => this.meanLogprob(c, logprobs?.[i])) : undefined;
-    return this.scoreSequences(codes.map((c) => this.tokens(prompt, c)), batch, lps);
+    const meanLogprobs = this.format.logprobFeature ? codes.map((c, i) => this.meanLogprob(c, logprobs?.[i])) : undefined;
+    const features = this.format.textFeatures ? codes.map((c) => this.features(prompt, c)) : undefined;
+    return this.scoreSequences(codes.map((c) => this.tokens(prompt, c)), batch, { meanLogprobs, features });
   }
 
   variables(): tf.Variable[] {
     return [...this.decoder.params.values()];
+  }
+
+  /** What training updates: everything, the head and feature weights on a frozen encoder, or the feature weights only. */
+  trainableVariables(mode: 'all' | 'head' | 'features'): tf.Variable[] {
+    if (mode === 'all') return this.variables();
+    const names = [LP_WEIGHT, TEXT_WEIGHT, ...(mode === 'head' ? ['lm_head.weight', 'lm_head.bias'] : [])];
+    return names.filter((n) => this.decoder.params.has(n)).map((n) => this.decoder.params.get(n)!);
   }
 
   /** The verifier folder: config.json, model.safetensors (tfjs layout, linear weights [in, out]), tokenizer files. */
@@ -195,6 +246,11 @@ export class EnergyModel {
   }
 }
 
+/** The extras of the sequences at `idx`. */
+export function pick(extras: EnergyExtras, idx: readonly number[]): EnergyExtras {
+  return { meanLogprobs: extras.meanLogprobs && idx.map((j) => extras.meanLogprobs![j]), features: extras.features && idx.map((j) => extras.features![j]) };
+}
+
 export interface Verifier {
   /** One energy per code (lower = more likely to pass); `logprobs` = the generator's summed log-prob per code. */
   energy(prompt: string, codes: string[], logprobs?: Array<number | undefined>): Promise<number[]>;
@@ -218,6 +274,19 @@ export async function loadVerifier(path: string, options: { backend?: BackendCho
   const { tensors } = readSafetensors(join(dir, 'model.safetensors'));
   const params = new Map<string, tf.Variable>();
   for (const [name, t] of tensors) params.set(name, tf.variable(tf.tensor(t.data, t.shape, 'float32'), false));
-  const model = new EnergyModel(new Decoder(config, params), loadTokenizer(dir), { maxPromptTokens: raw.maxPromptTokens, maxCodeTokens: raw.maxCodeTokens, endId: raw.endId, padId: raw.padId, logprobFeature: raw.logprobFeature === true }, dir);
+  const textFeatures = raw.textFeatures === undefined ? undefined : checkScaling(raw.textFeatures, file);
+  const format: SequenceFormat = { maxPromptTokens: raw.maxPromptTokens, maxCodeTokens: raw.maxCodeTokens, endId: raw.endId, padId: raw.padId, logprobFeature: raw.logprobFeature === true, textFeatures, encoderTerm: raw.encoderTerm === false ? false : undefined };
+  const model = new EnergyModel(new Decoder(config, params), loadTokenizer(dir), format, dir);
   return { model, energy: (prompt, codes, logprobs) => model.energy(prompt, codes, options.batch, logprobs), dispose: () => model.dispose() };
+}
+
+/** A saved verifier's text features must be the ones this code computes, in the same order. */
+function checkScaling(raw: unknown, file: string): FeatureScaling {
+  const s = raw as Partial<FeatureScaling>;
+  const f = TEXT_FEATURES.length;
+  const sameNames = Array.isArray(s.names) && s.names.length === f && s.names.every((n, i) => n === TEXT_FEATURES[i]);
+  if (!sameNames || s.version !== TEXT_FEATURES_VERSION || !Array.isArray(s.mean) || s.mean.length !== f || !Array.isArray(s.std) || s.std.length !== f || ![...s.mean, ...s.std].every(Number.isFinite)) {
+    throw CrucibleError.at('CRUCIBLE_E_MODEL', { file, path: 'textFeatures', message: `the verifier's text features (version ${JSON.stringify(s.version)}) are not the ${f} of version ${TEXT_FEATURES_VERSION} this crucible computes`, hint: 'retrain the verifier with this version' });
+  }
+  return s as FeatureScaling;
 }
