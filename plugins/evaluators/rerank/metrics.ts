@@ -50,6 +50,8 @@ export interface RerankSummary {
   verifier: RerankerSummary;
   /** Absent when the generator gave no log-probs. */
   logprob?: RerankerSummary;
+  /** The verifier against the log-prob reranker, paired over problems (with `logprob`). */
+  verifierVsLogprob?: { ttest: TTestResult; wilcoxon: WilcoxonResult };
 }
 
 /** Index of the smallest value; ties (and NaN, treated as +inf) go to the lowest index. */
@@ -123,7 +125,13 @@ export function summarize(results: ProblemRerank[]): RerankSummary {
     verifier: summarizeReranker(results.map((r) => r.verifier), random, oracleMean),
   };
   // The log-prob baseline only when every problem has it: a partial baseline would compare other problems.
-  if (results.every((r) => r.logprob !== undefined)) summary.logprob = summarizeReranker(results.map((r) => r.logprob as number), random, oracleMean);
+  if (results.every((r) => r.logprob !== undefined)) {
+    const logprob = results.map((r) => r.logprob as number);
+    const verifier = results.map((r) => r.verifier as number);
+    summary.logprob = summarizeReranker(logprob, random, oracleMean);
+    // Does the verifier add anything over the free baseline, not only over a random pick?
+    summary.verifierVsLogprob = { ttest: pairedTTest(logprob, verifier), wilcoxon: wilcoxonSignedRank(logprob, verifier) };
+  }
   return summary;
 }
 
@@ -146,6 +154,10 @@ export function headlineOf(s: RerankSummary): Record<string, number> {
     h.logprob_vs_random_p = s.logprob.vsRandom.ttest.p;
     h.logprob_vs_random_mde80 = s.logprob.vsRandom.ttest.mde80;
   }
+  if (s.verifierVsLogprob) {
+    h.verifier_vs_logprob_p = s.verifierVsLogprob.ttest.p;
+    h.verifier_vs_logprob_mde80 = s.verifierVsLogprob.ttest.mde80;
+  }
   for (const [key, value] of Object.entries(h)) if (!Number.isFinite(value)) delete h[key];
   return h;
 }
@@ -163,5 +175,8 @@ export function evaluationSummaryOf(s: RerankSummary, sampling: { k: number; tem
   const comparisons: ComparisonSummary[] = rerankers.map(([label, r]) => ({
     a: 'random', b: label, problems: s.problems, metrics: { 'pass@1': { ...changeOf(s.random.pass1, r.pass1), test: r.vsRandom } },
   }));
+  if (s.logprob && s.verifierVsLogprob) {
+    comparisons.push({ a: 'logprob', b: 'verifier', problems: s.problems, metrics: { 'pass@1': { ...changeOf(s.logprob.pass1, s.verifier.pass1), test: s.verifierVsLogprob } } });
+  }
   return { models, comparisons, sampling: `best of k = ${sampling.k} candidates per problem, temperature ${sampling.temperature}, top-p ${sampling.topP}, seed ${sampling.seed}.` };
 }

@@ -5,7 +5,7 @@ import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Evaluator } from '../../../core/kernel/contract/kinds.js';
 import type { CrucibleError } from '../../../core/kernel/errors.js';
 import plugin, { evaluateWithScorer } from '../../../plugins/evaluators/rerank/index.js';
-import { argmin, headlineOf, rerankProblem, summarize } from '../../../plugins/evaluators/rerank/metrics.js';
+import { argmin, evaluationSummaryOf, headlineOf, rerankProblem, summarize } from '../../../plugins/evaluators/rerank/metrics.js';
 import { pairedTTest } from '../../../plugins/evaluators/stats/index.js';
 import { mix, problem, scriptedExecutor, scriptedGenerator } from './fakes.js';
 
@@ -65,7 +65,13 @@ test('summary: means, gap recovered as a ratio of means, paired tests against ra
   close(s.verifier.vsRandom.ttest.p, t.p);
   close(s.verifier.vsRandom.ttest.meanDifference, 0.0625);
   const h = headlineOf(s);
-  assert.equal(Object.keys(h).sort(), ['gap_recovered', 'logprob_gap_recovered', 'logprob_pass@1', 'logprob_vs_random_mde80', 'logprob_vs_random_p', 'oracle_pass@4', 'problems', 'random_pass@1', 'verifier_pass@1', 'verifier_vs_random_mde80', 'verifier_vs_random_p', 'verifier_vs_random_wilcoxon_p']);
+  assert.equal(Object.keys(h).sort(), ['gap_recovered', 'logprob_gap_recovered', 'logprob_pass@1', 'logprob_vs_random_mde80', 'logprob_vs_random_p', 'oracle_pass@4', 'problems', 'random_pass@1', 'verifier_pass@1', 'verifier_vs_logprob_mde80', 'verifier_vs_logprob_p', 'verifier_vs_random_mde80', 'verifier_vs_random_p', 'verifier_vs_random_wilcoxon_p']);
+  // The verifier against the log-prob baseline, paired: log-prob picks pass on a, c, d; the verifier on a, c.
+  const vsLogprob = pairedTTest([1, 0, 1, 1], [1, 0, 1, 0]);
+  close(s.verifierVsLogprob!.ttest.meanDifference, -0.25);
+  close(h.verifier_vs_logprob_p, vsLogprob.p);
+  const summary = evaluationSummaryOf(s, { k: 4, temperature: 1, topP: 1, seed: 1 });
+  assert.equal(summary.comparisons.map((c) => `${c.a}->${c.b}`), ['random->verifier', 'random->logprob', 'logprob->verifier']);
 });
 
 test('gap recovered is undefined (left out of the headline) when oracle equals random', () => {
