@@ -71,7 +71,7 @@ test('summary: means, gap recovered as a ratio of means, paired tests against ra
   close(s.verifierVsLogprob!.ttest.meanDifference, -0.25);
   close(h.verifier_vs_logprob_p, vsLogprob.p);
   const summary = evaluationSummaryOf(s, { k: 4, temperature: 1, topP: 1, seed: 1 });
-  assert.equal(summary.comparisons.map((c) => `${c.a}->${c.b}`), ['random->verifier', 'random->logprob', 'logprob->verifier']);
+  assert.equal((summary.comparisons ?? []).map((c) => `${c.a}->${c.b}`), ['random->verifier', 'random->logprob', 'logprob->verifier']);
 });
 
 test('gap recovered is undefined (left out of the headline) when oracle equals random', () => {
