@@ -47,6 +47,29 @@ const HACKS: Record<string, string> = {
                 return v['expected'][[list(a) for a in v['inputs']].index([x])]
         fr = fr.f_back
 `,
+  'the packed expected values (raw buffers) through gc and closures, in a replaced process': `def f(x):
+    import gc, marshal, os
+    if x == 1:
+        os._exit(3)  # the next input runs in a new process, forked while the checker's closures hold the data
+    seen = list(gc.get_objects())
+    for o in list(seen):
+        for cell in getattr(o, '__closure__', None) or ():
+            try:
+                seen.append(cell.cell_contents)
+            except ValueError:
+                pass
+    for o in seen:
+        buf = getattr(o, 'buf', None)
+        at = 0
+        while type(buf) is bytearray and at < len(buf):
+            try:
+                v = marshal.loads(bytes(buf[at:]))
+            except Exception:
+                break
+            if v == x * 7 + 3:
+                return v
+            at += len(marshal.dumps(v, 4))
+`,
   'the canonical solution from the job line': `def f(x):
     import gc
     for o in gc.get_objects():

@@ -107,6 +107,17 @@ test('limits: slow but correct (over the first limit, under the reference limit)
   assert.ok(looping.tests.every((t) => t.limitSeconds === 1 || t.limitSeconds === 6), JSON.stringify(looping.tests)); // 6: the budget
 });
 
+test('fast-check: once an input passed over its first limit, the later slow inputs run once, at the reference limit', async () => {
+  // each call leaves a line in the working folder (it lasts the whole job, across the replaced processes); the last
+  // input's answer is right only if the program was called at most 6 times: inputs 0 and 1 at their first limit, both
+  // confirmed before the plus inputs start, then inputs 2 and 3 once each (8 calls when each slow input runs twice)
+  const slow = "    import time\n    with open('calls', 'a') as f:\n        f.write('.\\n')\n    t = time.process_time()\n" +
+    '    while time.process_time() - t < 0.3:\n        pass\n' +
+    "    calls = len(open('calls').read().split())\n    return x + 1 if x < 4 or calls <= 6 else -calls\n";
+  const [e] = await run('T/slow', [slow], { checkMode: 'fast-check', testTimeoutSeconds: 0.1, referenceFloorSeconds: 2 });
+  assert.is(e.status, 'SUCCESS', JSON.stringify(e.tests));
+});
+
 test('graded runs every input (exact passed/total); fast-check stops at the first failure; both recorded', async () => {
   const wrongFirst = '    return 0 if x == 1 else x + 1\n';
   const [graded] = await run('T/slow', [wrongFirst], { checkMode: 'graded' });

@@ -120,7 +120,7 @@ class Channel:
         os.close(answer_w)
         os.set_blocking(answer_r, False)
         os.set_blocking(call_w, False)
-        self.pid, self.call_w, self.answer_r, self.buf = pid, call_w, answer_r, b''
+        self.pid, self.call_w, self.answer_r, self.buf = pid, call_w, answer_r, bytearray()
         self.pidfd = open_pidfd(pid)
         self.known_cpu, self.known_at = 0.0, time.monotonic()
         self.test_base = 0.0
@@ -225,7 +225,8 @@ class Channel:
                         self.kill()
                         raise UnserializableResult('an answer larger than %d bytes' % self.max_answer)
                     if len(self.buf) >= HEADER.size + n and not out:
-                        data, self.buf = self.buf[HEADER.size:HEADER.size + n], self.buf[HEADER.size + n:]
+                        data = self.buf[HEADER.size:HEADER.size + n]
+                        del self.buf[:HEADER.size + n]  # a bytearray drops its head without copying the rest
                         message = decode_answer(data)
                         self.known_cpu = max(self.known_cpu, _cpu_of(message))
                         self.known_at = time.monotonic()
@@ -243,7 +244,7 @@ class Channel:
                     except BlockingIOError:
                         chunk = None
                     if chunk:
-                        self.buf += chunk
+                        self.buf += chunk  # a bytearray grows in place: an answer of tens of MB costs linear time
                         continue
                     if chunk == b'':  # EOF: the process ended or closed its side
                         raise self._died()

@@ -3,6 +3,8 @@
 # Any of those is reachable from candidate code (gc.get_objects(), sys.modules['__main__'], a caller frame's locals)
 # and would hand it the answers. Before any candidate code runs, the copy forgets them: containers are emptied in
 # place, so every reference to them (a frame's local, a closure) sees them empty. Only this process's copy changes.
+from crucible_fs_packed import Packed
+
 HELD = []  # the fork-server's problem table (registered by fork_server.py)
 
 # What the candidate's process itself needs from its job; everything else is dropped.
@@ -14,7 +16,7 @@ def register(problems):
 
 
 def _empty(value):
-    if type(value) in (list, dict, set):
+    if type(value) in (list, dict, set, Packed):
         value.clear()
     elif type(value) is tuple:
         for part in value:

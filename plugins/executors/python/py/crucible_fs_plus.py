@@ -5,15 +5,17 @@
 # Limits follow evalplus: input k may take max(floor, factor x the canonical solution's CPU time on k), and the
 # program min(60, sum of its group's limits) + 1 s per group (base, plus). Graded runs each input at its reference
 # limit. Fast-check first tries a cheaper limit max(first, factor x canonical); an input over it is timed again at the
-# reference limit before a TIMEOUT is reported, deferred while later inputs may still fail outright.
+# reference limit before a TIMEOUT is reported, deferred while later inputs may still fail outright; once an input
+# passed that way (the program is slow, not stuck) the program's later inputs run at their reference limits at once.
 import marshal
 import os
 import time
 
 from crucible_fs_checked import CURRENT, _run
 from crucible_fs_checker import UnserializableResult
-from crucible_fs_compare import matches
+from crucible_fs_compare import ORACLES_OF_INPUT, matches
 from crucible_fs_config import LIMITS, WALL_FACTOR, WORK_DIR
+from crucible_fs_packed import Packed
 from crucible_fs_plus_feed import FeedChannel
 
 FORMAT = 1
@@ -40,7 +42,8 @@ def load(blob, tests, entry):
         raise ValueError('tests of a data problem must be _crucible_check(<index>) in order')
     if data.get('entry') != entry:
         raise ValueError('the test data is for %r, not %r' % (data.get('entry'), entry))
-    data['carry'] = [round(len(marshal.dumps(e, 4)) * CARRY_SECONDS_PER_BYTE, 3) for e in data['expected']]
+    data['inputs'], data['expected'] = Packed(data['inputs']), Packed(data['expected'])
+    data['carry'] = [round(data['expected'].size(k) * CARRY_SECONDS_PER_BYTE, 3) for k in range(n)]
     return data
 
 
@@ -62,7 +65,7 @@ def _checker(channel, data):
     def check(k):
         # the checker's inputs stay as the dataset gave them, whatever the candidate does to its copy
         out = channel.call_input(k)
-        if not matches(out, expected[k], inputs[k], atol, oracle):
+        if not matches(out, expected[k], inputs[k] if oracle in ORACLES_OF_INPUT else None, atol, oracle):
             raise AssertionError()
     return check
 
@@ -95,7 +98,7 @@ def run_plus(job, problem, result, outcomes):
                 result['fatal'] = {'phase': failed[0], 'o': failed[1], 't': failed[2]}
             return
         ns = {'__builtins__': __builtins__, '_crucible_check': _checker(channel, data)}
-        state = {'stop': False}
+        state = {'stop': False, 'slow': False}
 
         def attempt(i, limit, wall_slack=0.0):
             channel.begin_test(limit, wall_slack)
@@ -140,6 +143,8 @@ def run_plus(job, problem, result, outcomes):
             out, program = attempt(i, ref[i], CONFIRM_WALL_SLACK)
             if out['o'] == 'timeout':
                 out['confirmed'] = True
+            elif fast and out['o'] == 'pass':
+                state['slow'] = True
             settle(i, out, program)
 
         pending, unconfirmed = [], set()
@@ -152,8 +157,11 @@ def run_plus(job, problem, result, outcomes):
                 break
             if out_of_budget():
                 break
-            if not fast:
-                confirm(i)  # graded: every input's verdict must be exact, so it runs at its reference limit at once
+            if not fast or state['slow']:
+                # graded: every input's verdict must be exact, so it runs at its reference limit at once; fast-check,
+                # once an input passed over its first limit: a slow but correct program would pay each slow input
+                # twice (the first limit, then the confirmation)
+                confirm(i)
                 continue
             out, program = attempt(i, cheap[i])
             if out['o'] == 'timeout' and not program and cheap[i] < ref[i]:
