@@ -1,5 +1,6 @@
 // Identical candidates of one problem run once: sampling at a low temperature repeats itself (1,640 real samples of
 // HumanEval hold 940 distinct programs). Each copy gets the execution of its first occurrence under its own id.
+// `keyOf` says what identical means (the exact text by default; the python executor: its layout key).
 import type { Candidate, Execution } from 'crucible-ml';
 
 export interface Deduped {
@@ -9,14 +10,15 @@ export interface Deduped {
   expand(executions: Execution[]): Execution[];
 }
 
-export function dedupeByCode(candidates: Candidate[]): Deduped {
+export function dedupeByCode(candidates: Candidate[], keyOf: (code: string) => string = (code) => code): Deduped {
   const firstAt = new Map<string, number>();
   const distinct: Candidate[] = [];
   const source = candidates.map((candidate) => {
-    let at = firstAt.get(candidate.code);
+    const key = keyOf(candidate.code);
+    let at = firstAt.get(key);
     if (at === undefined) {
       at = distinct.length;
-      firstAt.set(candidate.code, at);
+      firstAt.set(key, at);
       distinct.push(candidate);
     }
     return at;

@@ -18,6 +18,7 @@ import { Pool } from './pool.js';
 import { toExecution } from './classify.js';
 import { canonicalProgram, TestLimits } from './calibrate.js';
 import { dedupeByCode } from './dedupe.js';
+import { pythonLayoutKey } from './layout-key.js';
 
 export const configSchema = {
   type: 'object',
@@ -38,7 +39,7 @@ export const configSchema = {
     tmpMb: { type: 'integer', minimum: 16, default: 256, description: 'size of the sandbox\'s private /tmp (MiB), which holds the candidates\' working folders: writing more is ENOSPC' },
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
     guardComparisons: { type: 'boolean', default: true, description: 'a test comparison (==, <, in, truth of an assert...) between a value of a class the candidate defined (with its own __eq__, __bool__, ...) and any other value fails (HijackedComparison) instead of letting the candidate\'s method decide it: returning an always-equal object is a known reward hack' },
-    dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often)' },
+    dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often); identical modulo comments, blank lines and trailing spaces, which change nothing but line numbers (a copy\'s stderr is its first occurrence\'s)' },
     sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', weakensIsolation: ['auto', 'off'], hardenTo: { auto: 'required' }, description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off; a server that keeps isolation runs (and records) auto as required' },
     python: { type: 'string', default: '', hostResource: 'executable', hostResourceExcept: [''], description: 'interpreter command or path; empty = python3 (resolved once to its real path)' },
   },
@@ -198,7 +199,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       ctx.throwIfCancelled();
       candidatesSeen += candidates.length;
       if (!config.dedupe) return executeDistinct(problem, candidates);
-      const { distinct, expand } = dedupeByCode(candidates);
+      const { distinct, expand } = dedupeByCode(candidates, pythonLayoutKey);
       return expand(await executeDistinct(problem, distinct));
     },
     async close() {
