@@ -3,11 +3,12 @@
 // and input group, inputs in sequence under evalplus's limits, fast_check on as in evalplus's default), interleaved
 // in the same run: the problems are cut into --chunks parts and each part runs on both sides, alternating which goes
 // first (ABBA...), so that the machine's load hits both alike; the ratio is total against total, with the spread of
-// the per-part ratios. Then how often the verdicts agree, graded mode (--graded: every input, the reward), and
+// the per-part ratios. The baseline's pool has evalplus's default size, max(1, cores / 2) (1 on a 2-core machine);
+// --baseline-workers 1,2 runs one baseline per size in each part and prints a ratio against each. Then how often the verdicts agree, graded mode (--graded: every input, the reward), and
 // (--hog) whether any verdict changes when the same samples run again beside a CPU hog on every core.
 //
 //   node --import tsx bench/plus-throughput.ts [--data DIR] [--workers N] [--baseline-workers N] [--sandbox auto]
-//     [--cache-dir DIR] [--chunks N] [--skip-baseline] [--graded] [--hog] [--limit N]
+//     [--cache-dir DIR] [--chunks N] [--skip-baseline] [--graded] [--hog] [--limit N]    (--baseline-workers N[,N...])
 // Expected outputs are computed once and cached (the dataset's cache; the baseline's own in memory, untimed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,7 @@ const { values: opts } = parseArgs({
   options: {
     data: { type: 'string', default: join(packageRoot(), '..', 'shared', 'data') },
     workers: { type: 'string', default: String(availableParallelism()) },
-    'baseline-workers': { type: 'string', default: String(availableParallelism()) },
+    'baseline-workers': { type: 'string', default: String(Math.max(1, Math.floor(availableParallelism() / 2))) },
     sandbox: { type: 'string', default: 'auto' },
     'cache-dir': { type: 'string', default: '' },
     'skip-baseline': { type: 'boolean', default: false },
@@ -67,7 +68,7 @@ async function runCrucibleOnce(mode: 'fast-check' | 'graded', byProblem: Array<[
   }
 }
 
-async function runBaseline(programs: Array<{ task_id: string; solution: string }>): Promise<{ seconds: number; rows: Map<string, Row> }> {
+async function runBaseline(programs: Array<{ task_id: string; solution: string }>, workers: number): Promise<{ seconds: number; rows: Map<string, Row> }> {
   const dir = mkdtempSync(join(tmpdir(), 'crucible-plus-bench-'));
   try {
     const samples = join(dir, 'samples.jsonl');
@@ -75,7 +76,7 @@ async function runBaseline(programs: Array<{ task_id: string; solution: string }
     writeFileSync(samples, programs.map((p) => JSON.stringify(p)).join('\n') + '\n');
     const { executable } = await resolveInterpreter();
     const script = join(packageRoot(), 'bench', 'evalplus_style_baseline.py');
-    const args = [script, join(opts.data!, FILE), samples, out, '--workers', opts['baseline-workers']!, '--fast-check'];
+    const args = [script, join(opts.data!, FILE), samples, out, '--workers', String(workers), '--fast-check'];
     const stdout = await new Promise<string>((resolve, reject) => {
       const child = spawn(executable, args, { stdio: ['ignore', 'pipe', 'inherit'] });
       let text = '';
@@ -144,8 +145,8 @@ async function main(): Promise<void> {
   const chunks = Array.from({ length: parts }, (_, k) => entries.slice(Math.floor((k * entries.length) / parts), Math.floor(((k + 1) * entries.length) / parts)));
   const executor = await startExecutor('fast-check');
   const fast: CrucibleRun = { seconds: 0, executions: new Map(), programs: 0 };
-  const baseline = { seconds: 0, rows: new Map<string, Row>() };
-  const ratios: number[] = [];
+  const pools = opts['skip-baseline'] ? [] : opts['baseline-workers']!.split(',').map(Number);
+  const baselines = pools.map((workers) => ({ workers, seconds: 0, rows: new Map<string, Row>(), ratios: [] as number[] }));
   try {
     for (const [k, chunk] of chunks.entries()) {
       const ids = chunk.flatMap(([, cs]) => cs);
@@ -157,13 +158,16 @@ async function main(): Promise<void> {
         return r.seconds;
       };
       const runB = async () => {
-        if (opts['skip-baseline']) return NaN;
-        const r = await runBaseline(ids.map((c) => ({ id: c.id, task_id: c.problemId, solution: c.code })));
-        baseline.seconds += r.seconds;
-        for (const [id, row] of r.rows) baseline.rows.set(id, row);
-        return r.seconds;
+        const times: number[] = [];
+        for (const b of k % 2 === 0 ? baselines : [...baselines].reverse()) {
+          const r = await runBaseline(ids.map((c) => ({ id: c.id, task_id: c.problemId, solution: c.code })), b.workers);
+          b.seconds += r.seconds;
+          for (const [id, row] of r.rows) b.rows.set(id, row);
+          times[baselines.indexOf(b)] = r.seconds;
+        }
+        return times;
       };
-      let a: number, b: number;
+      let a: number, b: number[];
       if (k % 2 === 0) {
         a = await runA();
         b = await runB();
@@ -171,19 +175,20 @@ async function main(): Promise<void> {
         b = await runB();
         a = await runA();
       }
-      ratios.push(b / a);
-      console.log(`part ${k + 1}/${parts} (${chunk.length} problems, ${ids.length} samples, ${k % 2 === 0 ? 'crucible first' : 'baseline first'}): crucible ${a.toFixed(1)} s, baseline ${b.toFixed(1)} s, ratio ${(b / a).toFixed(2)}x  [${loadAverage()}]`);
+      baselines.forEach((x, j) => x.ratios.push(b[j] / a));
+      const against = baselines.map((x, j) => `baseline (${x.workers} workers) ${b[j].toFixed(1)} s, ratio ${(b[j] / a).toFixed(2)}x`).join(', ');
+      console.log(`part ${k + 1}/${parts} (${chunk.length} problems, ${ids.length} samples, ${k % 2 === 0 ? 'crucible first' : 'baselines first'}): crucible ${a.toFixed(1)} s${against ? ', ' + against : ''}  [${loadAverage()}]`);
     }
   } finally {
     await executor.close?.();
   }
   const fastRows = rowsOf(fast.executions);
   show('crucible fast-check', fast.seconds, fastRows, `  (${fast.programs} programs run)`);
-  if (!opts['skip-baseline']) {
+  for (const baseline of baselines) {
     const baseRows = candidates.map((c) => baseline.rows.get(c.id)!);
-    show(`evalplus-style (${opts['baseline-workers']} workers)`, baseline.seconds, baseRows);
-    const sorted = [...ratios].sort((x, y) => x - y);
-    console.log(`ratio fast-check ${(baseline.seconds / fast.seconds).toFixed(2)}x (total against total; per part ${sorted.map((r) => r.toFixed(2)).join(', ')}, median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)})  [${loadAverage()}]`);
+    show(`evalplus-style (${baseline.workers} workers)`, baseline.seconds, baseRows);
+    const sorted = [...baseline.ratios].sort((x, y) => x - y);
+    console.log(`ratio fast-check against ${baseline.workers} baseline workers: ${(baseline.seconds / fast.seconds).toFixed(2)}x (total against total; per part ${sorted.map((r) => r.toFixed(2)).join(', ')}, median ${sorted[Math.floor(sorted.length / 2)].toFixed(2)})  [${loadAverage()}]`);
     const agree = (x: Row[], y: Row[]) => x.filter((r, i) => passes(r).every((v, m) => v === passes(y[i])[m])).length;
     console.log(`agreement with the baseline (base and base+plus verdicts): ${agree(fastRows, baseRows)}/${samples.length}`);
     const differ = candidates.filter((_, i) => passes(fastRows[i]).some((x, m) => x !== passes(baseRows[i])[m]));
