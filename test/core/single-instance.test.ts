@@ -49,13 +49,20 @@ export default definePlugin({ kind: 'scorer', name: 'copy-probe', version: '1.0.
   configSchema: { type: 'object' } as const, create: () => ({ score: async () => [] }) });
 `;
 
-for (const where of ['the repository', 'a folder outside it']) {
-  test(`a .ts plugin outside the repository gets the built host's own crucible-ml (host started in ${where})`, () => {
+// Its folder's package.json may say "type": "module" or nothing: a .ts plugin is an ES module either way
+// (compiled to CommonJS, its require() of crucible-ml would miss Node 20's resolve hooks).
+const CASES = [
+  { where: 'the repository', packageJson: '{ "type": "module" }' },
+  { where: 'a folder outside it', packageJson: '{ "type": "module" }' },
+  { where: 'the repository', packageJson: '{ "name": "plain-folder" }' },
+  { where: 'a folder outside it', packageJson: '{ "name": "plain-folder" }' },
+];
+
+for (const { where, packageJson } of CASES) {
+  test(`a .ts plugin outside the repository gets the built host's own crucible-ml (host started in ${where}, package.json ${packageJson})`, () => {
     const dir = tempDir('crucible-copy-probe-');
     writeFileSync(join(dir, 'probe.ts'), PLUGIN);
-    // An ES module package, as a plugin project is (a loose .ts file elsewhere compiles to CommonJS, whose
-    // require() Node 20's resolve hooks do not see).
-    writeFileSync(join(dir, 'package.json'), '{ "type": "module" }');
+    writeFileSync(join(dir, 'package.json'), packageJson);
     const script = `const host = await import(${JSON.stringify(join(root, 'dist', 'core', 'index.js'))});
 globalThis.hostError = host.CrucibleError;
 const { loadPlugin } = await import(${JSON.stringify(join(root, 'dist', 'core', 'kernel', 'registry', 'load.js'))});

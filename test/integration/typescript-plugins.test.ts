@@ -47,6 +47,35 @@ test('the built CLI runs a manifest whose plugins are .ts files outside the repo
   assert.ok(pairs.every((l) => JSON.parse(l).chosen === '    return 1'));
 });
 
+// A plugin project without "type": "module" (npm init's package.json): its .ts plugin imports a value from
+// crucible-ml and a helper file beside it, and still loads as an ES module against the host's crucible-ml.
+const PLAIN_FOLDER_DATASET = `import { definePlugin } from 'crucible-ml';
+import { problemsOf } from './problems';
+export default definePlugin({
+  kind: 'dataset', name: 'plain-folder-dataset', version: '1.0.0', apiVersion: '^1',
+  configSchema: { type: 'object', properties: { size: { type: 'integer', default: 4 } } } as const,
+  create: (config) => ({ load: async () => problemsOf(config.size) }),
+});
+`;
+
+const PLAIN_FOLDER_PROBLEMS = `import type { Problem } from 'crucible-ml';
+export const problemsOf = (size: number): Problem[] =>
+  Array.from({ length: size }, (_, k): Problem => ({ id: 'plain/' + k, prompt: 'def f():\\n', entryPoint: 'f', tests: [{ id: 't0', code: 'assert f() == 1' }], language: 'python', meta: {} }));
+`;
+
+test('the built CLI runs a .ts plugin that imports crucible-ml values from a folder whose package.json has no "type"', () => {
+  const { dir, manifest } = outsideProject();
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'my-crucible-plugins', version: '1.0.0' }));
+  writeFileSync(join(dir, 'plugins', 'dataset.ts'), PLAIN_FOLDER_DATASET);
+  writeFileSync(join(dir, 'plugins', 'problems.ts'), PLAIN_FOLDER_PROBLEMS);
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...manifest, name: 'plain-folder', dataset: { plugin: './plugins/dataset.ts', config: { size: 10 } } }));
+  const run = spawnSync(process.execPath, [cli, 'run', join(dir, 'manifest.json'), '--runs-dir', join(dir, 'runs')], { encoding: 'utf8', env: plainEnv(), cwd: dir });
+  assert.is(run.status, 0, run.stderr);
+  const id = readdirSync(join(dir, 'runs')).find((d) => d.includes('plain-folder'))!;
+  const pairs = readLines(join(dir, 'runs', id, 'stages', 'pair', 'preferences.jsonl'));
+  assert.ok(pairs.length > 0 && pairs.every((l) => JSON.parse(l).prompt === 'def f():\n'), 'pairs come from the plugin\'s problems');
+});
+
 test('crucible serve (built) runs a submitted manifest naming .ts plugins in an allowed folder', async () => {
   const { dir, manifest } = outsideProject();
   const token = 'outside-ts-token';

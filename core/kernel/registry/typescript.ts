@@ -1,16 +1,24 @@
 // Plugin files written in TypeScript load directly: under tsx (development, tests) Node already understands
-// them. Under plain Node (the built CLI, server workers, an installed package) an ES-module `.ts` file goes
-// through tsx's global hooks, registered once, so that its `crucible-ml` is the host's own module instance
-// (tsx's scoped `tsImport` would evaluate the package once more in its namespace: another CrucibleError
-// class). A `.ts` file outside any `"type": "module"` package compiles to CommonJS and goes through
-// `tsImport`, which handles it (the global hooks fail there on Node 20 with "Cannot require() ES Module ...
-// in a cycle").
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+// them. Under plain Node (the built CLI, server workers, an installed package) a `.ts` file goes through
+// tsx's global hooks, registered once, so that its `crucible-ml` is the host's own module instance (tsx's
+// scoped `tsImport` would evaluate the package once more in its namespace: another CrucibleError class).
+// A `.ts` plugin is an ES module whatever its folder's package.json says: compiled to CommonJS (no "type":
+// "module"), its `require('crucible-ml')` would miss the resolve hook on Node 20. Only a `.cts` file is
+// CommonJS; it goes through `tsImport` (the global hooks fail there on Node 20 with "Cannot require() ES
+// Module ... in a cycle").
+import { register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { resolvePackageToHost } from './host-package.js';
 
 const TYPESCRIPT_FILE = /\.(?:[cm]?ts|tsx)$/;
+
+// Runs on Node's loader thread, first in the chain: `.ts`/`.tsx` files outside node_modules (a plugin and the
+// files it imports) are ES modules; installed packages keep their own package.json's rule.
+const ESM_FORMAT_HOOK = `export async function resolve(specifier, context, next) {
+  const resolved = await next(specifier, context);
+  const local = resolved.url.startsWith('file:') && !resolved.url.includes('/node_modules/');
+  return local && /\\.tsx?$/.test(new URL(resolved.url).pathname) ? { ...resolved, format: 'module' } : resolved;
+}`;
 
 /** True when this process was started with tsx's loader (`node --import tsx`, `tsx file.ts`). */
 function underTsx(): boolean {
@@ -18,36 +26,24 @@ function underTsx(): boolean {
   return /(^|[\s=])tsx(\s|$)/.test(flags) || /[\\/]tsx[\\/]/.test(flags);
 }
 
-/** Whether Node treats the file as an ES module: `.mts`, or `.ts` under a package.json with "type": "module". */
-function isEsModule(file: string): boolean {
-  if (file.endsWith('.mts')) return true;
-  if (file.endsWith('.cts')) return false;
-  for (let dir = dirname(file); ; dir = dirname(dir)) {
-    const manifest = join(dir, 'package.json');
-    if (existsSync(manifest)) {
-      try {
-        return (JSON.parse(readFileSync(manifest, 'utf8')) as { type?: unknown }).type === 'module';
-      } catch {
-        return false; // Node itself reports the malformed package.json when it loads the file
-      }
-    }
-    if (dirname(dir) === dir) return false;
-  }
-}
+let hooks: Promise<void> | undefined;
 
-let globalHooks: Promise<unknown> | undefined;
+/** tsx's global hooks (unless tsx runs this process already), then the ES-module rule for `.ts` files, once. */
+function typescriptHooks(): Promise<void> {
+  return (hooks ??= (async () => {
+    if (!underTsx()) (await import('tsx/esm/api')).register({ tsconfig: false });
+    register(`data:text/javascript,${encodeURIComponent(ESM_FORMAT_HOOK)}`);
+  })());
+}
 
 /** `import(url)`, through tsx when `url` is a TypeScript file and Node cannot load it by itself. */
 export async function importModule(url: string): Promise<unknown> {
   resolvePackageToHost();
   const file = fileURLToPath(url);
-  if (!TYPESCRIPT_FILE.test(file) || underTsx()) return import(url);
-  const api = await import('tsx/esm/api');
+  if (!TYPESCRIPT_FILE.test(file)) return import(url);
   // No tsconfig: how a plugin file compiles must not depend on the folder the host was started in (the
   // repository's `paths` would also send its `crucible-ml` imports to the sources beside this dist/ copy).
-  if (isEsModule(file)) {
-    await (globalHooks ??= Promise.resolve(api.register({ tsconfig: false })));
-    return import(url);
-  }
-  return api.tsImport(url, { parentURL: import.meta.url, tsconfig: false });
+  if (file.endsWith('.cts') && !underTsx()) return (await import('tsx/esm/api')).tsImport(url, { parentURL: import.meta.url, tsconfig: false });
+  await typescriptHooks();
+  return import(url);
 }
