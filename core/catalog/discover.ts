@@ -1,7 +1,8 @@
-// Installed plugin packages: every package in a project's node_modules whose package.json `keywords` contain
-// "crucible-plugin". A manifest names one by its package name; `crucible plugins` lists them with their schemas.
+// Installed plugin packages: every package a manifest in a project's folder can name (in its node_modules or an
+// ancestor's, as Node resolves) whose package.json `keywords` contain "crucible-plugin". A manifest names one by
+// its package name; `crucible plugins` and GET /v1/plugins list them with their schemas.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export const PLUGIN_KEYWORD = 'crucible-plugin';
 
@@ -31,25 +32,43 @@ function packageFolders(nodeModules: string): string[] {
   return folders.sort();
 }
 
-/** The plugin packages installed in `projectDir/node_modules`; none when it has no node_modules. */
-export function discoverPluginPackages(projectDir: string): InstalledPluginPackage[] {
-  const nodeModules = join(projectDir, 'node_modules');
-  if (!existsSync(nodeModules)) return [];
-  const found: InstalledPluginPackage[] = [];
-  for (const folder of packageFolders(nodeModules)) {
-    const dir = join(nodeModules, folder);
-    const file = join(dir, 'package.json');
-    if (!existsSync(file)) continue;
-    let manifest: { name?: unknown; version?: unknown; keywords?: unknown };
-    try {
-      manifest = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      // Only a package that could be a plugin matters; an unreadable package.json might be one.
-      found.push({ name: folder, version: '', dir, error: `${file}: ${(error as Error).message}` });
-      continue;
-    }
-    if (!Array.isArray(manifest.keywords) || !manifest.keywords.includes(PLUGIN_KEYWORD)) continue;
-    found.push({ name: typeof manifest.name === 'string' ? manifest.name : folder, version: typeof manifest.version === 'string' ? manifest.version : '', dir });
+/** The node_modules folders Node searches from `dir`, nearest first. */
+function nodeModulesFolders(dir: string): string[] {
+  const folders: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    if (existsSync(join(at, 'node_modules'))) folders.push(join(at, 'node_modules'));
+    if (dirname(at) === at) return folders;
   }
-  return found;
+}
+
+/**
+ * The plugin packages a manifest in `projectDir` can name: in its node_modules and its ancestors', where a nearer
+ * package hides a farther one of the same name (as Node resolves); none when there is no node_modules.
+ */
+export function discoverPluginPackages(projectDir: string): InstalledPluginPackage[] {
+  const found: InstalledPluginPackage[] = [];
+  const seen = new Set<string>();
+  for (const nodeModules of nodeModulesFolders(projectDir)) {
+    for (const folder of packageFolders(nodeModules)) {
+      if (seen.has(folder)) continue;
+      seen.add(folder);
+      const pkg = pluginPackage(join(nodeModules, folder), folder);
+      if (pkg) found.push(pkg);
+    }
+  }
+  return found.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The package in `dir` if its package.json lists the keyword (or cannot be read: it might be a plugin). */
+function pluginPackage(dir: string, folder: string): InstalledPluginPackage | undefined {
+  const file = join(dir, 'package.json');
+  if (!existsSync(file)) return undefined;
+  let manifest: { name?: unknown; version?: unknown; keywords?: unknown };
+  try {
+    manifest = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    return { name: folder, version: '', dir, error: `${file}: ${(error as Error).message}` };
+  }
+  if (!Array.isArray(manifest.keywords) || !manifest.keywords.includes(PLUGIN_KEYWORD)) return undefined;
+  return { name: typeof manifest.name === 'string' ? manifest.name : folder, version: typeof manifest.version === 'string' ? manifest.version : '', dir };
 }

@@ -1,5 +1,5 @@
-// What `crucible plugins` and GET /v1/plugins list: the built-ins, and for the CLI the plugin packages installed
-// in the project (discover.ts), each with kind, version and config schema.
+// What `crucible plugins` and GET /v1/plugins list: the built-ins and the plugin packages installed in the project
+// (discover.ts), each with kind, version and config schema.
 import { builtinPlugins } from '../kernel/registry/builtin-table.js';
 import { PLUGIN_KINDS, type PluginKind } from '../kernel/contract/kinds.js';
 import { discoverPluginPackages } from './discover.js';
@@ -18,6 +18,8 @@ export interface PluginDescription {
   source: 'builtin' | 'package';
   /** For an installed package: its package name, which a manifest uses as the plugin reference. */
   package?: string;
+  /** With `allowedPackages` (a server): whether a submitted manifest may name this package. */
+  allowed?: boolean;
   /** Set when the module could not be loaded (reported, not hidden). */
   error?: string;
 }
@@ -26,11 +28,21 @@ const describe = (plugin: { kind: PluginKind; name: string; version: string; api
   kind: plugin.kind, name: plugin.name, version: plugin.version, apiVersion: plugin.apiVersion, description: plugin.description, configSchema: plugin.configSchema,
 });
 
+export interface ListOptions {
+  /** Also list the plugin packages a manifest in this folder can name. */
+  projectDir?: string;
+  /**
+   * A server's allowlist: packages outside it are listed by name and version only, never imported (listing
+   * must not run code the operator did not allow), and every package carries `allowed`.
+   */
+  allowedPackages?: readonly string[];
+}
+
 /**
- * Every built-in plugin with its schema, then (with `projectDir`) the plugin packages installed in that
- * project's node_modules; loading failures are listed, not dropped.
+ * Every built-in plugin with its schema, then (with `projectDir`) the plugin packages installed for that
+ * project; loading failures are listed, not dropped.
  */
-export async function listPlugins(options: { projectDir?: string } = {}): Promise<PluginDescription[]> {
+export async function listPlugins(options: ListOptions = {}): Promise<PluginDescription[]> {
   const out: PluginDescription[] = [];
   for (const b of builtinPlugins()) {
     try {
@@ -41,17 +53,24 @@ export async function listPlugins(options: { projectDir?: string } = {}): Promis
     }
   }
   if (options.projectDir === undefined) return out;
+  const allowlist = options.allowedPackages;
   for (const pkg of discoverPluginPackages(options.projectDir)) {
+    const allowed = allowlist === undefined ? {} : { allowed: allowlist.includes(pkg.name) };
     let kind: PluginDescription['kind'] = 'unknown';
-    const failed = (error: string): PluginDescription => ({ kind, name: pkg.name, version: pkg.version, apiVersion: '', configSchema: null, source: 'package', package: pkg.name, error });
+    const listed = { kind, name: pkg.name, version: pkg.version, apiVersion: '', configSchema: null, source: 'package' as const, package: pkg.name, ...allowed };
+    const failed = (error: string): PluginDescription => ({ ...listed, kind, error });
     if (pkg.error) {
       out.push(failed(pkg.error));
+      continue;
+    }
+    if (allowed.allowed === false) {
+      out.push(listed);
       continue;
     }
     try {
       kind = await kindOf(pkg.name, options.projectDir);
       const { plugin } = await loadPlugin(kind, pkg.name, { baseDir: options.projectDir });
-      out.push({ ...describe(plugin), source: 'package', package: pkg.name });
+      out.push({ ...describe(plugin), source: 'package', package: pkg.name, ...allowed });
     } catch (error) {
       out.push(failed(isCrucibleError(error) ? `${error.code}: ${error.message}` : (error as Error).message));
     }

@@ -39,6 +39,14 @@ test('discovery finds packages by keyword (scoped too), skips others and reports
   assert.equal(discoverPluginPackages(tempDir()), [], 'a project without node_modules has none');
 });
 
+test('discovery sees what a manifest in the folder can name: ancestors\' node_modules too, the nearest copy of a name first', () => {
+  const outer = project();
+  const inner = join(outer, 'experiments', 'a');
+  installed(inner, '@acme/crucible-length', JSON.stringify({ name: '@acme/crucible-length', version: '3.0.0', type: 'module', keywords: ['crucible-plugin'], exports: './index.js' }), PLUGIN);
+  const found = discoverPluginPackages(join(inner, 'manifests'));
+  assert.equal(found.map((p) => `${p.name}@${p.version}`), ['@acme/crucible-length@3.0.0', 'crucible-plugin-broken@0.1.0', 'unreadable@']);
+});
+
 test('listPlugins describes an installed package with its schema, after the built-ins; a broken one keeps its error', async () => {
   const dir = project();
   const listed = await listPlugins({ projectDir: dir });

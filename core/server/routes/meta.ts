@@ -23,7 +23,8 @@ export function metaRoutes(app: App, ctx: ServerContext): void {
   app.get('/v1/plugins', {
     schema: {
       tags: ['meta'],
-      summary: 'built-in plugins with their config schemas, plus what this server allows besides',
+      summary: 'the plugin catalogue of `crucible plugins`: built-ins and the plugin packages installed for the manifests folder, with config schemas; what this server allows besides',
+      description: 'Packages come from the node_modules that the manifests folder resolves against (keyword "crucible-plugin"); only allowed packages are loaded to describe them, the others are listed by name and version with allowed: false. No host path is disclosed.',
       response: {
         200: {
           type: 'object',
@@ -42,7 +43,9 @@ export function metaRoutes(app: App, ctx: ServerContext): void {
                   apiVersion: { type: 'string' },
                   description: { type: 'string' },
                   configSchema: {},
-                  source: { type: 'string' },
+                  source: { type: 'string', enum: ['builtin', 'package'] },
+                  package: { type: 'string', description: 'the package name a manifest uses as the plugin reference' },
+                  allowed: { type: 'boolean', description: 'for a package: whether a submitted manifest may name it (--allow-package)' },
                   error: { type: 'string' },
                 },
               },
@@ -55,7 +58,8 @@ export function metaRoutes(app: App, ctx: ServerContext): void {
       },
     },
   }, async () => {
-    const plugins = await listPlugins();
+    // The folder is the operator's (never a request's), as is the allowlist that decides what gets imported.
+    const plugins = await listPlugins({ projectDir: ctx.options.manifestsDir, allowedPackages: ctx.options.allowPackages });
     // A plugin that failed to load is listed with a short reason, not the loader's internal text.
     const safe = plugins.map((p) => (p.error ? { ...p, error: 'failed to load (see the server log)' } : p));
     for (const p of plugins) if (p.error) app.log.warn({ plugin: p.name, error: p.error }, 'plugin failed to load');
