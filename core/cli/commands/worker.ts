@@ -1,10 +1,11 @@
-// crucible worker: executes batches from a Redis queue (the `queue` executor's other half) until stopped.
+// crucible worker: executes the batches a run's queue executor puts on a Redis queue, until stopped.
 import type { Command } from 'commander';
 import { CrucibleError } from '../../kernel/errors.js';
+import { HOST_MODULES } from '../../builtins.js';
 
 interface WorkerFlags {
   redis: string;
-  queue: string;
+  queue?: string;
   concurrency: string;
   id?: string;
   allowPlugin: string[];
@@ -12,9 +13,6 @@ interface WorkerFlags {
   lockSeconds: string;
   logBatches?: boolean;
 }
-
-// Loaded by URL, like the built-in table, so core/ keeps no static import of plugins/.
-const workerModule = new URL('../../../plugins/executors/queue/worker.js', import.meta.url).href;
 
 interface WorkerModule {
   startWorker(options: Record<string, unknown>): Promise<{ close(): Promise<void> }>;
@@ -31,7 +29,7 @@ export function register(program: Command): void {
     .command('worker')
     .description('execute batches from a Redis queue with the local sandboxed executors (run any number, on any machines)')
     .option('--redis <url>', 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS; or CRUCIBLE_REDIS_URL)', process.env.CRUCIBLE_REDIS_URL ?? 'redis://127.0.0.1:6379')
-    .option('--queue <name>', 'queue name (as in the executor config)', 'exec')
+    .option('--queue <name>', 'queue name (as in the executor config; default: the queue executor\'s default)')
     .option('--concurrency <n>', 'batches processed at once', '2')
     .option('--id <id>', 'worker id recorded with each batch (default: host-pid-random)')
     .option('--allow-plugin <plugin>', 'also run this executor plugin (package name or path); repeatable', (v: string, acc: string[]) => [...acc, v], [] as string[])
@@ -41,7 +39,7 @@ export function register(program: Command): void {
     .action(async (flags: WorkerFlags) => {
       const concurrency = positive(flags.concurrency, '--concurrency');
       if (!Number.isInteger(concurrency)) throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: '--concurrency', message: `not an integer: ${flags.concurrency}` });
-      const { startWorker } = (await import(workerModule)) as WorkerModule;
+      const { startWorker } = (await import(HOST_MODULES.queueWorker)) as WorkerModule;
       const worker = await startWorker({
         redis: flags.redis,
         queue: flags.queue,

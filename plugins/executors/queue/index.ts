@@ -42,7 +42,7 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
     throw CrucibleError.at('CRUCIBLE_E_PLUGIN_CONFIG', { path: `${PATH}.executor.plugin`, message: 'the workers\' executor cannot be the queue itself', hint: 'name the executor the workers run, e.g. "python"' });
   }
   // The nested executor is resolved through the registry here, so a bad config fails the run before anything is queued.
-  const resolved = await resolveExecutorSpec({ plugin: config.executor.plugin, config: (config.executor.config ?? {}) as Record<string, unknown> }, ctx, `${PATH}.executor`);
+  const resolved = await resolveExecutorSpec({ plugin: config.executor.plugin, config: config.executor.config as Record<string, unknown> }, ctx, `${PATH}.executor`);
   const executor = { plugin: resolved.plugin, config: resolved.config };
   // The workers' executor runs identical candidates once when its config says so (python, javascript): the queue
   // does it before cutting batches, so that copies are not cut apart and run again.

@@ -8,13 +8,15 @@ import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Executor } from 'crucible-ml';
 import type { Problem } from 'crucible-ml';
 import { redisConnection } from './connection.js';
+import { configSchema } from './schema.js';
 import { WorkerDirectory, WORKER_TTL_SECONDS } from './directory.js';
 import { builtinExecutors, createExecutor, resolveBatchExecutor, workerContext } from './kernel.js';
 import { KEY_PREFIX, PROTOCOL_VERSION, environmentKey, environmentMismatch, redactUrl, type BatchJob, type BatchResult, type ExecutorSpec, type WorkerEnvironment } from './protocol.js';
 
 export interface WorkerOptions {
   redis: string;
-  queue: string;
+  /** Default: the queue executor's default queue name. */
+  queue?: string;
   /** Batches processed at once by this worker. */
   concurrency: number;
   id?: string;
@@ -100,7 +102,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 
   const connection = redisConnection(options.redis, '--redis', { warn: (o, m) => options.log(`${m} ${JSON.stringify(o)}`) });
   const workerConnection = redisConnection(options.redis, '--redis');
-  const directory = new WorkerDirectory(connection, options.queue);
+  const queue = options.queue ?? configSchema.properties.queue.default;
+  const directory = new WorkerDirectory(connection, queue);
   await directory.announce(environment);
   const heartbeat = setInterval(() => void directory.announce(environment).catch(() => undefined), (WORKER_TTL_SECONDS * 1000) / 3);
   let completed = 0;
@@ -145,7 +148,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     return { executions, worker: environment, ms };
   };
 
-  const worker = new Worker<BatchJob, BatchResult>(options.queue, processBatch, {
+  const worker = new Worker<BatchJob, BatchResult>(queue, processBatch, {
     connection: workerConnection,
     prefix: KEY_PREFIX,
     concurrency: options.concurrency,
@@ -156,7 +159,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   worker.on('error', (error) => options.log(`queue error: ${error.message}`));
   worker.on('failed', (job, error) => options.log(`batch ${job?.id} failed: ${error.message}`));
   await worker.waitUntilReady();
-  options.log(`worker ${environment.id} on queue "${options.queue}" at ${redactUrl(options.redis)}: sandbox ${sandbox}, Python ${python || '(none)'}, Node ${process.version}, concurrency ${options.concurrency}`);
+  options.log(`worker ${environment.id} on queue "${queue}" at ${redactUrl(options.redis)}: sandbox ${sandbox}, Python ${python || '(none)'}, Node ${process.version}, concurrency ${options.concurrency}`);
 
   return {
     environment,

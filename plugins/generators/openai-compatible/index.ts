@@ -12,7 +12,7 @@ import { chatAnswer, completionAnswer, echoLogprobs, type Answer } from './answe
 import { asCompleted, type Gate } from './as-completed.js';
 import { postprocessAll } from './postprocess-call.js';
 import { promptBuilder } from './prompts.js';
-import { configSchema, DEFAULT_CHAT_USER_TEMPLATE, HUMANEVAL_STOP, type PostprocessMode } from './schema.js';
+import { configSchema, HUMANEVAL_STOP, type PostprocessMode } from './schema.js';
 import { Transport } from './transport.js';
 
 const CACHE_VERSION = 1;
@@ -55,8 +55,7 @@ export default definePlugin({
     const baseURLs = typeof config.baseURL === 'string' ? [config.baseURL] : [...config.baseURL];
     const stop = config.stop ? [...config.stop] : chat ? [] : HUMANEVAL_STOP;
     const mode: PostprocessMode = config.postprocess ?? (chat ? 'extract-code' : 'none');
-    const chatTemplate = { name: config.chat?.name ?? 'default', system: config.chat?.system, user: config.chat?.user ?? DEFAULT_CHAT_USER_TEMPLATE };
-    const builder = promptBuilder(endpoint, config.promptTemplate, chatTemplate);
+    const builder = promptBuilder(endpoint, config.promptTemplate, config.chat);
     const extra = { ...(config.extra as Record<string, unknown>) };
     const transport = new Transport({
       baseURLs,

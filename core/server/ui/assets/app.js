@@ -194,11 +194,12 @@ function compareView(ids) {
 }
 
 // ---- submit ----
+// A ready manifest from the manifests folder, changed in place (its plugins come with it).
 const EXAMPLE = {
-  name: 'replay-mistral-best-of-n',
+  name: 'replay-mistral-first-20',
   extends: './humaneval-replay-mistral.json',
-  dataset: { plugin: 'humaneval', config: { path: '../data/HumanEval.jsonl.gz' }, limit: 20 },
-  stages: { pairing: { plugin: 'best-of-n', config: { minGap: 0.1 } } },
+  dataset: { limit: 20 },
+  stages: { pairing: { config: { minGap: 0.3 } } },
 };
 
 function submitView() {
