@@ -154,7 +154,8 @@ async function runView(id) {
     follow(id, async (type, e) => {
       if (type === 'state' || type === 'end') state.replaceChildren(stateBadge(e.state)), buttons(e.state);
       if (type === 'stage' || type === 'progress') drawStages((await api(`/v1/runs/${encodeURIComponent(id)}`)).stages);
-      if (type === 'end') setTimeout(route, 300);
+      // Redrawn with the final state, unless the user has moved on (a redraw would reset the page they are on).
+      if (type === 'end') setTimeout(() => gen === generation && route(), 300);
     });
   }
   const files = (await api(`/v1/runs/${id}/artifacts`)).files.map((f) => f.path);
