@@ -24,7 +24,8 @@ interface ExecOptions {
   workers?: string;
   timeout?: string;
   testTimeout?: string;
-  sandbox: string;
+  /** Default: the executor's own default. */
+  sandbox?: string;
   out: string;
   /** commander's --no-dedupe sets this to false. */
   dedupe?: boolean;
@@ -61,7 +62,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'parallel fork-servers (default: one per core)')
     .option('--timeout <seconds>', 'CPU seconds per program (default 5)')
     .option('--test-timeout <seconds>', 'CPU seconds per test case (default 0.25; raised per test to 4x the canonical solution when it needs more)')
-    .option('--sandbox <mode>', 'required|auto|off', 'auto')
+    .option('--sandbox <mode>', 'required|auto|off (default: the executor\'s default)')
     .option('--language <language>', `${LANGUAGES.join('|')} (default ${LANGUAGES[0]}): javascript reads HumanEval-X JavaScript problems and runs the javascript executor`)
     .option('--no-dedupe', 'run every sample, even identical ones (by default identical samples of a task run once)')
     .option('--plus', 'HumanEval+/MBPP+ (implies --format evalplus): check the plus inputs too, and print base and base+plus pass@1 side by side')
@@ -125,7 +126,7 @@ export async function runExec(
 ): Promise<{ executions: Execution[]; summary: Record<string, unknown> }> {
   const language = opts.language ?? LANGUAGES[0];
   if (!(LANGUAGES as string[]).includes(language)) throw bad(`unknown --language "${language}"`, '--language', `one of ${LANGUAGES.join(', ')}`);
-  if (!SANDBOXES.includes(opts.sandbox)) throw bad(`unknown --sandbox "${opts.sandbox}"`, '--sandbox', `one of ${SANDBOXES.join(', ')}`);
+  if (opts.sandbox !== undefined && !SANDBOXES.includes(opts.sandbox)) throw bad(`unknown --sandbox "${opts.sandbox}"`, '--sandbox', `one of ${SANDBOXES.join(', ')}`);
   const workers = positive(opts.workers, '--workers', true);
   const timeout = positive(opts.timeout, '--timeout', false);
   const testTimeout = positive(opts.testTimeout, '--test-timeout', false);
@@ -156,7 +157,8 @@ export async function runExec(
       return candidate;
     });
 
-    const config: Record<string, unknown> = { sandbox: opts.sandbox, dedupe: opts.dedupe !== false };
+    // What the user did not set comes from the executor's schema.
+    const config: Record<string, unknown> = { ...(opts.sandbox === undefined ? {} : { sandbox: opts.sandbox }), ...(opts.dedupe === false ? { dedupe: false } : {}) };
     if (workers) config.workers = workers;
     if (timeout) config.timeoutSeconds = timeout;
     if (testTimeout) config.testTimeoutSeconds = testTimeout;
