@@ -8,7 +8,9 @@
 // (--hog) whether any verdict changes when the same samples run again beside a CPU hog on every core.
 //
 //   node --import tsx bench/plus-throughput.ts [--data DIR] [--workers N] [--baseline-workers N] [--sandbox auto]
-//     [--cache-dir DIR] [--chunks N] [--skip-baseline] [--graded] [--hog] [--limit N]    (--baseline-workers N[,N...])
+//     [--cache-dir DIR] [--chunks N] [--parts K[,K...]] [--skip-baseline] [--graded] [--hog] [--limit N]
+// --baseline-workers N[,N...]; --parts runs only those parts (1-based) of the --chunks, so that a long comparison can
+// be run in pieces, each under the bench lock for less than ~15 minutes (the parts' times add up).
 // Expected outputs are computed once and cached (the dataset's cache; the baseline's own in memory, untimed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +38,7 @@ const { values: opts } = parseArgs({
     chunks: { type: 'string', default: '4' },
     hog: { type: 'boolean', default: false },
     limit: { type: 'string', default: '0' },
+    parts: { type: 'string', default: '' },
   },
 });
 const FILE = 'HumanEvalPlus-v0.1.10.jsonl.gz';
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
   let samples = readJsonl<RawSample>(join(opts.data!, SAMPLES)).map((r) => r.value);
   if (Number(opts.limit) > 0) samples = samples.slice(0, Number(opts.limit));
   const byProblem = new Map<Problem, Candidate[]>();
-  const candidates = samples.map((s, i) => {
+  let candidates = samples.map((s, i) => {
     const problem = byId.get(s.task_id)!;
     const completion = cleanCompletion(s.completion);
     const list = byProblem.get(problem) ?? [];
@@ -140,15 +143,21 @@ async function main(): Promise<void> {
   };
 
   // ABBA over parts of the problem list: each part on both sides back to back, alternating which side goes first
-  const entries = [...byProblem];
-  const parts = Math.max(1, Math.min(Number(opts.chunks), entries.length));
-  const chunks = Array.from({ length: parts }, (_, k) => entries.slice(Math.floor((k * entries.length) / parts), Math.floor(((k + 1) * entries.length) / parts)));
+  const all = [...byProblem];
+  const parts = Math.max(1, Math.min(Number(opts.chunks), all.length));
+  const only = opts.parts ? new Set(opts.parts.split(',').map(Number)) : undefined;
+  const chunks = Array.from({ length: parts }, (_, k) => all.slice(Math.floor((k * all.length) / parts), Math.floor(((k + 1) * all.length) / parts)))
+    .map((chunk, k) => ({ chunk, k })).filter(({ k }) => !only || only.has(k + 1));
+  const entries = chunks.flatMap(({ chunk }) => chunk);
+  const chosen = new Set(entries.flatMap(([, cs]) => cs));
+  candidates = candidates.filter((c) => chosen.has(c));
+  samples = candidates.map((c) => samples[Number(c.id.slice(1))]);
   const executor = await startExecutor('fast-check');
   const fast: CrucibleRun = { seconds: 0, executions: new Map(), programs: 0 };
   const pools = opts['skip-baseline'] ? [] : opts['baseline-workers']!.split(',').map(Number);
   const baselines = pools.map((workers) => ({ workers, seconds: 0, rows: new Map<string, Row>(), ratios: [] as number[] }));
   try {
-    for (const [k, chunk] of chunks.entries()) {
+    for (const { chunk, k } of chunks) {
       const ids = chunk.flatMap(([, cs]) => cs);
       const runA = async () => {
         const r = await runCrucible(executor, chunk);
@@ -194,7 +203,7 @@ async function main(): Promise<void> {
     const differ = candidates.filter((_, i) => passes(fastRows[i]).some((x, m) => x !== passes(baseRows[i])[m]));
     for (const c of differ.slice(0, 20)) {
       const e = fast.executions.get(c.id)!;
-      const i = Number(c.id.slice(1));
+      const i = candidates.indexOf(c);
       console.log(`  differs: ${c.problemId} ${c.id} crucible ${JSON.stringify(fastRows[i])} ${e.status} ${e.error ?? ''} baseline ${JSON.stringify(baseRows[i])}`);
     }
   }
