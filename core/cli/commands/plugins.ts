@@ -24,9 +24,9 @@ function line(p: PluginDescription): string {
 export function register(program: Command): void {
   program
     .command('plugins')
-    .description('list the built-in plugins and the plugin packages installed in the project (package.json keyword "crucible-plugin"), with kind, version and options')
+    .description('list the built-in plugins and the plugin packages installed for the project (package.json keyword "crucible-plugin"), with kind, version and options (GET /v1/plugins lists the same)')
     .option('--json', 'machine-readable output, with each config schema')
-    .option('--project <dir>', 'the project whose node_modules is searched for plugin packages', '.')
+    .option('--project <dir>', 'list the plugin packages a manifest in this folder can name (its node_modules and its ancestors\')', '.')
     .action(async (opts: { json?: boolean; project: string }) => {
       const plugins = await listPlugins({ projectDir: resolve(opts.project) });
       if (opts.json) {
