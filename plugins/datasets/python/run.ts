@@ -9,7 +9,8 @@ import { CrucibleError } from 'crucible-ml';
 import { hashJson, sha256 } from 'crucible-ml/util';
 import { packageRoot } from 'crucible-ml/util';
 import { resolveInterpreter } from '../../executors/python/interpreter.js';
-import { findBwrap, HELPER_UID, sandboxedScriptArgs } from '../../executors/python/sandbox.js';
+import { HELPER_UID, sandboxedScriptArgs } from '../../executors/python/sandbox.js';
+import { findBwrap } from '../../executors/sandbox/isolation.js';
 import { defaultCacheDir, openCacheDir, readVerified, writeVerified } from './verified-cache.js';
 
 export { defaultCacheDir };

@@ -2,8 +2,8 @@
 // candidate, with the full taxonomy and one test per assertion. Each slot is a trusted checker (tests, comparisons,
 // report channel) plus a candidate process under an unprivileged uid that only ever answers with plain data.
 import { availableParallelism } from 'node:os';
-import { accessSync, constants, existsSync } from 'node:fs';
-import { delimiter, dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHash } from 'node:crypto';
 import { definePlugin, type ConfigOf } from 'crucible-ml';
@@ -11,10 +11,11 @@ import type { Candidate, Execution, Problem } from 'crucible-ml';
 import type { Executor } from 'crucible-ml';
 import type { PluginContext } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
-import { dedupeByCode } from '../python/dedupe.js';
-import { bwrapArgs, findBwrap, isRoot, SANDBOX_RUNTIME } from './sandbox.js';
-import { CheckerProcess, PROBLEM_SLOTS, type CheckerInfo, type CheckerJob, type CheckerProblem, type LaunchSpec } from './checker-process.js';
-import { CheckerPool } from './pool.js';
+import { findOnPath, isRoot, type SandboxMode } from '../sandbox/isolation.js';
+import { ProcessPool } from '../sandbox/pool.js';
+import { abortOnCancel, executeDistinct, SANDBOX_OPTION, SandboxChoice } from '../sandbox/executor.js';
+import { checkerBwrapArgs, SANDBOX_RUNTIME } from './sandbox.js';
+import { CheckerDied, CheckerProcess, PROBLEM_SLOTS, type CheckerInfo, type CheckerJob, type CheckerProblem, type LaunchSpec, type RawResult } from './checker-process.js';
 import { toExecution } from './classify.js';
 
 /** The environment variable without which `unsafeHostAccess` is refused. */
@@ -35,7 +36,7 @@ export const configSchema = {
     maxResultBytes: { type: 'integer', minimum: 1024, default: 1048576, description: 'largest value (encoded) a candidate call may return' },
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'excerpt kept in each execution: the tail of what the program printed (console.*), or of its process\'s stderr when it died' },
     dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution' },
-    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', weakensIsolation: ['auto', 'off'], hardenTo: { auto: 'required' }, description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off; a server that keeps isolation runs (and records) auto as required' },
+    sandbox: SANDBOX_OPTION,
     unsafeHostAccess: { type: 'boolean', default: false, weakensIsolation: [true], description: `FOR TESTS OF THE OUTER SANDBOX ONLY: hands each candidate Node's process and require (as \`__host\`), which is what a complete escape from vm2 would give it. Refused unless the environment of the crucible process sets ${UNSAFE_ENV}=1 (an operator's decision, never a manifest's)` },
   },
 } as const;
@@ -45,8 +46,6 @@ export type JavaScriptExecutorConfig = ConfigOf<typeof configSchema>;
 /** First uid of the javascript executor's candidate processes (when crucible runs as root). */
 export const JS_UID_BASE = 10_000_000;
 
-const BWRAP_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
-let warnedNoSandbox = false;
 /** Executors created so far in this process: each takes its own uids, so no sweep of one can touch another's. */
 let executorsCreated = 0;
 
@@ -68,30 +67,10 @@ export function runtimeDir(): string {
   throw new CrucibleError('CRUCIBLE_E_EXECUTOR', 'the JavaScript executor\'s runtime folder (plugins/executors/javascript/runtime) is missing from the installation');
 }
 
-function findOnPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(delimiter).concat(['/usr/bin', '/bin'])) {
-    try {
-      accessSync(join(dir, name), constants.X_OK);
-      return join(dir, name);
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
 export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig, ctx: PluginContext): Promise<JavaScriptExecutor> {
   const workers = config.workers || availableParallelism();
-  const requested = config.sandbox as 'required' | 'auto' | 'off';
-  const bwrap = requested === 'off' ? undefined : findBwrap();
-  if (requested === 'required' && !bwrap) {
-    throw CrucibleError.at('CRUCIBLE_E_SANDBOX', { message: 'sandbox "required" but bubblewrap (bwrap) is not installed', path: 'stages.executor.config.sandbox', hint: BWRAP_HINT });
-  }
-  if (requested === 'auto' && !bwrap && !warnedNoSandbox) {
-    warnedNoSandbox = true;
-    ctx.logger.warn({ hint: BWRAP_HINT }, 'javascript executor: bubblewrap not found; candidates run in vm2 with resource limits only. ' + BWRAP_HINT);
-  }
-  const prlimit = findOnPath('prlimit');
+  const sandbox = new SandboxChoice(config.sandbox as SandboxMode, 'javascript', ctx, { withoutBwrap: 'candidates run in vm2 with resource limits only' });
+  const prlimit = findOnPath('prlimit', process.env, ['/usr/bin', '/bin']);
   if (!prlimit) {
     throw CrucibleError.at('CRUCIBLE_E_SANDBOX', { message: 'prlimit (util-linux) is not installed: the candidate process\'s limits cannot be set', path: 'stages.executor.config', hint: 'install util-linux' });
   }
@@ -104,14 +83,13 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
   }
   const nodePath = process.execPath;
   const hostRuntime = runtimeDir();
-  let sandboxed = bwrap !== undefined;
   let lastInfo: CheckerInfo | undefined;
   // 64 uids per crucible process, disjoint from the python executor's 200000 + (pid % 100000) * 64 range.
   const uidBase = JS_UID_BASE + (process.pid % 100_000) * 64;
   const uidOffset = executorsCreated++ * workers;
 
   const spec = (slot: number): LaunchSpec => {
-    const runtime = sandboxed ? SANDBOX_RUNTIME : hostRuntime;
+    const runtime = sandbox.sandboxed ? SANDBOX_RUNTIME : hostRuntime;
     const limits = [`--data=${config.memoryMb * 1024 * 1024}`, `--nofile=${config.maxOpenFiles}`, `--fsize=${config.maxOutputBytes}`, '--core=0'];
     if (isRoot()) limits.push(`--nproc=${config.maxProcesses}`);
     const workerConfig = { maxResultBytes: config.maxResultBytes, outputBytes: config.stderrBytes, unsafeHostAccess: config.unsafeHostAccess };
@@ -120,38 +98,34 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
       args: [...limits, '--', nodePath, `--max-old-space-size=${Math.floor(config.memoryMb * 0.75)}`, '--v8-pool-size=1', join(runtime, 'worker.cjs'), JSON.stringify(workerConfig)],
       env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp', UV_THREADPOOL_SIZE: '1' },
     };
-    const init = { maxResultBytes: config.maxResultBytes, problemSlots: PROBLEM_SLOTS, uid: isRoot() ? uidBase + ((uidOffset + slot) % 64) : null, sweep: isRoot(), sweepEveryJob: isRoot() && sandboxed, stderrBytes: config.stderrBytes, worker };
+    const init = { maxResultBytes: config.maxResultBytes, problemSlots: PROBLEM_SLOTS, uid: isRoot() ? uidBase + ((uidOffset + slot) % 64) : null, sweep: isRoot(), sweepEveryJob: isRoot() && sandbox.sandboxed, stderrBytes: config.stderrBytes, worker };
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', HOME: '/tmp' };
     const checkerArgs = ['--max-old-space-size=512', join(runtime, 'checker.mjs'), JSON.stringify(init)];
-    if (sandboxed) {
+    if (sandbox.sandboxed) {
       const hide = [process.cwd(), process.env.HOME ?? '/root', dirname(hostRuntime)];
-      const args = [...bwrapArgs(nodePath, { runtimeDir: hostRuntime, tmpBytes: config.maxOutputBytes * 4, hide }), nodePath, ...checkerArgs];
-      return { command: bwrap!, args, env, label: `bwrap sandbox, ${nodePath}` };
+      const args = [...checkerBwrapArgs(nodePath, { runtimeDir: hostRuntime, tmpBytes: config.maxOutputBytes * 4, hide }), nodePath, ...checkerArgs];
+      return { command: sandbox.bwrap!, args, env, label: `bwrap sandbox, ${nodePath}` };
     }
     return { command: nodePath, args: checkerArgs, env, label: `${nodePath} without sandbox` };
   };
 
-  const launch = async (slot: number): Promise<CheckerProcess> => {
-    try {
-      const { checker, info } = await CheckerProcess.start(spec(slot));
-      lastInfo = info;
-      return checker;
-    } catch (error) {
-      if (!(sandboxed && requested === 'auto')) throw error;
-      ctx.logger.warn({ error: (error as Error).message }, 'javascript executor: bubblewrap failed to start; continuing without the sandbox');
-      sandboxed = false;
-      const { checker, info } = await CheckerProcess.start(spec(slot));
-      lastInfo = info;
-      return checker;
-    }
+  const started = async (slot: number): Promise<CheckerProcess> => {
+    const { checker, info } = await CheckerProcess.start(spec(slot));
+    lastInfo = info;
+    return checker;
   };
 
   // The checker enforces every limit itself; this only catches a checker that stopped answering.
   const watchdogMs = (job: CheckerJob) => 60_000 + job.timeoutMs * 30 + job.problem.tests.length * 1000;
-  const pool = new CheckerPool(workers, launch, watchdogMs);
-  const onAbort = () => pool.abort(new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled'));
-  if (ctx.signal.aborted) onAbort();
-  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const pool = new ProcessPool<CheckerJob, RawResult, CheckerDied, CheckerProcess>({
+    size: workers,
+    launch: (slot) => sandbox.launch(() => started(slot)),
+    watchdogMs,
+    isDied: (error): error is CheckerDied => error instanceof CheckerDied,
+    what: 'JavaScript checker',
+    closeGraceMs: 2000,
+  });
+  const detachCancel = abortOnCancel(ctx, pool);
 
   const problemsSeen = new WeakMap<Problem, CheckerProblem>();
   const problemOf = (problem: Problem): CheckerProblem => {
@@ -189,18 +163,16 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
       ctx.throwIfCancelled();
       problemOf(problem);
       candidatesSeen += candidates.length;
-      if (!config.dedupe) return Promise.all(candidates.map((c) => runCandidate(problem, c)));
-      const { distinct, expand } = dedupeByCode(candidates);
-      return expand(await Promise.all(distinct.map((c) => runCandidate(problem, c))));
+      return executeDistinct(candidates, config.dedupe, (distinct) => Promise.all(distinct.map((c) => runCandidate(problem, c))));
     },
     async close() {
-      ctx.signal.removeEventListener('abort', onAbort);
+      detachCancel();
       await pool.close();
     },
     describe: () => ({
       node: nodePath,
       nodeVersion: lastInfo?.node ?? null,
-      sandbox: sandboxed ? 'bwrap' : 'off',
+      sandbox: sandbox.sandboxed ? 'bwrap' : 'off',
       inner: 'vm2',
       candidateUid: lastInfo?.uid ?? null,
       workers,

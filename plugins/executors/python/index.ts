@@ -11,13 +11,14 @@ import { CrucibleError } from 'crucible-ml';
 import { packageRoot } from 'crucible-ml/util';
 import { groupLimits } from './group-limits.js';
 import { resolveInterpreter, type Interpreter } from './interpreter.js';
-import { bwrapArgs, findBwrap, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT, type SandboxMode } from './sandbox.js';
-import { ForkServer, PROBLEM_SLOTS, type LaunchSpec, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
+import { serverBwrapArgs, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT } from './sandbox.js';
+import type { SandboxMode } from '../sandbox/isolation.js';
+import { ProcessPool } from '../sandbox/pool.js';
+import { abortOnCancel, executeDistinct, SANDBOX_OPTION, SandboxChoice } from '../sandbox/executor.js';
+import { ForkServer, PROBLEM_SLOTS, ServerDied, type LaunchSpec, type RawResult, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
 import { sha256 } from 'crucible-ml/util';
-import { Pool } from './pool.js';
 import { toExecution } from './classify.js';
 import { canonicalProgram, TestLimits } from './calibrate.js';
-import { dedupeByCode } from './dedupe.js';
 import { pythonLayoutKey } from './layout-key.js';
 
 export const configSchema = {
@@ -40,7 +41,7 @@ export const configSchema = {
     stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
     guardComparisons: { type: 'boolean', default: true, description: 'a test comparison (==, <, in, truth of an assert...) between a value of a class the candidate defined (with its own __eq__, __bool__, ...) and any other value fails (HijackedComparison) instead of letting the candidate\'s method decide it: returning an always-equal object is a known reward hack' },
     dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often); identical modulo comments, blank lines and trailing spaces, which change nothing but line numbers (a copy\'s stderr is its first occurrence\'s)' },
-    sandbox: { type: 'string', enum: ['required', 'auto', 'off'], default: 'auto', weakensIsolation: ['auto', 'off'], hardenTo: { auto: 'required' }, description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off; a server that keeps isolation runs (and records) auto as required' },
+    sandbox: SANDBOX_OPTION,
     python: { type: 'string', default: '', hostResource: 'executable', hostResourceExcept: [''], description: 'interpreter command or path; empty = python3 (resolved once to its real path)' },
   },
 } as const;
@@ -51,8 +52,6 @@ export type PythonExecutorConfig = ConfigOf<typeof configSchema>;
 const SERVER_DIR = () => join(packageRoot(), 'plugins', 'executors', 'python', 'py');
 /** -S: no site; -I: isolated (no user site, no PYTHON* variables); -B: never write .pyc files into the package. */
 const PYTHON_FLAGS = ['-S', '-I', '-B'];
-const BWRAP_HINT = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap)';
-let warnedNoSandbox = false;
 const refusals = new WeakSet<Error>();
 const refusal = (error: Error) => (refusals.add(error), error);
 /** What a candidate can reach without bubblewrap. */
@@ -69,24 +68,11 @@ export interface PythonExecutor extends Executor {
 
 export async function createPythonExecutor(config: PythonExecutorConfig, ctx: PluginContext): Promise<PythonExecutor> {
   const workers = config.workers || availableParallelism();
-  const requested = config.sandbox as SandboxMode;
-  const bwrap = requested === 'off' ? undefined : findBwrap();
-  if (requested === 'required' && !bwrap) {
-    throw CrucibleError.at('CRUCIBLE_E_SANDBOX', {
-      message: 'sandbox "required" but bubblewrap (bwrap) is not installed',
-      path: 'stages.executor.config.sandbox',
-      hint: BWRAP_HINT,
-    });
-  }
-  if (requested === 'off') {
-    ctx.logger.warn({ lost: OFF_LOSES }, `python executor: sandbox "off": candidates run without bubblewrap, so ${OFF_LOSES}. What remains: an unprivileged uid (when crucible runs as root), rlimits, CPU and wall limits, and the checker.`);
-  }
-  if (requested === 'auto' && !bwrap && !warnedNoSandbox) {
-    warnedNoSandbox = true;
-    ctx.logger.warn({ hint: BWRAP_HINT }, 'python executor: bubblewrap not found; candidates run with resource limits only, without isolation. ' + BWRAP_HINT);
-  }
+  const sandbox = new SandboxChoice(config.sandbox as SandboxMode, 'python', ctx, {
+    withoutBwrap: 'candidates run with resource limits only, without isolation',
+    off: { lost: OFF_LOSES, message: `sandbox "off": candidates run without bubblewrap, so ${OFF_LOSES}. What remains: an unprivileged uid (when crucible runs as root), rlimits, CPU and wall limits, and the checker.` },
+  });
   const interpreter = await resolveInterpreter(config.python);
-  let sandboxed = bwrap !== undefined;
   let hostWorkDir: string | undefined;
   let lastInfo: ServerInfo | undefined;
   const uidBase = 200_000 + (process.pid % 100_000) * 64;
@@ -95,11 +81,11 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     const limits = { memoryMb: config.memoryMb, maxProcesses: config.maxProcesses, maxOutputBytes: config.maxOutputBytes, maxOpenFiles: config.maxOpenFiles };
     const env = { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: '/tmp' };
     const init = { maxLeftoverEntries: config.maxLeftoverEntries, limits, stderrBytes: config.stderrBytes, uid: uidBase + (slot % 64), problemSlots: PROBLEM_SLOTS, guardComparisons: config.guardComparisons };
-    if (sandboxed) {
+    if (sandbox.sandboxed) {
       const initJson = JSON.stringify({ ...init, workRoot: SANDBOX_WORK_ROOT, wipeTmp: true });
       const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];
-      const args = [...bwrapArgs(interpreter, SERVER_DIR(), hide, config.tmpMb * 1024 * 1024), interpreter.executable, ...PYTHON_FLAGS, SANDBOX_SERVER_PATH, initJson];
-      return { command: bwrap!, args, env, label: `bwrap sandbox, ${interpreter.executable}` };
+      const args = [...serverBwrapArgs(interpreter, SERVER_DIR(), hide, config.tmpMb * 1024 * 1024), interpreter.executable, ...PYTHON_FLAGS, SANDBOX_SERVER_PATH, initJson];
+      return { command: sandbox.bwrap!, args, env, label: `bwrap sandbox, ${interpreter.executable}` };
     }
     if (!hostWorkDir) {
       hostWorkDir = mkdtempSync(join(tmpdir(), 'crucible-exec-'));
@@ -124,27 +110,19 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     return server;
   };
 
-  const launch = async (slot: number): Promise<ForkServer> => {
-    try {
-      return await started(slot);
-    } catch (error) {
-      if (refusals.has(error as Error)) throw error; // not a bubblewrap failure: running unsandboxed would not help
-      if (!(sandboxed && requested === 'auto')) throw error;
-      // bwrap is installed but cannot create namespaces here (e.g. inside some containers): degrade, loudly.
-      ctx.logger.warn({ error: (error as Error).message }, 'python executor: bubblewrap failed to start; continuing without the sandbox');
-      sandboxed = false;
-      return started(slot);
-    }
-  };
-
   // The server enforces the limits itself; the watchdog only catches a server that stopped answering.
   // A data problem's budget is set by the server from its canonical times (at most 61 s per group of inputs).
   const watchdogMs = (job: ServerJob) => ((job.plus ? job.timeout + 2 * 61 : job.timeout) * 3 + 10) * 1000 + job.problem.tests.length * 50;
-  const pool = new Pool(workers, launch, watchdogMs);
-  const cancelled = () => new CrucibleError('CRUCIBLE_E_CANCELLED', 'the run was cancelled');
-  const onAbort = () => pool.abort(cancelled());
-  if (ctx.signal.aborted) onAbort();
-  else ctx.signal.addEventListener('abort', onAbort, { once: true });
+  const pool = new ProcessPool<ServerJob, RawResult, ServerDied, ForkServer>({
+    size: workers,
+    // A refusal is not a bubblewrap failure: running unsandboxed would not help.
+    launch: (slot) => sandbox.launch(() => started(slot), (error) => refusals.has(error)),
+    watchdogMs,
+    isDied: (error): error is ServerDied => error instanceof ServerDied,
+    what: 'fork-server',
+    closeGraceMs: 50,
+  });
+  const detachCancel = abortOnCancel(ctx, pool);
   let nextId = 0;
   const specs = new WeakMap<Problem, ServerProblem>();
   const specOf = (problem: Problem): ServerProblem => {
@@ -169,7 +147,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
   /** Tests that timed out at a limit below the one a timeout must be confirmed at. */
   const unconfirmed = (e: Execution, confirm: number[]) => e.tests.some((t, j) => t.outcome === 'timeout' && (t.limitSeconds ?? 0) < confirm[j]);
 
-  const executeDistinct = async (problem: Problem, candidates: Candidate[]): Promise<Execution[]> => {
+  const executeCalibrated = async (problem: Problem, candidates: Candidate[]): Promise<Execution[]> => {
     const floor = limits.defaults(problem);
     const executions = await Promise.all(candidates.map((c) => runCandidate(problem, c, floor)));
     // Data problems carry their canonical times: the server sets and confirms their limits itself.
@@ -198,12 +176,10 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
       ctx.throwIfCancelled();
       candidatesSeen += candidates.length;
-      if (!config.dedupe) return executeDistinct(problem, candidates);
-      const { distinct, expand } = dedupeByCode(candidates, pythonLayoutKey);
-      return expand(await executeDistinct(problem, distinct));
+      return executeDistinct(candidates, config.dedupe, (distinct) => executeCalibrated(problem, distinct), pythonLayoutKey);
     },
     async close() {
-      ctx.signal.removeEventListener('abort', onAbort);
+      detachCancel();
       await pool.close();
       if (hostWorkDir) rmSync(hostWorkDir, { recursive: true, force: true });
       hostWorkDir = undefined;
@@ -211,7 +187,7 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     describe: () => ({
       python: interpreter.executable,
       pythonVersion: interpreter.version,
-      sandbox: sandboxed ? 'bwrap' : 'off',
+      sandbox: sandbox.sandboxed ? 'bwrap' : 'off',
       candidateUid: lastInfo?.uid ?? null,
       workers,
       timeoutSeconds: config.timeoutSeconds,
@@ -222,14 +198,14 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
       maxProcesses: config.maxProcesses,
       maxOutputBytes: config.maxOutputBytes,
       maxOpenFiles: config.maxOpenFiles,
-      tmpMb: sandboxed ? config.tmpMb : null,
+      tmpMb: sandbox.sandboxed ? config.tmpMb : null,
       dedupe: config.dedupe,
       checkMode: config.checkMode,
       referenceFloorSeconds: config.referenceFloorSeconds,
       isolation: { ...isolationCounts },
       groupLimits: groupLimits(lastInfo?.uid ?? null),
     }),
-    serverPids: () => pool.serverPids(),
+    serverPids: () => pool.pids(),
     counts: () => ({ candidates: candidatesSeen, programs: nextId }),
   };
 }

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
 import humaneval from '../../../plugins/datasets/humaneval.js';
-import { findBwrap } from '../../../plugins/executors/python/sandbox.js';
+import { findBwrap } from '../../../plugins/executors/sandbox/isolation.js';
 import { pythonExecutable } from '../../../plugins/datasets/python/run.js';
 
 test('HumanEval+ expected outputs come from a canonical solution run under bubblewrap and an unprivileged uid', async () => {

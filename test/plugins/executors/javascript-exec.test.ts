@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { runExec } from '../../../core/cli/commands/exec.js';
 import { HUMANEVAL_X_JS_ERRATA } from '../../../plugins/datasets/humaneval-x/errata.js';
-import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
+import { findBwrap } from '../../../plugins/executors/sandbox/isolation.js';
 
 const FILE = join(import.meta.dirname, '..', '..', '..', 'data', 'humaneval-x', 'humaneval_js.jsonl.gz');
 const records = gunzipSync(readFileSync(FILE)).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { task_id: string; canonical_solution: string });

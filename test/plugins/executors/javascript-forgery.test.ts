@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Execution } from '../../../core/kernel/contract/data.js';
 import javascript, { type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
-import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
+import { findBwrap } from '../../../plugins/executors/sandbox/isolation.js';
 import { jsCandidates, jsProblem } from './js-helpers.js';
 
 let executor: JavaScriptExecutor;

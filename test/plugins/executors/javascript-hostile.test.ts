@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Execution } from '../../../core/kernel/contract/data.js';
 import javascript, { JS_UID_BASE, UNSAFE_ENV, type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
-import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
+import { findBwrap } from '../../../plugins/executors/sandbox/isolation.js';
 import { alive, descendantsOf, sleep } from './helpers.js';
 import { jsCandidateProcesses, jsCandidates, jsProblem } from './js-helpers.js';
 

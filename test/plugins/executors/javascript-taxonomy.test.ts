@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import javascript, { type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
-import { findBwrap } from '../../../plugins/executors/javascript/sandbox.js';
+import { findBwrap } from '../../../plugins/executors/sandbox/isolation.js';
 import { alive, descendantsOf, sleep } from './helpers.js';
 import { jsCandidates, jsProblem } from './js-helpers.js';
 
