@@ -3,43 +3,30 @@
 // Fork and memory bombs are bounded (a fixed number of forks, a fixed allocation) in case the limits fail.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createServer, type Server } from 'node:net';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Execution } from '../../../core/kernel/contract/data.js';
 import { packageRoot } from '../../../core/kernel/util/package-root.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
-import { alive, candidateProcesses, candidates, problem } from './helpers.js';
+import { alive, candidateProcesses, candidates, hostWitness, problem, runAll, type HostWitness } from './helpers.js';
 
 let executor: PythonExecutor;
-let hostDir: string;
-let listener: Server;
-let port = 0;
-let connections = 0;
-const canary = () => join(hostDir, 'canary.txt');
+let host: HostWitness;
 const marker = join(tmpdir(), `crucible-hostile-marker-${process.pid}`);
 const CONFIG = { sandbox: 'required', workers: 2, timeoutSeconds: 1, testTimeoutSeconds: 0.5, memoryMb: 256, maxProcesses: 8, maxOutputBytes: 1 << 20 };
 const ONE = ['assert f(1) == 2'];
-const byCode = async (code: string, tests = ONE): Promise<Execution> => (await executor.execute(problem(tests), candidates([code])))[0];
+const byCode = async (code: string, tests = ONE): Promise<Execution> => (await runAll(executor, tests, [code]))[0];
 
 test.before(async () => {
   executor = await instantiate<PythonExecutor>(python as never, CONFIG, createTestContext());
-  hostDir = mkdtempSync(join(tmpdir(), 'crucible-hostile-'));
-  writeFileSync(canary(), 'keep me');
-  listener = createServer((socket) => {
-    connections++;
-    socket.destroy();
-  });
-  await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-  port = (listener.address() as { port: number }).port;
+  host = await hostWitness('crucible-hostile-');
 });
 
 test.after(async () => {
   await executor.close?.();
-  listener.close();
-  rmSync(hostDir, { recursive: true, force: true });
+  host.close();
 });
 
 test('runs sandboxed, as an unprivileged uid when started as root', async () => {
@@ -50,11 +37,11 @@ test('runs sandboxed, as an unprivileged uid when started as root', async () => 
 });
 
 test('infinite loops, in Python and in C, end as TIMEOUT', async () => {
-  const [py, c, atDefinition] = await executor.execute(problem(ONE), candidates([
+  const [py, c, atDefinition] = await runAll(executor, ONE, [
     'def f(x):\n    while True:\n        pass',
     'def f(x):\n    return sum(range(10**12))',
     'while True:\n    pass',
-  ]));
+  ]);
   assert.equal([py.status, c.status, atDefinition.status], ['TIMEOUT', 'TIMEOUT', 'TIMEOUT']);
 });
 
@@ -99,11 +86,11 @@ test('a bounded memory bomb gets MemoryError, not the machine', async () => {
 
 test('patching builtins or reaching for the harness cannot turn failing tests into passes', async () => {
   const tests = ['assert f(1) == 2', 'assert f(2) == 3'];
-  const [patchedExec, patchedIsinstance, harness] = await executor.execute(problem(tests), candidates([
+  const [patchedExec, patchedIsinstance, harness] = await runAll(executor, tests, [
     'import builtins\nbuiltins.exec = lambda *a, **k: None\ndef f(x):\n    return 0',
     'import builtins\nbuiltins.isinstance = lambda *a: False\nbuiltins.range = lambda *a: [0, 0]\ndef f(x):\n    return 0',
     'import sys\nsys.modules["crucible_fs_child"].report = lambda *a, **k: None\ndef f(x):\n    return 0',
-  ]));
+  ]);
   assert.equal([patchedExec.status, patchedExec.passed], ['WRONG_OUTPUT', 0]);
   assert.equal([patchedIsinstance.status, patchedIsinstance.passed], ['WRONG_OUTPUT', 0]);
   assert.equal([harness.status, harness.error], ['RUNTIME_ERROR', 'KeyError'], 'the harness modules are out of sys.modules');
@@ -111,10 +98,10 @@ test('patching builtins or reaching for the harness cannot turn failing tests in
 
 test('os._exit and sys.exit inside a test are that test\'s error; the other tests still run', async () => {
   const tests = ['assert f(1) == 2', 'f(0)', 'assert f(2) == 3'];
-  const [osExit, sysExit] = await executor.execute(problem(tests), candidates([
+  const [osExit, sysExit] = await runAll(executor, tests, [
     'import os\ndef f(x):\n    if x == 0:\n        os._exit(0)\n    return x + 1',
     'import sys\ndef f(x):\n    if x == 0:\n        sys.exit(1)\n    return x + 1',
-  ]));
+  ]);
   assert.equal(osExit.tests.map((t) => t.outcome), ['pass', 'error', 'pass']);
   assert.is(osExit.tests[1].error, 'exit(0)');
   assert.is(osExit.status, 'RUNTIME_ERROR');
@@ -127,7 +114,7 @@ test('killing the parent fails; the fork-server survives', async () => {
   const e = await byCode('import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\ndef f(x): return x + 1');
   assert.is(e.status, 'RUNTIME_ERROR');
   assert.is(e.error, 'PermissionError');
-  const [ok] = await executor.execute(problem(ONE), candidates(['def f(x): return x + 1']));
+  const [ok] = await runAll(executor, ONE, ['def f(x): return x + 1']);
   assert.is(ok.status, 'SUCCESS');
   assert.ok(executor.serverPids().some((pid) => before.includes(pid)), 'same fork-servers');
 });
@@ -136,7 +123,7 @@ test('files outside the private directory can be neither written nor deleted', a
   const code = [
     'import os',
     'errors = []',
-    `for path in [${JSON.stringify(canary())}, ${JSON.stringify(join(packageRoot(), 'package.json'))}]:`,
+    `for path in [${JSON.stringify(host.canary)}, ${JSON.stringify(join(packageRoot(), 'package.json'))}]:`,
     '    try:',
     '        os.remove(path)',
     '    except OSError as e:',
@@ -151,23 +138,23 @@ test('files outside the private directory can be neither written nor deleted', a
   ].join('\n');
   const e = await byCode(code, ['assert len(f(0)) == 4, f(0)', "assert open('inside.txt').read() == 'fine'"]);
   assert.equal(e.tests.map((t) => t.outcome), ['pass', 'pass'], JSON.stringify(e));
-  assert.ok(existsSync(canary()));
+  assert.ok(existsSync(host.canary));
   assert.ok(existsSync(join(packageRoot(), 'package.json')));
   assert.not.ok(existsSync('/etc/crucible-evil'));
   assert.not.ok(existsSync(marker), 'the sandbox /tmp is private');
 });
 
 test('the project and the home folder are invisible', async () => {
-  const code = `import os\ndef f(x):\n    return [os.path.exists(p) for p in (${JSON.stringify(packageRoot())}, ${JSON.stringify(hostDir)}, '/root/.bash_history')]`;
+  const code = `import os\ndef f(x):\n    return [os.path.exists(p) for p in (${JSON.stringify(packageRoot())}, ${JSON.stringify(host.dir)}, '/root/.bash_history')]`;
   const e = await byCode(code, ['assert f(0) == [False, False, False]']);
   assert.is(e.status, 'SUCCESS', JSON.stringify(e));
 });
 
 test('network connections fail', async () => {
-  const e = await byCode(`import socket\ndef f(x):\n    socket.create_connection(('127.0.0.1', ${port}), timeout=0.5)\n    return x + 1`);
+  const e = await byCode(`import socket\ndef f(x):\n    socket.create_connection(('127.0.0.1', ${host.port}), timeout=0.5)\n    return x + 1`);
   assert.is(e.status, 'RUNTIME_ERROR');
   assert.ok(['ConnectionRefusedError', 'OSError', 'TimeoutError'].includes(e.error ?? ''), e.error);
-  assert.is(connections, 0);
+  assert.is(host.connections(), 0);
 });
 
 test('printing gigabytes is stopped by the output limit', async () => {
@@ -177,32 +164,32 @@ test('printing gigabytes is stopped by the output limit', async () => {
 });
 
 test('deep recursion: RecursionError, and a C-stack overflow is a recorded signal', async () => {
-  const [plain, unlimited] = await executor.execute(problem(ONE), candidates([
+  const [plain, unlimited] = await runAll(executor, ONE, [
     'def f(x):\n    return f(x + 1)',
     'import sys\nsys.setrecursionlimit(10**8)\ndef f(x):\n    return f(x + 1)',
-  ]));
+  ]);
   assert.equal([plain.status, plain.error], ['RUNTIME_ERROR', 'RecursionError']);
   assert.ok(unlimited.status === 'TIMEOUT' || ['SIGSEGV', 'MemoryError', 'RecursionError'].includes(unlimited.error ?? ''), unlimited.error);
 });
 
 test('reading stdin ends at once (EOF)', async () => {
-  const [line, all] = await executor.execute(problem(ONE), candidates([
+  const [line, all] = await runAll(executor, ONE, [
     'def f(x):\n    return int(input()) + x',
     'import sys\ndef f(x):\n    return len(sys.stdin.read()) + x + 1',
-  ]));
+  ]);
   assert.equal([line.status, line.error], ['RUNTIME_ERROR', 'EOFError']);
   assert.is(all.status, 'SUCCESS');
 });
 
 test('tampering with the harness channel or its helpers ends as a classified execution', async () => {
   const tests = ['assert f(1) == 2', 'assert f(2) == 3'];
-  const [closed, patched] = await executor.execute(problem(tests), candidates([
+  const [closed, patched] = await runAll(executor, tests, [
     'import os\ndef f(x):\n    os.close(3)\n    return x + 1',
     'import os, json, time\nos.write = lambda *a: 0\njson.dumps = lambda *a, **k: "{}"\ntime.process_time = lambda: 0.0\ndef f(x): return x + 1',
-  ]));
+  ]);
   assert.is(closed.status, 'RUNTIME_ERROR');
   assert.is(patched.status, 'SUCCESS');
-  const [ok] = await executor.execute(problem(ONE), candidates(['def f(x): return x + 1']));
+  const [ok] = await runAll(executor, ONE, ['def f(x): return x + 1']);
   assert.is(ok.status, 'SUCCESS', 'the fork-server is unharmed');
 });
 

@@ -6,7 +6,7 @@ import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import javascript, { type JavaScriptExecutor } from '../../../plugins/executors/javascript/index.js';
 import { findBwrap } from '../../../plugins/executors/sandbox/isolation.js';
 import { alive, descendantsOf, sleep } from './helpers.js';
-import { jsCandidates, jsProblem } from './js-helpers.js';
+import { jsCandidates, jsProblem, jsRunAll } from './js-helpers.js';
 
 let executor: JavaScriptExecutor;
 const TESTS = ['console.assert(f(1) === 2)', 'console.assert(f(2) === 3)', 'console.assert(JSON.stringify(f(-1)) === "0")'];
@@ -19,7 +19,7 @@ test.after(async () => {
 });
 
 test('each status of the taxonomy, with exact per-assertion counts and the thrown constructor name', async () => {
-  const run = await executor.execute(jsProblem(TESTS), jsCandidates([
+  const run = await jsRunAll(executor, TESTS, [
     'const f = (x) => x + 1',
     'const f = (x) => x > 0 ? x + 1 : 7',
     'const f = (x) => {',
@@ -27,7 +27,7 @@ test('each status of the taxonomy, with exact per-assertion counts and the throw
     'const f = (x) => { if (x === 2) for (;;) {} return x + 1 }',
     'const g = (x) => x',
     'throw new TypeError("at load")',
-  ]));
+  ]);
   assert.equal(run.map((e) => e.status), ['SUCCESS', 'WRONG_OUTPUT', 'SYNTAX_ERROR', 'RUNTIME_ERROR', 'TIMEOUT', 'RUNTIME_ERROR', 'RUNTIME_ERROR']);
   assert.equal(run.map((e) => `${e.passed}/${e.total}`), ['3/3', '2/3', '0/3', '2/3', '2/3', '0/3', '0/3']);
   assert.equal(run[1].tests.map((t) => t.outcome), ['pass', 'pass', 'fail']);
@@ -42,7 +42,7 @@ test('each status of the taxonomy, with exact per-assertion counts and the throw
 
 test('the pass rate counts every assertion on its own: a failing one does not stop the others', async () => {
   const tests = Array.from({ length: 10 }, (_, i) => `console.assert(f(${i}) === ${i * 2})`);
-  const [e] = await executor.execute(jsProblem(tests), jsCandidates(['const f = (x) => x % 3 === 0 ? x * 2 : -1']));
+  const [e] = await jsRunAll(executor, tests, ['const f = (x) => x % 3 === 0 ? x * 2 : -1']);
   assert.is(e.passed, 4); // 0, 3, 6, 9
   assert.is(e.passRate, 0.4);
 });
@@ -58,7 +58,7 @@ test('values cross as plain data both ways: arrays, objects, undefined, NaN, -0,
     'console.assert(f(new Date(5)).getTime() === 5)',
     'console.assert(f([1, 2]) instanceof Array)',
   ];
-  const [e] = await executor.execute(jsProblem(tests), jsCandidates(['const f = (x) => Array.isArray(x) ? [...x].sort() : x']));
+  const [e] = await jsRunAll(executor, tests, ['const f = (x) => Array.isArray(x) ? [...x].sort() : x']);
   assert.equal(e.tests.map((t) => t.outcome), tests.map(() => 'pass'));
 });
 
@@ -73,7 +73,7 @@ test('prompt helpers run in the checker as test setup; the candidate program may
 
 test('identical candidates run once and each copy gets the execution under its own id', async () => {
   const before = executor.counts().programs;
-  const run = await executor.execute(jsProblem(TESTS), jsCandidates(['const f = (x) => x + 1', 'const f = (x) => x + 1', 'const f = (x) => x + 2']));
+  const run = await jsRunAll(executor, TESTS, ['const f = (x) => x + 1', 'const f = (x) => x + 1', 'const f = (x) => x + 2']);
   assert.is(executor.counts().programs - before, 2);
   assert.equal(run.map((e) => e.candidateId), ['c0', 'c1', 'c2']);
 });
@@ -81,7 +81,7 @@ test('identical candidates run once and each copy gets the execution under its o
 test('a candidate process that dies is replaced; its candidate is reported as RUNTIME_ERROR with the limit', async () => {
   // A bounded memory bomb: 64 arrays of 4M numbers (2 GiB) against a 128 MiB process.
   const bomb = 'const f = (x) => { const a = []; for (let i = 0; i < 64; i++) a.push(new Array(1 << 22).fill(i + 0.5)); return a.length }';
-  const [dead, after] = await executor.execute(jsProblem(TESTS), jsCandidates([bomb, 'const f = (x) => x + 1']));
+  const [dead, after] = await jsRunAll(executor, TESTS, [bomb, 'const f = (x) => x + 1']);
   assert.is(dead.status, 'RUNTIME_ERROR');
   assert.is(dead.error, 'memory');
   assert.is(after.status, 'SUCCESS');
@@ -96,7 +96,7 @@ test('a checker killed with a candidate in flight: that candidate is RUNTIME_ERR
   for (const pid of pids) process.kill(-pid, 'SIGKILL');
   const run = await running;
   assert.ok(run.every((e) => e.status === 'RUNTIME_ERROR' && /checker died/.test(e.error ?? '')), JSON.stringify(run.map((e) => e.error)));
-  const [next] = await executor.execute(jsProblem(TESTS), jsCandidates(['const f = (x) => x + 1']));
+  const [next] = await jsRunAll(executor, TESTS, ['const f = (x) => x + 1']);
   assert.is(next.status, 'SUCCESS');
   assert.ok(pids.every((pid) => !alive(pid) && descendantsOf(pid).length === 0));
 });

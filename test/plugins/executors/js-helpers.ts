@@ -1,30 +1,20 @@
-// Shared helpers for the javascript executor tests: tiny problems, candidates, and a census of this process's
-// candidate processes (the javascript executor's uid range).
-import { readdirSync, readFileSync } from 'node:fs';
-import type { Candidate, Problem } from '../../../core/kernel/contract/data.js';
+// The shared executor test helpers (helpers.ts) for the javascript executor: its language and its uid range.
+import type { Candidate, Execution, Problem } from '../../../core/kernel/contract/data.js';
 import { JS_UID_BASE } from '../../../plugins/executors/javascript/index.js';
+import { candidates, problem, processesUnderUids, runAll } from './helpers.js';
 
 export function jsProblem(tests: string[], extra: Partial<Problem> = {}): Problem {
-  return { id: 'p', prompt: '', entryPoint: 'f', language: 'javascript', meta: {}, tests: tests.map((code, i) => ({ id: `t${i}`, code })), ...extra };
+  return problem(tests, { language: 'javascript', ...extra });
 }
 
-export function jsCandidates(codes: string[]): Candidate[] {
-  return codes.map((code, i) => ({ id: `c${i}`, problemId: 'p', index: i, prompt: '', completion: code, code }));
+export const jsCandidates = candidates;
+
+/** Runs `codes` as the candidates of one JavaScript problem made of `tests`. */
+export function jsRunAll(executor: { execute(p: Problem, c: Candidate[]): Promise<Execution[]> }, tests: string[], codes: string[]): Promise<Execution[]> {
+  return runAll(executor, tests, codes, { language: 'javascript' });
 }
 
 /** Pids of live processes under the uids this process's javascript candidates run as. */
 export function jsCandidateProcesses(): number[] {
-  const base = JS_UID_BASE + (process.pid % 100_000) * 64;
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
-      if (uid >= base && uid < base + 64 && /^State:\s+(\S)/m.exec(status)?.[1] !== 'Z') found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
+  return processesUnderUids(JS_UID_BASE + (process.pid % 100_000) * 64);
 }
