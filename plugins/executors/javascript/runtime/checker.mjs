@@ -14,6 +14,7 @@ import { readdirSync, readFileSync, writeSync } from 'node:fs';
 
 const require = createRequire(import.meta.url);
 const { CODEC_SOURCE } = require('./codec.cjs');
+const { onJsonLines } = require('./lines.cjs');
 
 const init = JSON.parse(process.argv[2]);
 const MAX_RESULT_BYTES = init.maxResultBytes;
@@ -305,27 +306,17 @@ if (down) {
 }
 answer({ ready: true, pid: process.pid, uid: candidateUid, node: process.version });
 
-let buffered = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => {
-  buffered += chunk;
-  let nl;
-  while ((nl = buffered.indexOf('\n')) >= 0) {
-    const line = buffered.slice(0, nl);
-    buffered = buffered.slice(nl + 1);
-    const job = JSON.parse(line);
-    let result;
-    try {
-      result = runJob(job);
-    } catch (e) {
-      workerUp = false;
-      ioCall({ op: 'kill' }, 10_000);
-      result = { id: job.id, tests: [], ms: 0, fatal: { phase: 'harness', o: 'error', t: String(e?.message ?? e).slice(0, 300) } };
-    }
-    answer(result);
+onJsonLines(process.stdin, (job) => {
+  let result;
+  try {
+    result = runJob(job);
+  } catch (e) {
+    workerUp = false;
+    ioCall({ op: 'kill' }, 10_000);
+    result = { id: job.id, tests: [], ms: 0, fatal: { phase: 'harness', o: 'error', t: String(e?.message ?? e).slice(0, 300) } };
   }
-});
-process.stdin.on('end', () => {
+  answer(result);
+}, () => {
   ioCall({ op: 'kill' }, 10_000);
   process.exit(0);
 });

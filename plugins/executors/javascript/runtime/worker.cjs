@@ -11,6 +11,7 @@ const { VM, VMScript } = require('vm2');
 const { writeSync } = require('node:fs');
 const { CODEC_SOURCE } = require('./codec.cjs');
 const { MD5_SOURCE } = require('./md5.cjs');
+const { onJsonLines } = require('./lines.cjs');
 
 const config = JSON.parse(process.argv[2] || '{}');
 const MAX_RESULT_BYTES = config.maxResultBytes || 4 << 20;
@@ -229,17 +230,6 @@ function handle(request) {
   }
 }
 
-let buffered = '';
-process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk) => {
-  buffered += chunk;
-  let nl;
-  while ((nl = buffered.indexOf('\n')) >= 0) {
-    const line = buffered.slice(0, nl);
-    buffered = buffered.slice(nl + 1);
-    handle(JSON.parse(line));
-  }
-});
-process.stdin.on('end', () => process.exit(0));
+onJsonLines(process.stdin, handle, () => process.exit(0));
 prepared = freshVm();
 answer({ ready: true, pid: process.pid, uid: typeof process.getuid === 'function' ? process.getuid() : null });
