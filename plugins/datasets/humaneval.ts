@@ -6,11 +6,11 @@
 // HumanEval+: each base input (and, with plusInputs, each plus input) is one test; inputs and the canonical
 // solution's outputs are data the executor's checker compares (python/plus.ts, python/plus_tests.py).
 // Both Python steps run once per file and are cached on disk by the file's sha256.
-import { isAbsolute, resolve } from 'node:path';
 import { definePlugin } from 'crucible-ml';
 import type { Problem } from 'crucible-ml';
 import { checkFields, checkUniqueIds, datasetError, fileSha256, readJsonlRecords, type RawRecord } from './python/fields.js';
-import { defaultCacheDir, runTool } from './python/run.js';
+import { runTool } from './python/run.js';
+import { cacheDirOption, datasetFile, nonEmpty, pathOption, resolveCacheDir } from './source.js';
 import { plusProblem, runPlusTests } from './python/plus.js';
 
 interface SplitResult { id: string; setup?: string; tests?: string[]; trivial?: number; error?: string }
@@ -20,12 +20,6 @@ const PLUS_FIELDS = { ...BASE_FIELDS, base_input: 'array', atol: 'number' } as c
 
 export function isPlusRecord(r: RawRecord): boolean {
   return r.value !== null && typeof r.value === 'object' && 'base_input' in r.value;
-}
-
-export function resolveCacheDir(cacheDir: string, baseDir: string): string {
-  if (cacheDir === 'none') return '';
-  if (cacheDir === '') return defaultCacheDir();
-  return isAbsolute(cacheDir) ? cacheDir : resolve(baseDir, cacheDir);
 }
 
 export default definePlugin({
@@ -40,7 +34,7 @@ export default definePlugin({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, hostResource: 'read-path',  description: 'The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).' },
+      path: pathOption('The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).'),
       variant: {
         type: 'string',
         enum: ['auto', 'humaneval', 'plus'],
@@ -54,22 +48,15 @@ export default definePlugin({
         default: false,
         description: 'HumanEval only: keep `assert True, "..."` lines as tests (they always pass; dropped and counted in meta by default).',
       },
-      cacheDir: {
-        type: 'string',
-        default: '',
-        hostResource: 'write-path',
-        hostResourceExcept: ['', 'none'],
-        description: 'Where split tests and expected outputs are cached ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache; relative to the manifest).',
-      },
+      cacheDir: cacheDirOption('Where split tests and expected outputs are cached ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache; relative to the manifest).'),
     },
   } as const,
   create(config, ctx) {
-    const file = isAbsolute(config.path) ? config.path : resolve(ctx.baseDir, config.path);
+    const file = datasetFile(config.path, ctx.baseDir);
     const cacheDir = resolveCacheDir(config.cacheDir, ctx.baseDir);
     return {
       async load(): Promise<Problem[]> {
-        const records = readJsonlRecords(file);
-        if (records.length === 0) throw datasetError({ file }, 'the file holds no records');
+        const records = nonEmpty(readJsonlRecords(file), file);
         const plus = config.variant === 'plus' || (config.variant === 'auto' && isPlusRecord(records[0]));
         for (const r of records) checkFields(r, plus ? PLUS_FIELDS : BASE_FIELDS, plus ? { contract: 'string' } : {});
         checkUniqueIds(records.map((r) => ({ id: r.value.task_id as string, where: r.where })));

@@ -16,7 +16,6 @@
 // imports, constants), so prompt + canonicalSolution is a complete program, as with HumanEval.
 // Tests: MBPP's test_list, one assert per test (test_setup_code or test_imports in testSetup); MBPP+: one
 // test per base input against the canonical solution's output, as in the humaneval plugin.
-import { isAbsolute, resolve } from 'node:path';
 import { definePlugin } from 'crucible-ml';
 import type { Problem } from 'crucible-ml';
 import {
@@ -30,7 +29,7 @@ import {
   type RawRecord,
 } from './python/fields.js';
 import { runTool } from './python/run.js';
-import { resolveCacheDir } from './humaneval.js';
+import { cacheDirOption, datasetFile, nonEmpty, pathOption, resolveCacheDir } from './source.js';
 import { plusProblem, runPlusTests } from './python/plus.js';
 
 type Variant = 'full' | 'sanitized' | 'plus';
@@ -78,7 +77,7 @@ export default definePlugin({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, hostResource: 'read-path',  description: 'mbpp.jsonl, sanitized-mbpp.json or MbppPlus.jsonl.gz, relative to the manifest\'s folder.' },
+      path: pathOption('mbpp.jsonl, sanitized-mbpp.json or MbppPlus.jsonl.gz, relative to the manifest\'s folder.'),
       variant: {
         type: 'string',
         enum: ['auto', 'full', 'sanitized', 'plus'],
@@ -88,23 +87,16 @@ export default definePlugin({
       challengeTests: { type: 'boolean', default: false, description: 'Full MBPP only: add challenge_test_list as further tests.' },
       plusInputs: { type: 'boolean', default: false, description: 'MBPP+ only: also make a test of every plus_input.' },
       maxPlusInputs: { type: 'integer', minimum: 0, default: 0, description: 'With plusInputs: at most this many plus inputs per problem (0 = all).' },
-      cacheDir: {
-        type: 'string',
-        default: '',
-        hostResource: 'write-path',
-        hostResourceExcept: ['', 'none'],
-        description: 'Cache of prompts and expected outputs ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache).',
-      },
+      cacheDir: cacheDirOption('Cache of prompts and expected outputs ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache).'),
     },
   } as const,
   create(config, ctx) {
-    const file = isAbsolute(config.path) ? config.path : resolve(ctx.baseDir, config.path);
+    const file = datasetFile(config.path, ctx.baseDir);
     const cacheDir = resolveCacheDir(config.cacheDir, ctx.baseDir);
     return {
       async load(): Promise<Problem[]> {
         const array = looksLikeJsonArray(file);
-        const records = array ? readJsonArrayRecords(file) : readJsonlRecords(file);
-        if (records.length === 0) throw datasetError({ file }, 'the file holds no records');
+        const records = nonEmpty(array ? readJsonArrayRecords(file) : readJsonlRecords(file), file);
         const variant: Variant = config.variant === 'auto' ? detect(file, records[0]) : config.variant;
         for (const r of records) checkFields(r, FIELDS[variant], OPTIONAL[variant]);
         const idOf = (r: RawRecord) => (variant === 'plus' ? String(r.value.task_id) : `mbpp/${r.value.task_id as number}`);

@@ -2,11 +2,11 @@
 // becomes its own throwing test case (split.ts); helpers the prompt declares run in the checker as test setup;
 // the documented errata (errata.ts) are reported by id and, unless `errata` is "report", replace the canonical
 // solution (the upstream text stays in meta).
-import { isAbsolute, resolve } from 'node:path';
 import { createHash } from 'node:crypto';
 import { definePlugin } from 'crucible-ml';
 import type { Problem } from 'crucible-ml';
 import { checkFields, checkUniqueIds, datasetError, readJsonlRecords } from '../python/fields.js';
+import { datasetFile, nonEmpty, pathOption } from '../source.js';
 import { entryPointAndSetup, splitConsoleAsserts } from './split.js';
 import { HUMANEVAL_X_JS_ERRATA } from './errata.js';
 
@@ -23,7 +23,7 @@ export default definePlugin({
     additionalProperties: false,
     required: ['path'],
     properties: {
-      path: { type: 'string', minLength: 1, hostResource: 'read-path',  description: 'The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).' },
+      path: pathOption('The jsonl or jsonl.gz file, relative to the manifest\'s folder (absolute paths work too).'),
       errata: {
         type: 'string',
         enum: ['apply', 'report'],
@@ -33,11 +33,10 @@ export default definePlugin({
     },
   } as const,
   create(config, ctx) {
-    const file = isAbsolute(config.path) ? config.path : resolve(ctx.baseDir, config.path);
+    const file = datasetFile(config.path, ctx.baseDir);
     return {
       async load(): Promise<Problem[]> {
-        const records = readJsonlRecords(file);
-        if (records.length === 0) throw datasetError({ file }, 'the file holds no records');
+        const records = nonEmpty(readJsonlRecords(file), file);
         for (const r of records) checkFields(r, FIELDS, { example_test: 'string' });
         checkUniqueIds(records.map((r) => ({ id: r.value.task_id as string, where: r.where })));
         const applied: string[] = [];

@@ -7,30 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import plugin from '../../../plugins/datasets/humaneval.js';
-import { createTestContext, instantiate } from '../../../core/testing/index.js';
+import { instantiate } from '../../../core/testing/index.js';
 import { isCrucibleError } from '../../../core/kernel/errors.js';
 import { readText } from '../../../core/kernel/util/jsonl.js';
-import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
+import { datasetLoader } from './loader.js';
 import { DATA, canonicalDataFailures, canonicalFailures, runDataJobs, runJobs } from './pyrun.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crucible-humaneval-'));
 const cacheDir = join(tmp, 'cache');
 
-async function load(config: Record<string, unknown>, baseDir = DATA): Promise<Problem[]> {
-  const ds = await instantiate<Dataset>(plugin, { cacheDir, ...config }, createTestContext({ baseDir }));
-  return ds.load();
-}
-
-async function loadError(config: Record<string, unknown>, baseDir = DATA) {
-  try {
-    await load(config, baseDir);
-  } catch (error) {
-    assert.ok(isCrucibleError(error), String(error));
-    return error;
-  }
-  throw new Error('expected the load to fail');
-}
+const { load, loadError } = datasetLoader(plugin, cacheDir);
 
 const heLines = readText(join(DATA, 'HumanEval.jsonl.gz')).split('\n').filter(Boolean);
 let he: Problem[];

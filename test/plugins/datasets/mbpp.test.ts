@@ -7,30 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import plugin, { splitPlusPrompt } from '../../../plugins/datasets/mbpp.js';
-import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import { isCrucibleError, type CrucibleError } from '../../../core/kernel/errors.js';
 import { readText } from '../../../core/kernel/util/jsonl.js';
-import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
+import { datasetLoader } from './loader.js';
 import { DATA, canonicalDataFailures, canonicalFailures, dataInputReprs, runJobs } from './pyrun.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'crucible-mbpp-'));
 const cacheDir = join(tmp, 'cache');
 
-async function load(config: Record<string, unknown>, baseDir = DATA): Promise<Problem[]> {
-  const ds = await instantiate<Dataset>(plugin, { cacheDir, ...config }, createTestContext({ baseDir }));
-  return ds.load();
-}
-
-async function loadError(config: Record<string, unknown>, baseDir = DATA): Promise<CrucibleError> {
-  try {
-    await load(config, baseDir);
-  } catch (error) {
-    assert.ok(isCrucibleError(error), String(error));
-    return error;
-  }
-  throw new Error('expected the load to fail');
-}
+const { load, loadError } = datasetLoader(plugin, cacheDir);
 
 let full: Problem[];
 
