@@ -10,7 +10,7 @@ import { definePlugin } from 'crucible-ml';
 import type { Problem } from 'crucible-ml';
 import { checkFields, checkUniqueIds, datasetError, fileSha256, readJsonlRecords, type RawRecord } from './python/fields.js';
 import { runTool } from './python/run.js';
-import { cacheDirOption, datasetFile, nonEmpty, pathOption, resolveCacheDir } from './source.js';
+import { cacheDirOption, datasetPaths, MAX_PLUS_INPUTS_OPTION, nonEmpty, pathOption } from './source.js';
 import { plusProblem, runPlusTests } from './python/plus.js';
 
 interface SplitResult { id: string; setup?: string; tests?: string[]; trivial?: number; error?: string }
@@ -42,7 +42,7 @@ export default definePlugin({
         description: 'auto: HumanEval+ when records carry base_input, HumanEval otherwise.',
       },
       plusInputs: { type: 'boolean', default: false, description: 'HumanEval+ only: also make a test of every plus_input (~123k inputs; their expected outputs are computed once, in the sandbox, and cached by content hash).' },
-      maxPlusInputs: { type: 'integer', minimum: 0, default: 0, description: 'With plusInputs: at most this many plus inputs per problem (0 = all).' },
+      maxPlusInputs: MAX_PLUS_INPUTS_OPTION,
       keepTrivialAsserts: {
         type: 'boolean',
         default: false,
@@ -52,8 +52,7 @@ export default definePlugin({
     },
   } as const,
   create(config, ctx) {
-    const file = datasetFile(config.path, ctx.baseDir);
-    const cacheDir = resolveCacheDir(config.cacheDir, ctx.baseDir);
+    const { file, cacheDir } = datasetPaths(config, ctx.baseDir);
     return {
       async load(): Promise<Problem[]> {
         const records = nonEmpty(readJsonlRecords(file), file);

@@ -29,7 +29,7 @@ import {
   type RawRecord,
 } from './python/fields.js';
 import { runTool } from './python/run.js';
-import { cacheDirOption, datasetFile, nonEmpty, pathOption, resolveCacheDir } from './source.js';
+import { cacheDirOption, datasetPaths, MAX_PLUS_INPUTS_OPTION, nonEmpty, pathOption } from './source.js';
 import { plusProblem, runPlusTests } from './python/plus.js';
 
 type Variant = 'full' | 'sanitized' | 'plus';
@@ -86,13 +86,12 @@ export default definePlugin({
       },
       challengeTests: { type: 'boolean', default: false, description: 'Full MBPP only: add challenge_test_list as further tests.' },
       plusInputs: { type: 'boolean', default: false, description: 'MBPP+ only: also make a test of every plus_input.' },
-      maxPlusInputs: { type: 'integer', minimum: 0, default: 0, description: 'With plusInputs: at most this many plus inputs per problem (0 = all).' },
+      maxPlusInputs: MAX_PLUS_INPUTS_OPTION,
       cacheDir: cacheDirOption('Cache of prompts and expected outputs ("" = ~/.cache/crucible/datasets, a per-user 0700 folder, "none" = no cache).'),
     },
   } as const,
   create(config, ctx) {
-    const file = datasetFile(config.path, ctx.baseDir);
-    const cacheDir = resolveCacheDir(config.cacheDir, ctx.baseDir);
+    const { file, cacheDir } = datasetPaths(config, ctx.baseDir);
     return {
       async load(): Promise<Problem[]> {
         const array = looksLikeJsonArray(file);

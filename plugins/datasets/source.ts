@@ -19,6 +19,14 @@ export function datasetFile(path: string, baseDir: string): string {
   return isAbsolute(path) ? path : resolve(baseDir, path);
 }
 
+/** The `maxPlusInputs` option of the datasets with HumanEval+/MBPP+ variants. */
+export const MAX_PLUS_INPUTS_OPTION = { type: 'integer', minimum: 0, default: 0, description: 'With plusInputs: at most this many plus inputs per problem (0 = all).' } as const;
+
+/** The dataset file and the cache folder ('' = no cache) a config's `path` and `cacheDir` name. */
+export function datasetPaths(config: { path: string; cacheDir: string }, baseDir: string): { file: string; cacheDir: string } {
+  return { file: datasetFile(config.path, baseDir), cacheDir: resolveCacheDir(config.cacheDir, baseDir) };
+}
+
 export function resolveCacheDir(cacheDir: string, baseDir: string): string {
   if (cacheDir === 'none') return '';
   if (cacheDir === '') return defaultCacheDir();
