@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import { pythonLayoutKey } from '../../../plugins/executors/python/layout-key.js';
-import { dedupeByCode } from '../../../plugins/executors/python/dedupe.js';
+import { dedupeByCode } from '../../../plugins/executors/sandbox/dedupe.js';
 import { candidates } from './helpers.js';
 
 const CASES = [
