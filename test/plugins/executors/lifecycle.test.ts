@@ -13,7 +13,7 @@ const LOOP = 'def f(x):\n    while True:\n        pass';
 test('cancelling the run kills the fork-servers and their children; execute rejects with CRUCIBLE_E_CANCELLED', async () => {
   const ctx = createTestContext();
   const executor = await instantiate<PythonExecutor>(python as never, { sandbox: 'off', workers: 2, timeoutSeconds: 30, testTimeoutSeconds: 30 }, ctx);
-  const pending = executor.execute(problem(ONE), candidates([LOOP, `${LOOP}  # 2`, `${LOOP}  # 3`])); // distinct: not deduped
+  const pending = executor.execute(problem(ONE), candidates([LOOP, `${LOOP}\nK = 2`, `${LOOP}\nK = 3`])); // distinct programs (a comment alone would be deduped)
   const outcome = pending.then(() => 'resolved', (e: { code?: string }) => e.code);
   let servers: number[] = [];
   for (let i = 0; i < 100 && servers.length < 2; i++) {
