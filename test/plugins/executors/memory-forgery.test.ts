@@ -1,7 +1,7 @@
-// The candidate's process is forked from the checker: candidates that look for the answers in the memory they
-// inherited (HumanEval+/MBPP+ expected outputs, test sources, the canonical solution a job line carries) through
-// gc, sys.modules['__main__'] or their callers' frames. Each runs as the first job of a fresh executor (the job
-// that carries the canonical solution) and must never pass a test.
+// Candidates that look for the answers in memory their process may have inherited from the checker (HumanEval+/MBPP+
+// expected outputs, test sources, the canonical solution a job line carries) through gc, sys.modules['__main__'] or
+// their callers' frames. Each runs as the first job of a fresh executor (the job that carries the canonical solution)
+// and must never pass a test.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

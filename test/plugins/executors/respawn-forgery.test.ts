@@ -1,7 +1,7 @@
-// After a candidate's process dies in one test, the next test needs a new one. That process is forked from the
-// checker too, and by then the checker holds more than at the start: the tests' namespace (functions the tests
-// defined, with their expected values among the constants) and, if the fork happened inside a test, that test's
-// own frame. A candidate that crashes on purpose and then looks for the answers there must not pass.
+// After a candidate's process dies in one test, the next test needs a new one. By then the checker holds more than
+// at the start: the tests' namespace (functions the tests defined, with their expected values among the constants)
+// and, inside a test, that test's own frame. A candidate that crashes on purpose and then looks for the answers
+// there (as a process copied from the checker would find them) must not pass.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';

@@ -1,14 +1,15 @@
-# The candidate's process under the checker: it defines the candidate, then answers calls. It holds no test, no
-# expected value and no report channel: fd 3 brings calls from the checker, fd 4 takes answers back, and nothing
-# written there is more than a return value (crucible_fs_wire.py). Never returns to the server's code.
+# The candidate's process under the checker, started from the zygote (crucible_fs_zygote.py): it defines the
+# candidate, then answers calls. It holds no test, no expected value and no report channel: fd 3 brings its code,
+# then calls, from the checker; fd 4 takes answers back, and nothing written there is more than a return value
+# (crucible_fs_wire.py). Never returns to the zygote's code.
 import builtins
+import marshal
 import os
 import sys
 import time
 
 from crucible_fs_child import HARNESS_MODULES, print_error
 from crucible_fs_config import NULL_FD
-from crucible_fs_forget import forget
 from crucible_fs_isolate import enter_candidate_process
 from crucible_fs_wire import HEADER, Unserializable, args_bytes, decode_call, encode_answer, tag_value
 
@@ -17,19 +18,29 @@ _write, _read, _cpu = os.write, os.read, time.process_time
 _MUTABLE = (list, dict, set, bytearray)
 
 
-def candidate_main(job, call_fd, answer_fd, out_fd, err_fd):
+def candidate_main(call_fd, answer_fd, out_fd, err_fd, cpu_seconds):
     try:
-        forget(job)  # this process's copy of the checker's tests, expected values and canonical solution
-        enter_candidate_process((NULL_FD, out_fd, err_fd, call_fd, answer_fd), job['timeout'])
+        enter_candidate_process((NULL_FD, out_fd, err_fd, call_fd, answer_fd), cpu_seconds)
     except BaseException as e:
         try:
             answer(['harness', type(e).__name__ + ':' + str(e)])
         finally:
             os._exit(70)
     try:
-        serve(job)
+        header = read_exact(HEADER.size)  # the first message: the candidate's source and the checker's compilation
+        data = header and read_exact(HEADER.unpack(header)[0])
+        if data:
+            source, code = decode_call(data)
+            serve(source, code)
     finally:
         os._exit(0)
+
+
+def code_message(source, code):
+    """The checker's first message to a candidate process: its source, and its code object when the checker compiled
+    it (None: the candidate's process compiles it)."""
+    data = marshal.dumps((source, code))
+    return HEADER.pack(len(data)) + data
 
 
 def answer(message):
@@ -57,14 +68,13 @@ def flush_output():
             pass
 
 
-def serve(job):
+def serve(source, code):
     for name in HARNESS_MODULES:
         sys.modules.pop(name, None)
-    sources = {'<candidate>': job['code']}
-    code = job.get('_code')
+    sources = {'<candidate>': source}
     if code is None:  # too large for the server to compile
         try:
-            code = compile(job['code'], '<candidate>', 'exec', dont_inherit=True)
+            code = compile(source, '<candidate>', 'exec', dont_inherit=True)
         except BaseException as e:
             answer(['syntax', type(e).__name__])
             return

@@ -133,7 +133,8 @@ def run_checked(job, problem, result, outcomes):
     result['isolation'] = 'checker'
     home = os.getcwd()
     # The tests act in the candidate's folder with the candidate's rights (effective uid), never as root: a symlink the
-    # candidate planted there cannot make a test write or read as root. The channel switches back to fork.
+    # candidate planted there cannot make a test write or read as root. (Candidate processes come from the zygote,
+    # which keeps its own rights.)
     drop = DROP_UID is not None and os.geteuid() == 0
     try:
         os.chdir(WORK_DIR)  # relative paths in a test mean what they meant in the candidate's process
@@ -147,7 +148,6 @@ def run_checked(job, problem, result, outcomes):
                 result['fatal'] = {'phase': failed[0], 'o': failed[1], 't': failed[2]}
             return
         ns = namespace(problem)
-        channel.held.append(ns)  # what the tests define there (helpers, expected values) is not a candidate's to see
         if job['_setup'] is not None:
             channel.begin_test(None)
             o, t, _ = _run(job, job['_setup'], ns, job['timeout'])
@@ -163,7 +163,7 @@ def run_checked(job, problem, result, outcomes):
                 return
             limit = job['testTimeouts'][i]
             channel.begin_test(limit)
-            if channel.pid is None:  # the last process died: a new one, forked here, between tests
+            if channel.pid is None:  # the last process died: a new one, between tests
                 failed = _respawn(channel)
                 if failed is not None:
                     out = {'o': failed[0], 't': failed[1], 'ms': 0.0, 'cpu': round(channel.test_cpu(), 6)}

@@ -1,18 +1,20 @@
 # The trusted checker: it runs a problem's test setup and tests here, in the fork-server (trusted code only), while
-# the candidate lives in its own forked, unprivileged, limited process (crucible_fs_candidate.py). Each call of a
-# candidate function in a test crosses a pipe as plain data and its answer comes back through the strict decoder
-# (crucible_fs_wire.py); assertions compare those plain values here. The candidate never sees a test, an expected
-# value or the report channel, and cannot hand back an object whose methods decide a comparison.
+# the candidate lives in its own unprivileged, limited process, started from the zygote (crucible_fs_zygote.py), so
+# it never holds a copy of the checker's memory. Each call of a candidate function in a test crosses a pipe as plain
+# data and its answer comes back through the strict decoder (crucible_fs_wire.py); assertions compare those plain
+# values here. The candidate never sees a test, an expected value or the report channel, and cannot hand back an
+# object whose methods decide a comparison.
 import builtins
 import os
 import select
 import signal
 import time
 
-from crucible_fs_candidate import candidate_main
+from crucible_fs_candidate import code_message
 from crucible_fs_config import MEM_POLL, MIN_WAIT, POLL, WALL_FACTOR
 from crucible_fs_segment import MemoryWatch, open_pidfd, proc_cpu, reap_all, runqueue_wait, signal_name
 from crucible_fs_wire import HEADER, Unserializable, decode_answer, encode_call, plain_value
+from crucible_fs_zygote import ZygoteGone, zygote
 
 SIGNAL_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
 
@@ -93,31 +95,25 @@ class Channel:
         self.test_wall_end = None
         self.test_checked = False
         self.gone = None  # the CandidateGone that ended a process during the running test
-        self.held = []  # the checker's containers a new candidate process must forget (the tests' namespace)
 
     # ---- process lifetime ----
 
     def spawn(self):
-        """Starts a candidate process; returns None when ready, else ('syntax'|'define', outcome, type)."""
+        """Starts a candidate process (from the zygote); returns None when ready, else ('syntax'|'define'|'harness',
+        outcome, type)."""
         call_r, call_w = os.pipe()
         answer_r, answer_w = os.pipe()
-        euid = os.geteuid()
-        if euid != 0 and os.getuid() == 0:  # tests run with the candidate's uid; a new process starts from root
-            os.seteuid(0)
-        pid = os.fork()
-        if pid != 0 and euid != os.geteuid():
-            os.seteuid(euid)
-        if pid == 0:
-            try:
-                os.close(call_w)
-                os.close(answer_r)
-                for container in self.held:
-                    container.clear()
-                candidate_main(self.job, call_r, answer_w, self.job['_out'], self.job['_err'])
-            finally:
-                os._exit(72)
-        os.close(call_r)
-        os.close(answer_w)
+        try:
+            pid = zygote().spawn((call_r, answer_w, self.job['_out'], self.job['_err']), self.job['timeout'])
+        except BaseException as e:
+            os.close(call_w)
+            os.close(answer_r)
+            if isinstance(e, (ZygoteGone, OSError)):
+                return ('harness', 'error', 'candidate process: %s' % e)
+            raise
+        finally:
+            os.close(call_r)
+            os.close(answer_w)
         os.set_blocking(answer_r, False)
         os.set_blocking(call_w, False)
         self.pid, self.call_w, self.answer_r, self.buf = pid, call_w, answer_r, bytearray()
@@ -125,7 +121,10 @@ class Channel:
         self.known_cpu, self.known_at = 0.0, time.monotonic()
         self.test_base = 0.0
         self.memory = MemoryWatch()
-        message = self.receive(b'')
+        first = self.job.get('_first')
+        if first is None:  # the same for every process of this job
+            first = self.job['_first'] = code_message(self.job['code'], self.job.get('_code'))
+        message = self.receive(first)
         kind = message[0]
         if kind == 'ready':
             return None
@@ -145,8 +144,8 @@ class Channel:
         self.queued_dead += runqueue_wait(self.pid)
         try:
             os.killpg(self.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        except OSError:  # not yet its own process group
+            os.kill(self.pid, signal.SIGKILL)
         _, status, usage = os.wait4(self.pid, 0)
         self.cpu_dead += usage.ru_utime + usage.ru_stime
         for fd in (self.call_w, self.answer_r, self.pidfd):
@@ -176,8 +175,8 @@ class Channel:
 
     def call(self, name, args, kwargs, write_back=True):
         if self.pid is None:
-            # Never fork a new process here: inside a test it would inherit that test's frame, expected values
-            # included. run_checked starts one between tests; within a test, a dead process stays dead.
+            # Within a test, a dead process stays dead (the test errors); run_checked starts the next one between
+            # tests.
             raise self._gone(self.gone or CandidateGone('error', 'gone'))
         try:
             request = encode_call(name, args, kwargs)

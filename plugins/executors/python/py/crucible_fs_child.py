@@ -34,7 +34,8 @@ _write, _cpu_clock, _wall_clock, _perf = os.write, time.process_time, time.monot
 _exec, _isinstance, _range, _len, _type = exec, isinstance, range, len, type
 _AssertionError, _BaseException = AssertionError, BaseException
 HARNESS_MODULES = ('crucible_fs_child', 'crucible_fs_segment', 'crucible_fs_config', 'crucible_fs_guard', 'crucible_fs_isolate',
-                   'crucible_fs_checker', 'crucible_fs_candidate', 'crucible_fs_wire', 'crucible_fs_plan', 'crucible_fs_cleanup')
+                   'crucible_fs_checker', 'crucible_fs_candidate', 'crucible_fs_wire', 'crucible_fs_plan', 'crucible_fs_cleanup',
+                   'crucible_fs_zygote')
 # One line per event on fd 3: kind, test index, outcome, error type, ms, CPU s, then the child's CPU and wall clocks.
 # Plain bytes formatting rather than json: every object a child touches costs it a page copy, and json touches many.
 _REPORT = b'%s %d %s %s %.3f %.6f %.6f %.6f\n'

@@ -1,8 +1,8 @@
 # A HumanEval+/MBPP+ problem's inputs or expected values as the fork-server holds them: each value marshalled on its
-# own, all in one buffer, decoded when a check needs it. Every Python object the server holds is in each candidate's
-# forked process, which must empty it before candidate code runs (crucible_fs_forget.py); emptying a list frees each
-# value, a page copy per value's reference count: 0.4 s of CPU per process for HumanEval/130's ten million floats, paid
-# by every candidate while the problem stays in the server's table. One buffer is freed whole, without touching it.
+# own, all in one buffer, decoded when a check needs it. (When candidate processes were forks of the server, each had
+# to empty every object the server held before candidate code ran; emptying a list frees each value, a page copy per
+# value's reference count: 0.4 s of CPU per process for HumanEval/130's ten million floats. They now start from the
+# zygote, crucible_fs_zygote.py, and hold none of it; one buffer also keeps the server's own table small.)
 import marshal
 import struct
 

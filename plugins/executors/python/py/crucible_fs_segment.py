@@ -10,6 +10,9 @@ from crucible_fs_child import child_main
 from crucible_fs_config import GROUP_MEMORY_MB, MEM_POLL, MIN_WAIT, OUTCOMES, POLL, TICKS, WALL_FACTOR
 
 
+KEEP = set()  # the server's own helper processes (the zygote): never a candidate's, never killed or weighed here
+
+
 def proc_cpu(pid):
     """CPU seconds of a live child (all its threads), from /proc."""
     try:
@@ -72,7 +75,7 @@ def group_rss_mb():
     """Resident memory of every process below this server (the running candidate, whatever it forked, and orphans
     re-parented to us), in MiB. Without a cgroup, this is how the candidate's processes are held to one memory limit
     together: each of them also has the address-space limit, and the uid's process cap bounds how many there are."""
-    pages, frontier, seen = 0, _children(os.getpid()), set()
+    pages, frontier, seen = 0, [p for p in _children(os.getpid()) if p not in KEEP], set()
     while frontier:
         pid = frontier.pop()
         if pid in seen:
@@ -101,21 +104,26 @@ class MemoryWatch:
 
 
 def reap_all():
-    """Kill and reap every remaining descendant; returns once none is left."""
+    """Kill and reap every remaining descendant but the helpers (KEEP); returns once none is left."""
     while True:
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             return
         if pid:
+            KEEP.discard(pid)  # a helper that ended: its owner sees that it is gone
             continue
-        for p in descendants():
+        # Every remaining descendant is a child of ours or below one (orphans come back to us): with no child but the
+        # helpers, which have none of their own, nothing is left, and /proc need not be scanned.
+        if all(p in KEEP for p in _children(os.getpid())):
+            return
+        for p in descendants() - KEEP:
             try:
                 os.kill(p, signal.SIGKILL)
             except OSError:
                 pass
         try:
-            os.waitpid(-1, 0)
+            KEEP.discard(os.waitpid(-1, 0)[0])
         except ChildProcessError:
             return
 

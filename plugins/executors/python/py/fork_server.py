@@ -34,10 +34,10 @@ from crucible_fs_config import (DROP_UID, GUARD_COMPARISONS, IO_DIR, PR_SET_CHIL
 from crucible_fs_checked import install_timer, run_checked
 from crucible_fs_cleanup import CleanupFailed, empty_dir, remove_entry, remove_ipc_objects
 from crucible_fs_guard import compile_guarded, may_hijack
-from crucible_fs_forget import register as register_held
 from crucible_fs_plan import plan
 from crucible_fs_plus import load as load_data, run_plus
 from crucible_fs_segment import run_segment
+from crucible_fs_zygote import start as start_zygote, zygote
 
 del sys.path[0]  # the harness folder stays off the path candidates import from
 
@@ -82,7 +82,6 @@ DEATH_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
 # (PROBLEM_SLOTS comes from fork-server.ts, which mirrors this list): everything the server holds is copied into
 # each fork.
 PROBLEMS = OrderedDict()
-register_held(PROBLEMS)  # a candidate's process forgets them (crucible_fs_forget.py)
 # Candidates up to this size are compiled here rather than in the child: compiling in a fresh fork pays a page copy
 # for every allocation (~0.3 ms a candidate), and a syntax error then needs no fork at all. compile() runs no
 # candidate code; Python raises RecursionError/MemoryError on pathological nesting, and bigger sources go to the child.
@@ -305,6 +304,7 @@ def main():
     if root and DROP_UID is None:  # never run a candidate as root: say why and stop
         send({'ready': False, 'uid': None, 'uidProblem': UID_PROBLEM or 'no uid for candidates', 'root': True, 'pid': os.getpid()})
         return
+    start_zygote()  # before any job line: candidate processes start from a process that never held a test
     send({'ready': True, 'uid': DROP_UID, 'root': root, 'python': sys.version.split()[0], 'pid': os.getpid()})
     stdin = PROTO_IN
     while True:
@@ -321,7 +321,7 @@ def main():
         if not result.get('cleanupFailed'):
             result.pop('cleanupFailed', None)
         send(result)
-        if result.get('cleanupFailed'):
+        if result.get('cleanupFailed') or not zygote().alive():
             return  # Node starts a fresh server (and sandbox) for the next job
 
 
