@@ -27,8 +27,7 @@ def candidate_main(call_fd, answer_fd, out_fd, err_fd, cpu_seconds):
         finally:
             os._exit(70)
     try:
-        header = read_exact(HEADER.size)  # the first message: the candidate's source and the checker's compilation
-        data = header and read_exact(HEADER.unpack(header)[0])
+        data = next_message()  # the first message: the candidate's source and the checker's compilation
         if data:
             source, code = decode_call(data)
             serve(source, code)
@@ -58,6 +57,27 @@ def read_exact(n):
         parts.append(chunk)
         n -= len(chunk)
     return b''.join(parts)
+
+
+_unread = [b'']  # bytes read past the last message (the checker may write calls ahead)
+
+
+def next_message():
+    """The next message's bytes, or None at EOF. A small message takes one read."""
+    buf = _unread[0]
+    while len(buf) < HEADER.size:
+        chunk = _read(CALLS, 1 << 16)
+        if not chunk:
+            return None
+        buf += chunk
+    end = HEADER.size + HEADER.unpack_from(buf)[0]
+    if len(buf) < end:
+        rest = read_exact(end - len(buf))
+        if rest is None:
+            return None
+        buf += rest
+    _unread[0] = buf[end:]
+    return buf[HEADER.size:end]
 
 
 def flush_output():
@@ -90,10 +110,7 @@ def serve(source, code):
         return
     answer(['ready'])
     while True:
-        header = read_exact(HEADER.size)
-        if header is None:
-            return
-        data = read_exact(HEADER.unpack(header)[0])
+        data = next_message()
         if data is None:
             return
         name, args, kwargs = decode_call(data)

@@ -230,14 +230,17 @@ class Channel:
                         self.known_cpu = max(self.known_cpu, _cpu_of(message))
                         self.known_at = time.monotonic()
                         return message
+                wrote = False
                 if out:
                     try:
                         out = out[os.write(self.call_w, out):]
+                        wrote = True
                     except BlockingIOError:
                         pass
                     except BrokenPipeError:
                         out = b''
-                if not out or len(self.buf) < HEADER.size:
+                # Right after a write the answer is not there yet: wait for it rather than try a read that fails.
+                if not wrote and (not out or len(self.buf) < HEADER.size):
                     try:
                         chunk = os.read(self.answer_r, 1 << 16)
                     except BlockingIOError:
