@@ -89,8 +89,10 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
   const runBatch = async (problem: Problem, batch: Candidate[], key: string, index: number, count: number, covers: Map<string, string[]>): Promise<Execution[]> => {
     const data: BatchJob = { v: PROTOCOL_VERSION, executor, environment, index, count, problem, candidates: batch };
     const jobId = batchJobId(key, index);
-    await addJob(jobId, data);
-    const result = await tracker.wait(jobId, data);
+    const answer = tracker.wait(jobId, data);
+    answer.catch(() => undefined); // a cancel during the add rejects it before it is awaited
+    await addJob(jobId, data).catch((error: Error) => tracker.abandon(jobId, error));
+    const result = await answer;
     const ids = result.executions.map((e) => e.candidateId);
     if (ids.length !== batch.length || ids.some((id, i) => id !== batch[i].id)) {
       throw new CrucibleError('CRUCIBLE_E_EXECUTOR', `worker ${result.worker.id} answered batch ${jobId} of problem "${problem.id}" with ${ids.length} executions for ${batch.length} candidates, or in another order`);

@@ -3,6 +3,10 @@
 // a job lost by a Redis without persistence (added again), and a queue that no live worker accepts. While
 // events flow on an unbroken connection the per-job check runs only every FULL_CHECK_TICKS ticks: checking
 // hundreds of pending jobs every tick cost the submitting machine as many Redis calls as the batches themselves.
+// A batch's state is read at submit only when its add found the job there already (BullMQ's 'duplicated' event:
+// a resumed run, or a batch another run queued); a job the add created ('added') has no result yet, and a job
+// whose add event went missing is read on the next tick. The batch is waited for before it is added, so that no
+// event of it can come first.
 import { Job, type Queue, type QueueEvents } from 'bullmq';
 import { CrucibleError } from 'crucible-ml';
 import type { BatchJob, BatchResult, DeclaredEnvironment, WorkerEnvironment } from './protocol.js';
@@ -11,6 +15,8 @@ import type { WorkerDirectory } from './directory.js';
 
 interface Pending {
   data: BatchJob;
+  /** Whether the job's state was read once (a job found failed on the first read gets its tries again). */
+  seen: boolean;
   resolve(result: BatchResult): void;
   reject(error: Error): void;
 }
@@ -42,12 +48,16 @@ export class JobTracker {
   private eventSinceTick = false;
   private droppedSinceCheck = false;
   private ticksSinceCheck = 0;
+  /** Pending jobs whose add event has not arrived yet. */
+  private readonly unseen = new Set<string>();
 
   constructor(private readonly options: TrackerOptions) {
     options.events.on('completed', ({ jobId, returnvalue }) => {
       this.eventSinceTick = true;
       this.settle(jobId, returnvalue as unknown as BatchResult);
     });
+    options.events.on('added', ({ jobId }) => this.announce(jobId, 'added'));
+    options.events.on('duplicated', ({ jobId }) => this.announce(jobId, 'duplicated'));
     options.events.on('failed', ({ jobId }) => {
       this.eventSinceTick = true;
       void this.checkOne(jobId);
@@ -57,18 +67,36 @@ export class JobTracker {
     this.timer.unref();
   }
 
-  /** Resolves with the batch's result; the job must have been added (or exist already) under `jobId`. */
+  /** Resolves with the batch's result; call it before adding the job under `jobId` (or finding it there). */
   wait(jobId: string, data: BatchJob): Promise<BatchResult> {
     return new Promise<BatchResult>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
-      this.pending.set(jobId, { data, resolve, reject });
-      void this.checkOne(jobId, true);
+      this.pending.set(jobId, { data, resolve, reject, seen: false });
+      this.unseen.add(jobId);
     });
+  }
+
+  /** The add of a waited-for job failed: its wait fails with `error`. */
+  abandon(jobId: string, error: Error): void {
+    const p = this.pending.get(jobId);
+    if (!p) return;
+    this.pending.delete(jobId);
+    this.unseen.delete(jobId);
+    p.reject(error);
+  }
+
+  private announce(jobId: string, word: 'added' | 'duplicated'): void {
+    this.eventSinceTick = true;
+    const p = this.pending.get(jobId);
+    if (!p || !this.unseen.delete(jobId)) return;
+    if (word === 'added') p.seen = true;
+    else void this.checkOne(jobId);
   }
 
   close(reason: Error): void {
     this.closed = true;
     this.failure ??= reason;
+    this.unseen.clear();
     clearInterval(this.timer);
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
@@ -85,12 +113,15 @@ export class JobTracker {
     p.resolve(result);
   }
 
-  private async checkOne(jobId: string, first = false): Promise<void> {
+  private async checkOne(jobId: string): Promise<void> {
     const p = this.pending.get(jobId);
     if (!p || this.closed) return;
+    this.unseen.delete(jobId);
+    const first = !p.seen;
     try {
       // The state alone first (one script call): fetching the job would carry its candidates back for every batch.
       const state = await this.options.queue.getJobState(jobId);
+      p.seen = true;
       if (state !== 'completed' && state !== 'failed' && state !== 'unknown') return;
       const job = await Job.fromId<BatchJob, BatchResult>(this.options.queue, jobId);
       if (!job) {
@@ -124,6 +155,8 @@ export class JobTracker {
         this.droppedSinceCheck = false;
         this.ticksSinceCheck = 0;
         for (const id of [...this.pending.keys()]) await this.checkOne(id);
+      } else {
+        for (const id of [...this.unseen]) await this.checkOne(id);
       }
       await this.checkWorkers();
     } finally {
