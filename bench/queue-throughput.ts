@@ -3,7 +3,7 @@
 // the same run; then the batches per second the queue itself sustains (a no-op executor), for the arithmetic
 // of N machines.
 //
-//   node --import tsx bench/queue-throughput.ts [--rounds 3] [--noop-batches 2000] [--data DIR]
+//   node --import tsx bench/queue-throughput.ts [--rounds 3] [--noop-batches 2000] [--data DIR]   (--rounds 0: the no-op figure alone)
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
       rows.push(`round ${round}: local ${(n / l.seconds).toFixed(0)} samples/s (${l.seconds.toFixed(2)} s), queue with ${opts.workers} workers ${(n / q.seconds).toFixed(0)} samples/s (${q.seconds.toFixed(2)} s), ratio ${ratio.toFixed(3)}; load average ${loadavg()[0].toFixed(1)}`);
       console.log(rows.at(-1));
     }
-    console.log(`queue / local throughput, median of ${ratios.length}: ${median(ratios).toFixed(3)}; verdicts identical to local in every round: ${agree}`);
+    if (ratios.length) console.log(`queue / local throughput, median of ${ratios.length}: ${median(ratios).toFixed(3)}; verdicts identical to local in every round: ${agree}`);
 
     if (opts['skip-noop']) return;
     // The queue alone: tiny batches through a no-op executor on 2 workers.

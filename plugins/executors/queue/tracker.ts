@@ -5,8 +5,9 @@
 // hundreds of pending jobs every tick cost the submitting machine as many Redis calls as the batches themselves.
 // A batch's state is read at submit only when its add found the job there already (BullMQ's 'duplicated' event:
 // a resumed run, or a batch another run queued); a job the add created ('added') has no result yet, and a job
-// whose add event went missing is read on the next tick. The batch is waited for before it is added, so that no
-// event of it can come first.
+// whose add event went missing is read by the per-job check (an add event lags while the submitter is busy: reading
+// every job not yet announced on each tick cost more than the reads it saved). The batch is waited for before it
+// is added, so that no event of it can come first.
 import { Job, type Queue, type QueueEvents } from 'bullmq';
 import { CrucibleError } from 'crucible-ml';
 import type { BatchJob, BatchResult, DeclaredEnvironment, WorkerEnvironment } from './protocol.js';
@@ -71,6 +72,8 @@ export class JobTracker {
   wait(jobId: string, data: BatchJob): Promise<BatchResult> {
     return new Promise<BatchResult>((resolve, reject) => {
       if (this.failure) return reject(this.failure);
+      // The first batch after an idle spell: no event could have come in the tick before, which is not a silence.
+      if (this.pending.size === 0) this.eventSinceTick = true;
       this.pending.set(jobId, { data, resolve, reject, seen: false });
       this.unseen.add(jobId);
     });
@@ -155,8 +158,6 @@ export class JobTracker {
         this.droppedSinceCheck = false;
         this.ticksSinceCheck = 0;
         for (const id of [...this.pending.keys()]) await this.checkOne(id);
-      } else {
-        for (const id of [...this.unseen]) await this.checkOne(id);
       }
       await this.checkWorkers();
     } finally {
