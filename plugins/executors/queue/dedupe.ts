@@ -1,7 +1,8 @@
 // Identical candidates of a problem are sent once, before the problem is cut into batches: the executors that
 // dedupe (python, javascript with `dedupe: true`) would run them once anyway, but only within one batch, so copies
 // cut into different batches would run again on other workers. Each copy gets its original's execution under
-// its own id, as the executor's own dedupe gives it.
+// its own id, as the executor's own dedupe gives it. `keyOf` is what the executor calls identical (the python
+// executor: its layout key, comments and blank lines aside), so that the queue sends what the executor would run.
 import type { Candidate, Execution } from 'crucible-ml';
 
 export interface SentOnce {
@@ -13,26 +14,27 @@ export interface SentOnce {
   expand(executions: Execution[]): Execution[];
 }
 
-export function sendOnce(candidates: Candidate[], dedupe: boolean): SentOnce {
+export function sendOnce(candidates: Candidate[], dedupe: boolean, keyOf: (code: string) => string = (code) => code): SentOnce {
   const firstOf = new Map<string, Candidate>();
   const covers = new Map<string, string[]>();
-  for (const candidate of candidates) {
-    const first = dedupe ? firstOf.get(candidate.code) : undefined;
+  const keys = candidates.map((c) => (dedupe ? keyOf(c.code) : ''));
+  candidates.forEach((candidate, i) => {
+    const first = dedupe ? firstOf.get(keys[i]) : undefined;
     if (first) {
       covers.get(first.id)!.push(candidate.id);
     } else {
-      firstOf.set(candidate.code, candidate);
+      if (dedupe) firstOf.set(keys[i], candidate);
       covers.set(candidate.id, [candidate.id]);
     }
-  }
+  });
   const distinct = candidates.filter((c) => covers.has(c.id));
   return {
     distinct,
     covers,
     expand(executions) {
       const byId = new Map(executions.map((e) => [e.candidateId, e]));
-      return candidates.map((candidate) => {
-        const original = dedupe ? firstOf.get(candidate.code)! : candidate;
+      return candidates.map((candidate, i) => {
+        const original = dedupe ? firstOf.get(keys[i])! : candidate;
         const ran = byId.get(original.id)!;
         return original === candidate ? ran : { ...ran, candidateId: candidate.id, tests: ran.tests.map((t) => ({ ...t })) };
       });

@@ -15,6 +15,7 @@ import { redisConnection } from './connection.js';
 import { WorkerDirectory } from './directory.js';
 import { JobTracker } from './tracker.js';
 import { cutEvenly, sendOnce } from './dedupe.js';
+import { pythonLayoutKey } from '../python/layout-key.js';
 import { resolveExecutorSpec } from './kernel.js';
 import {
   KEY_PREFIX,
@@ -47,6 +48,8 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
   // The workers' executor runs identical candidates once when its config says so (python, javascript): the queue
   // does it before cutting batches, so that copies are not cut apart and run again.
   const dedupe = resolved.config.dedupe === true;
+  // What the workers' executor calls identical: python compares programs by their layout key, others by their text.
+  const keyOf = resolved.plugin === 'python' ? pythonLayoutKey : undefined;
   const environment: DeclaredEnvironment = { sandbox: config.environment.sandbox, python: config.environment.python, node: config.environment.node };
   const redisUrl = redisUrlOf(config);
   const connection = redisConnection(redisUrl, `${PATH}.redis`, ctx.logger);
@@ -106,7 +109,7 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
     async execute(problem: Problem, candidates: Candidate[]): Promise<Execution[]> {
       ctx.throwIfCancelled();
       if (!candidates.length) return [];
-      const sent = sendOnce(candidates, dedupe);
+      const sent = sendOnce(candidates, dedupe, keyOf);
       const key = workKey(executor, environment, config.batchSize, problem, sent.distinct);
       const batches = cutEvenly(sent.distinct, config.batchSize);
       const parts = await Promise.all(batches.map((batch, i) => runBatch(problem, batch, key, i, batches.length, sent.covers)));

@@ -4,6 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Candidate, Execution } from '../../../../core/kernel/contract/data.js';
 import { cutEvenly, sendOnce } from '../../../../plugins/executors/queue/dedupe.js';
+import { pythonLayoutKey } from '../../../../plugins/executors/python/layout-key.js';
 
 const candidate = (id: string, code: string): Candidate => ({ id, problemId: 'p', index: 0, prompt: '', completion: code, code });
 const ran = (c: Candidate, status: Execution['status']): Execution =>
@@ -19,6 +20,15 @@ test('identical programs are sent once; every candidate gets an execution under 
   assert.ok(out[2].tests !== out[0].tests, 'copies do not share test records');
   // Without dedupe every candidate is sent.
   assert.is(sendOnce(cs, false).distinct.length, 5);
+});
+
+test('with the python executor\'s key, programs that differ only in comments and blank lines are sent once, as the executor would run them', () => {
+  const cs = [candidate('a', 'def f(x):\n    return x  # one\n'), candidate('b', 'def f(x):\n\n    return x\n'), candidate('c', 'def f(x):\n    return "#"\n')];
+  const sent = sendOnce(cs, true, pythonLayoutKey);
+  assert.equal(sent.distinct.map((c) => c.id), ['a', 'c']);
+  assert.equal(sent.covers.get('a'), ['a', 'b']);
+  // By text alone all three are distinct.
+  assert.is(sendOnce(cs, true).distinct.length, 3);
 });
 
 test('batches are cut evenly, never over the size', () => {
