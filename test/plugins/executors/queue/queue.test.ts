@@ -11,6 +11,7 @@ import { createTestContext, instantiate } from '../../../../core/testing/index.j
 import python, { type PythonExecutor } from '../../../../plugins/executors/python/index.js';
 import queuePlugin, { type QueueExecutor } from '../../../../plugins/executors/queue/index.js';
 import { KEY_PREFIX, redactUrl } from '../../../../plugins/executors/queue/protocol.js';
+import { pythonLayoutKey } from '../../../../plugins/executors/python/layout-key.js';
 import { mistralSamples, startRedis, startWorker, verdict, type RedisHandle, type WorkerHandle } from './helpers.js';
 
 let redis: RedisHandle;
@@ -51,8 +52,8 @@ test('two workers give the local executor\'s verdicts on 300 recorded Mistral sa
   assert.is(got.length, 300);
   assert.equal(got.map(verdict), expected.map(verdict));
   const lines = readFileSync(ctx.files.path('queue-batches.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { batch: string; candidates: string[]; worker: string });
-  // Identical samples of a problem travel once (the python executor dedupes), so batches hold distinct programs.
-  const batches = [...samples.values()].reduce((n, c) => n + Math.ceil(new Set(c.map((x) => x.code)).size / 4), 0);
+  // Identical samples of a problem travel once (the python executor dedupes, by its layout key), so batches hold distinct programs.
+  const batches = [...samples.values()].reduce((n, c) => n + Math.ceil(new Set(c.map((x) => pythonLayoutKey(x.code))).size / 4), 0);
   assert.ok(batches < [...samples.values()].reduce((n, c) => n + Math.ceil(c.length / 4), 0), 'these samples repeat themselves');
   assert.is(lines.length, batches);
   assert.is(new Set(lines.map((l) => l.batch)).size, batches, 'no batch recorded twice');
