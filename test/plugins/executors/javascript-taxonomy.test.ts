@@ -101,6 +101,17 @@ test('a checker killed with a candidate in flight: that candidate is RUNTIME_ERR
   assert.ok(pids.every((pid) => !alive(pid) && descendantsOf(pid).length === 0));
 });
 
+test('a test whose limit is what is left of the program\'s budget (a fraction of a millisecond over) still runs', async () => {
+  // The program's CPU budget less what defining it took is fractional; vm timeouts take whole milliseconds only.
+  const even = await instantiate<JavaScriptExecutor>(javascript as never, { workers: 1, timeoutSeconds: 2, testTimeoutSeconds: 2, memoryMb: 128 }, createTestContext());
+  try {
+    const [e] = await jsRunAll(even, TESTS, ['const f = (x) => x + 1']);
+    assert.is(e.status, 'SUCCESS', JSON.stringify(e));
+  } finally {
+    await even.close?.();
+  }
+});
+
 test('sandbox "required" refuses to start without bubblewrap, naming the config path', async () => {
   if (!findBwrap()) {
     try {

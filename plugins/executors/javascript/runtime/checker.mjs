@@ -201,7 +201,7 @@ function define(job, budget) {
   for (let attempt = 0; ; attempt++) {
     const down = ensureWorker();
     if (down) return { phase: 'define', o: 'error', t: `worker could not start (${down.died?.error ?? down.died?.signal ?? 'unknown'})` };
-    const limitMs = Math.min(job.testTimeoutMs, budget.left());
+    const limitMs = Math.floor(Math.min(job.testTimeoutMs, budget.left())); // vm timeouts take whole milliseconds
     if (limitMs <= 0) return { phase: 'define', o: 'timeout', t: 'program time limit' };
     const answer = workerCall({ op: 'define', code: job.code, limitMs: limitMs * scale }, limitMs * scale);
     budget.spend(answer.cpuMs ?? 0);
@@ -258,7 +258,7 @@ function runJob(job) {
         }
         needsDefine = false;
       }
-      const limitMs = Math.min(job.testTimeoutMs, budget.left());
+      const limitMs = Math.floor(Math.min(job.testTimeoutMs, budget.left())); // vm timeouts take whole milliseconds
       if (limitMs <= 0) {
         outcome = { o: 'timeout' };
         break;
