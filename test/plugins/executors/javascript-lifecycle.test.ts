@@ -13,6 +13,13 @@ const LOOP = 'const f = (x) => { for (;;) {} }';
 const CONFIG = { workers: 1, timeoutSeconds: 30, testTimeoutSeconds: 30 };
 const codeOf = (error: { code?: string }) => error.code;
 
+/** The pids (and their descendants) still alive after up to 20 s. */
+async function allGone(pids: number[]): Promise<number[]> {
+  const living = () => pids.flatMap((pid) => [pid, ...descendantsOf(pid)]).filter(alive);
+  for (let i = 0; i < 200 && living().length > 0; i++) await sleep(100);
+  return living();
+}
+
 test('cancelling the run kills the checker and its candidate process; execute rejects with CRUCIBLE_E_CANCELLED', async () => {
   const ctx = createTestContext();
   const executor = await instantiate<JavaScriptExecutor>(javascript as never, CONFIG, ctx);
@@ -29,8 +36,9 @@ test('cancelling the run kills the checker and its candidate process; execute re
     const below = checkers.flatMap(descendantsOf);
     ctx.abort();
     assert.is(await outcome, 'CRUCIBLE_E_CANCELLED');
-    await sleep(300);
-    for (const pid of [...checkers, ...below]) assert.not.ok(alive(pid), `pid ${pid} survived the cancel`);
+    // SIGKILL reaches bubblewrap at once; what runs in its PID namespace goes with it, later on a loaded machine.
+    const gone = await allGone([...checkers, ...below]);
+    assert.equal(gone, [], 'processes that survived the cancel');
     assert.is(await jsRunAll(executor, ONE, ['const f = (x) => x + 1']).then(() => 'ran', codeOf), 'CRUCIBLE_E_CANCELLED');
   } finally {
     await executor.close?.();
@@ -48,8 +56,7 @@ test('after close no checker is left, and work after close is refused instead of
   } finally {
     await executor.close?.();
   }
-  await sleep(300);
-  assert.ok(checkers.every((pid) => !alive(pid) && descendantsOf(pid).length === 0));
+  assert.equal(await allGone(checkers), [], 'checkers that survived close');
   const late = await jsRunAll(executor, ONE, ['const f = (x) => x + 1']).then(() => 'ran', (error: Error) => error.message);
   assert.match(late, /closed/);
   assert.equal(executor.checkerPids(), []);
