@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Problem } from '../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../core/testing/index.js';
-import { packageRoot } from '../core/kernel/util/package-root.js';
+import { packageRoot } from '../core/util/package-root.js';
 import humaneval from '../plugins/datasets/humaneval.js';
 import python, { type PythonExecutor } from '../plugins/executors/python/index.js';
 

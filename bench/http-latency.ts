@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { packageRoot } from '../core/kernel/util/package-root.js';
+import { packageRoot } from '../core/util/package-root.js';
 
 interface Latency { p50: number; p99: number; max: number; average: number }
 interface Result { latency: Latency; requests: { total: number }; non2xx: number; errors: number; timeouts: number }

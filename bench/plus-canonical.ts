@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Candidate, Problem } from '../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../core/testing/index.js';
-import { packageRoot } from '../core/kernel/util/package-root.js';
+import { packageRoot } from '../core/util/package-root.js';
 import humaneval from '../plugins/datasets/humaneval.js';
 import mbpp from '../plugins/datasets/mbpp.js';
 import python, { type PythonExecutor } from '../plugins/executors/python/index.js';

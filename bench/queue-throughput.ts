@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Candidate, Execution, Problem } from '../core/index.js';
 import type { Executor } from '../core/index.js';
 import { createTestContext, instantiate } from '../core/testing/index.js';
-import { packageRoot } from '../core/kernel/util/package-root.js';
+import { packageRoot } from '../core/util/package-root.js';
 import python from '../plugins/executors/python/index.js';
 import queuePlugin, { type QueueExecutor } from '../plugins/executors/queue/index.js';
 import { startRedis, startWorker, verdict, type WorkerHandle } from '../test/plugins/executors/queue/helpers.js';

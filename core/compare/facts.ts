@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunStore } from '../store/run-store.js';
-import { readJsonl } from '../kernel/util/jsonl.js';
+import { readJsonl } from '../util/jsonl.js';
 import { summarizeExecutions, type ExecutionFacts } from '../kernel/runner/execution-summary.js';
 import type { EvaluationResult } from '../kernel/contract/kinds.js';
 

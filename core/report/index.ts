@@ -1,6 +1,6 @@
 // The run report: report.html (self-contained) beside results.json, and the terminal summary.
 import { join } from 'node:path';
-import { writeFileAtomic } from '../kernel/util/atomic.js';
+import { writeFileAtomic } from '../util/atomic.js';
 import { renderReport } from './html.js';
 import type { RunResults } from '../kernel/runner/run-results.js';
 

@@ -1,4 +1,4 @@
-// One policy for what a request may name: the kernel's host policy (core/kernel/manifest/host-policy.ts), as
+// One policy for what a request may name: the hosts' one host policy (core/policy/host-policy.ts), as
 // for a manifest posted to `crucible serve`. A request is a token holder's, and a token holder is not the
 // operator: the executor it names is resolved as a one-slot manifest with the plugin allowlist (built-ins,
 // --allow-package, --allow-plugin-dir), its config validated against the executor's schema, and no host
@@ -7,7 +7,7 @@
 // as "required" and "off" is refused. The operator's own settings (--python-config) are the operator's: they
 // pass the local policy, with the same rule for isolation.
 import { CrucibleError, isCrucibleError, type ErrorDetail } from '../kernel/errors.js';
-import { LOCAL_POLICY } from '../kernel/manifest/host-policy.js';
+import { enforceHostPolicy, LOCAL_POLICY } from '../policy/host-policy.js';
 import { resolveManifestObject, type PluginPolicy } from '../kernel/manifest/validate.js';
 import type { SandboxServerOptions } from './options.js';
 import { HOST_DEFAULTS } from '../builtins.js';
@@ -23,14 +23,14 @@ type AllowOptions = Pick<SandboxServerOptions, 'allowPackages' | 'allowPluginDir
 export const requestPolicy = (options: AllowOptions): PluginPolicy => ({
   allowedPackages: options.allowPackages,
   allowedPaths: options.allowPluginDirs,
-  host: { readRoots: [], allowWrites: false, allowExecutables: false, allowWeakenedIsolation: options.allowUnsandboxed, allowedUrls: [], allowedEnv: [] },
+  host: enforceHostPolicy({ readRoots: [], allowWrites: false, allowExecutables: false, allowWeakenedIsolation: options.allowUnsandboxed, allowedUrls: [], allowedEnv: [] }),
 });
 
 /** What the operator's settings may name: anything on the host, but isolation only as the server allows it. */
 export const operatorPolicy = (options: AllowOptions): PluginPolicy => ({
   allowedPackages: options.allowPackages,
   allowedPaths: options.allowPluginDirs,
-  host: { ...LOCAL_POLICY, allowWeakenedIsolation: options.allowUnsandboxed },
+  host: enforceHostPolicy({ ...LOCAL_POLICY, allowWeakenedIsolation: options.allowUnsandboxed }),
 });
 
 /** The spec resolved by the kernel under `policy` (config with defaults, hardened), or a coded error at `path`. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { RunStore } from '../store/run-store.js';
 import { guardStorage } from '../kernel/runner/storage-error.js';
-import { packageRoot } from '../kernel/util/package-root.js';
+import { packageRoot } from '../util/package-root.js';
 import { installAuth } from './auth.js';
 import type { App, ServerContext } from './context.js';
 import { HttpError, installErrorHandlers, makeScrubber } from './http-errors.js';

@@ -3,7 +3,7 @@
 // did not run is an empty part).
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonl } from '../kernel/util/jsonl.js';
+import { readJsonl } from '../util/jsonl.js';
 
 type Row<T> = { problemId: string; value: T };
 

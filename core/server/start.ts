@@ -1,7 +1,7 @@
 // Starts a server: listens, then recovers runs a crash interrupted and starts the queue.
 import type { Logger as PinoLogger } from 'pino';
 import '../builtins.js';
-import { createLogger } from '../kernel/services/logger.js';
+import { createLogger } from '../util/logger.js';
 import { buildServer, type BuiltServer } from './app.js';
 import { finalizeOptions, type ServerOptions } from './options.js';
 

@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import '../builtins.js';
 import { join } from 'node:path';
 import { executeRun } from '../store/session.js';
-import { createLogger } from '../kernel/services/logger.js';
+import { createLogger } from '../util/logger.js';
 import { RunStore } from '../store/run-store.js';
 import { guardStorage } from '../kernel/runner/storage-error.js';
 

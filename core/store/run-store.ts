@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CrucibleError } from '../kernel/errors.js';
-import { writeJsonAtomic } from '../kernel/util/atomic.js';
-import { hashJson } from '../kernel/util/hash.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { hashJson } from '../util/hash.js';
 import type { RunRecord, RunStateExtra, RunStorage } from '../kernel/runner/run-storage.js';
 import { RunIndex, type RunRow, type RunState } from './run-index.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PluginContext, ProgressReporter, RunEvents } from '../kernel/contract/context.js';
 import { SeededRng } from '../kernel/services/rng.js';
-import { silentLogger } from '../kernel/services/logger.js';
+import { silentLogger } from '../util/logger.js';
 import { DiskCache } from '../kernel/services/cache.js';
 import { systemClock } from '../kernel/services/clock.js';
 import { stageFiles } from '../kernel/services/stage-files.js';

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import type { PluginContext } from '../kernel/contract/index.js';
 import { CrucibleError } from '../kernel/errors.js';
 import { deriveSeed, SeededRng } from '../kernel/services/rng.js';
-import { writeJsonAtomic } from '../kernel/util/atomic.js';
-import { hashJson } from '../kernel/util/hash.js';
+import { writeJsonAtomic } from '../util/atomic.js';
+import { hashJson } from '../util/hash.js';
 
 /** A plain number is averaged over steps; `{sum, count}` pools counts (e.g. correct pairs / pairs). */
 export type MetricValue = number | { sum: number; count: number };

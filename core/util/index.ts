@@ -3,11 +3,11 @@ import { claimSingleInstance } from '../single-instance.js';
 
 claimSingleInstance(new URL('..', import.meta.url).href);
 
-export { stableStringify, sha256, hashJson, hashFile } from '../kernel/util/hash.js';
-export { readText, readJsonl, readCompleteJsonl, appendJsonl, toJsonl, type JsonlRecord } from '../kernel/util/jsonl.js';
-export { writeFileAtomic, writeJsonAtomic } from '../kernel/util/atomic.js';
+export { stableStringify, sha256, hashJson, hashFile } from './hash.js';
+export { readText, readJsonl, readCompleteJsonl, appendJsonl, toJsonl, type JsonlRecord } from './jsonl.js';
+export { writeFileAtomic, writeJsonAtomic } from './atomic.js';
 export { SeededRng, deriveSeed } from '../kernel/services/rng.js';
-export { silentLogger } from '../kernel/services/logger.js';
+export { silentLogger } from './logger.js';
 /** The folder of crucible's own package.json (built-in plugins find their bundled files from it). */
-export { packageRoot } from '../kernel/util/package-root.js';
-export { describeJsonSyntaxError } from '../kernel/util/json-error.js';
+export { packageRoot } from './package-root.js';
+export { describeJsonSyntaxError } from './json-error.js';

@@ -6,7 +6,7 @@ import { createRootContainer, createRunContainer, type ProgressFactory } from '.
 import { TOKENS } from '../../core/kernel/di/tokens.js';
 import { resolveManifest } from '../../core/index.js';
 import { createRun } from '../../core/store/session.js';
-import { silentLogger } from '../../core/kernel/services/logger.js';
+import { silentLogger } from '../../core/util/logger.js';
 import type { SeededRng } from '../../core/kernel/services/rng.js';
 import type { EventLog } from '../../core/kernel/runner/event-log.js';
 import { RunStore } from '../../core/store/run-store.js';

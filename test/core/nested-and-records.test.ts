@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { executeRun, isCrucibleError, resolveManifest, RunStore } from '../../core/index.js';
-import { silentLogger } from '../../core/kernel/services/logger.js';
+import { silentLogger } from '../../core/util/logger.js';
 import { fixtures, runManifest, tempDir } from '../helpers/kernel.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');

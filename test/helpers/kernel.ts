@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveManifest } from '../../core/index.js';
 import { createRun, executeRun } from '../../core/store/session.js';
-import { silentLogger } from '../../core/kernel/services/logger.js';
+import { silentLogger } from '../../core/util/logger.js';
 import { RunStore } from '../../core/store/run-store.js';
 
 export const fixtures = join(import.meta.dirname, '..', 'fixtures');

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Execution } from '../../core/kernel/contract/data.js';
 import { createTestContext, instantiate } from '../../core/testing/index.js';
-import { packageRoot } from '../../core/kernel/util/package-root.js';
+import { packageRoot } from '../../core/util/package-root.js';
 import { finalizeSandboxOptions } from '../../core/sandbox-server/options.js';
 import { RUN_CODE_STDERR_BYTES, runCodeJob, runCodeResponse, type RunCodeRequest } from '../../core/sandbox-server/run-code.js';
 import python, { type PythonExecutor } from '../../plugins/executors/python/index.js';

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import type { StartedServer } from '../../core/server/start.js';
 import { api, readManifest, serve, spawnServer, TOKEN } from './helpers.js';
 import { join } from 'node:path';
-import { packageRoot } from '../../core/kernel/util/package-root.js';
+import { packageRoot } from '../../core/util/package-root.js';
 
 let server: StartedServer;
 let url: string;

@@ -13,8 +13,8 @@ import type { PluginContext } from '../../kernel/contract/context.js';
 import { CrucibleError } from '../../kernel/errors.js';
 import { instantiatePlugin } from '../../kernel/registry/index.js';
 import { standaloneContext } from '../../testing/index.js';
-import { createLogger } from '../../kernel/services/logger.js';
-import { readJsonl } from '../../kernel/util/jsonl.js';
+import { createLogger } from '../../util/logger.js';
+import { readJsonl } from '../../util/jsonl.js';
 import { HOST_DEFAULTS } from '../../builtins.js';
 
 interface ExecOptions {

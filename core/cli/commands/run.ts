@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveManifest } from '../../kernel/manifest/validate.js';
 import { createRun, executeRun } from '../../store/session.js';
-import { createLogger } from '../../kernel/services/logger.js';
+import { createLogger } from '../../util/logger.js';
 import { STAGE_NAMES } from '../../kernel/runner/stage-dir.js';
 import type { StageCacheOptions } from '../../kernel/di/container.js';
 import { CrucibleError } from '../../kernel/errors.js';

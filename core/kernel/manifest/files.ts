@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { ErrorDetail } from '../errors.js';
-import { packageRoot } from '../util/package-root.js';
+import { packageRoot } from '../../util/package-root.js';
 
 // Config keys that name an input file or folder. Until plugin schemas mark their host resources, these are
 // the keys every built-in uses for inputs; `model`/`tokenizer` only when written as a path (else a model name).

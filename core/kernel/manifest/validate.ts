@@ -6,8 +6,7 @@ import { loadPlugin, suggestion, type LoadedPlugin } from '../registry/load.js';
 import { findBuiltin, isPathReference } from '../registry/resolve.js';
 import type { PluginKind } from '../contract/kinds.js';
 import { composeManifest, isInside, type ComposeOptions, type ComposedManifest } from './compose.js';
-import { checkUses, hardenIsolation, LOCAL_POLICY, type HostPolicy } from './host-policy.js';
-import { findHostResources } from './host-resources.js';
+import { findHostResources, type HostResourceUse } from './host-resources.js';
 import { manifestSchema, RUN_SLOTS, type Manifest, type RunSlot } from './schema.js';
 import { resolve } from 'node:path';
 import { missingFiles } from './files.js';
@@ -34,6 +33,8 @@ export interface NestedPlugin {
   loaded: LoadedPlugin;
 }
 
+const allowAll: HostResourceCheck = () => [];
+
 /** How deep plugin specs may nest inside plugin configs (a judge inside a scorer is one level). */
 const MAX_NESTING = 3;
 
@@ -44,12 +45,19 @@ export interface ResolvedManifest {
   sources: string[];
 }
 
+/**
+ * A host's rules for what config fields may name (files, URLs, programs, isolation settings): the refusals for
+ * the marked fields found, each at its path; it may replace a weakening value by its strict form in place. The
+ * hosts share one implementation (core/policy/); the kernel only calls it.
+ */
+export type HostResourceCheck = (uses: HostResourceUse[], baseDir: string) => ErrorDetail[];
+
 export interface PluginPolicy {
   /** When set, only built-ins, these packages, and local paths under `allowedPaths` may load (HTTP submissions). */
   allowedPackages?: string[];
   allowedPaths?: string[];
-  /** What config fields may name on the host (files, URLs, programs...); LOCAL_POLICY when absent. */
-  host?: HostPolicy;
+  /** What config fields may name on the host; absent: everything (a local user). */
+  host?: HostResourceCheck;
 }
 
 export interface ValidateOptions extends ComposeOptions {
@@ -73,10 +81,8 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
   };
   const manifest = structuredClone(composed.raw) as Manifest;
   if (!validateSchema(manifest)) errors.push(...ajvDetails(validateSchema.errors, '').map(at));
-  const host = policy?.host ?? LOCAL_POLICY;
-  const manifestUses = findHostResources(manifestSchema, manifest, '');
-  hardenIsolation(manifestUses, host);
-  errors.push(...checkUses(manifestUses, host, composed.baseDir).map(at));
+  const host = policy?.host ?? allowAll;
+  errors.push(...host(findHostResources(manifestSchema, manifest, ''), composed.baseDir).map(at));
 
   const slots: ResolvedManifest['slots'] = {};
   for (const [slot, { kind, path }] of Object.entries(RUN_SLOTS) as Array<[RunSlot, (typeof RUN_SLOTS)[RunSlot]]>) {
@@ -135,12 +141,11 @@ async function resolveNested(
   loaded: LoadedPlugin,
   config: unknown,
   configPath: string,
-  o: { baseDir: string; policy?: PluginPolicy; host: HostPolicy; nested: NestedPlugin[]; depth: number },
+  o: { baseDir: string; policy?: PluginPolicy; host: HostResourceCheck; nested: NestedPlugin[]; depth: number },
 ): Promise<ErrorDetail[]> {
   const uses = findHostResources(loaded.plugin.configSchema as object, config, configPath);
-  // A server resolves "isolate when you can" to "isolate" in the config it records (e.g. sandbox auto -> required).
-  hardenIsolation(uses, o.host);
-  const errors = checkUses(uses, o.host, o.baseDir);
+  // A server may resolve "isolate when you can" to "isolate" in the config it records (sandbox auto -> required).
+  const errors = o.host(uses, o.baseDir);
   for (const use of uses) {
     const spec = use.value as { plugin?: unknown; config?: unknown } | null;
     if (use.kind !== 'plugin' || !use.pluginKind || !spec || typeof spec !== 'object' || typeof spec.plugin !== 'string') continue;
@@ -179,9 +184,4 @@ function checkPolicy(kind: PluginKind, reference: string, baseDir: string, polic
     // A misspelled built-in reads as a package name: say which built-in was probably meant, as the CLI does.
     throw CrucibleError.at('CRUCIBLE_E_PLUGIN_NOT_ALLOWED', { path, message: `plugin package "${reference}" is not on this server's allowlist`, hint: suggestion(kind, reference) });
   }
-}
-
-/** The resolved manifest as JSON (plugin configs with defaults), for `crucible validate` and the run record. */
-export function manifestToJson(resolved: ResolvedManifest): Manifest {
-  return resolved.manifest;
 }

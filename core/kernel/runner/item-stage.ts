@@ -4,8 +4,8 @@ import { existsSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from '../contract/data.js';
 import type { ProgressReporter } from '../contract/context.js';
-import { writeFileAtomic } from '../util/atomic.js';
-import { appendJsonl, readCompleteJsonl, toJsonl } from '../util/jsonl.js';
+import { writeFileAtomic } from '../../util/atomic.js';
+import { appendJsonl, readCompleteJsonl, toJsonl } from '../../util/jsonl.js';
 
 export interface ItemRecord<T> {
   problemId: string;

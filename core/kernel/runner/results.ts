@@ -1,6 +1,6 @@
 // results.json: every metric, comparison and fact about the run, and the report made from it.
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
 import type { RunResults } from './run-results.js';
 import type { PipelineState } from './pipeline-state.js';
 import { summarizeExecutions } from './execution-summary.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Execution, ModelArtifact, SplitName } from '../contract/data.js';
 import type { TrainResult } from '../contract/kinds.js';
 import { CrucibleError } from '../errors.js';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
 import { assertNoTestLeak, bySplit } from './leakage.js';
 import type { PipelineState } from './pipeline-state.js';
 import type { RoundInfo, RoundsSummary } from './rounds-summary.js';

@@ -7,7 +7,7 @@ import type { SeededRng } from '../services/rng.js';
 import { stageFiles } from '../services/stage-files.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
 import type { EventLog } from './event-log.js';
 
 export interface RunServices {

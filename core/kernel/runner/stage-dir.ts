@@ -3,7 +3,7 @@
 // matches (the manifest changed) is cleared; a finished stage with the same key in the cache is copied in.
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
 import { KINDS, STAGE_SLOTS } from '../contract/kinds.js';
 
 export interface StageDir {

@@ -1,5 +1,5 @@
 // The frame around every stage: its cache key, its folder, start/end events, and timing.
-import { hashJson } from '../util/hash.js';
+import { hashJson } from '../../util/hash.js';
 import { finishStageDir, openStageDir, type StageDir } from './stage-dir.js';
 import type { PipelineState } from './pipeline-state.js';
 import { cancelledError, readStageRecords } from './stage-context.js';

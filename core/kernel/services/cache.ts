@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cache } from '../contract/context.js';
-import { sha256 } from '../util/hash.js';
-import { writeJsonAtomic } from '../util/atomic.js';
+import { sha256 } from '../../util/hash.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
 
 export class DiskCache implements Cache {
   constructor(private readonly root: string) {}

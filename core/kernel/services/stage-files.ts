@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StageFiles } from '../contract/context.js';
-import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.js';
 
 export function stageFiles(dir: string): StageFiles {
   mkdirSync(dir, { recursive: true });

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { CrucibleError } from '../../kernel/errors.js';
 import type { PluginPolicy } from '../../kernel/manifest/validate.js';
 import { createRun } from '../../store/session.js';
-import { packageRoot } from '../../kernel/util/package-root.js';
+import { enforceHostPolicy } from '../../policy/host-policy.js';
+import { packageRoot } from '../../util/package-root.js';
 import { RUN_STATES, type RunRow } from '../../store/run-index.js';
-import { hashJson } from '../../kernel/util/hash.js';
+import { hashJson } from '../../util/hash.js';
 import type { App, ServerContext } from '../context.js';
 import { HttpError } from '../http-errors.js';
 import { resolvePosted } from '../manifest-input.js';
@@ -20,14 +21,14 @@ import { errorResponses, manifestBodySchema, runDetailSchema, runIdParams, runSu
 export const policyOf = (ctx: ServerContext): PluginPolicy => ({
   allowedPackages: ctx.options.allowPackages,
   allowedPaths: ctx.options.allowPluginDirs,
-  host: {
+  host: enforceHostPolicy({
     readRoots: [...ctx.options.dataDirs, ctx.options.manifestsDir, ctx.store.root, join(packageRoot(), 'models')],
     allowWrites: false,
     allowExecutables: false,
     allowWeakenedIsolation: ctx.options.allowUnsandboxed,
     allowedUrls: ctx.options.allowUrls,
     allowedEnv: ctx.options.passEnv,
-  },
+  }),
 });
 
 const summary = (r: RunRow) => ({

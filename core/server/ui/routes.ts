@@ -2,7 +2,7 @@
 // authenticated API), and the login that puts the token into an HttpOnly cookie.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../kernel/util/package-root.js';
+import { packageRoot } from '../../util/package-root.js';
 import { TOKEN_COOKIE, tokenMatches } from '../auth.js';
 import type { App, ServerContext } from '../context.js';
 import { HttpError } from '../http-errors.js';

@@ -19,13 +19,13 @@ export async function resolveExecutorSpec(spec: ExecutorSpec, ctx: PluginContext
  * coded error naming the field.
  */
 export async function resolveBatchExecutor(spec: ExecutorSpec, o: { allowPlugins: string[]; allowUnsandboxed: boolean; baseDir: string }): Promise<ExecutorSpec> {
-  const { resolveManifestObject, isCrucibleError } = await import('crucible-ml');
+  const { resolveManifestObject, isCrucibleError, enforceHostPolicy } = await import('crucible-ml');
   const isPath = (p: string) => p.startsWith('.') || isAbsolute(p);
   const policy = {
     allowedPackages: o.allowPlugins.filter((p) => !isPath(p)),
     // The worker checks the exact name itself; the kernel's allowlist takes folders.
     allowedPaths: o.allowPlugins.filter(isPath).map((p) => dirname(resolve(o.baseDir, p))),
-    host: { readRoots: [], allowWrites: false, allowExecutables: false, allowWeakenedIsolation: o.allowUnsandboxed, allowedUrls: [], allowedEnv: [] },
+    host: enforceHostPolicy({ readRoots: [], allowWrites: false, allowExecutables: false, allowWeakenedIsolation: o.allowUnsandboxed, allowedUrls: [], allowedEnv: [] }),
   };
   try {
     const resolved = await resolveManifestObject({ name: 'queue-batch', dataset: { plugin: 'builtin' }, stages: { executor: { plugin: spec.plugin, config: spec.config } } }, o.baseDir, policy);

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib';
 import plugin from '../../../plugins/datasets/humaneval.js';
 import { instantiate } from '../../../core/testing/index.js';
 import { isCrucibleError } from '../../../core/kernel/errors.js';
-import { readText } from '../../../core/kernel/util/jsonl.js';
+import { readText } from '../../../core/util/jsonl.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
 import { datasetLoader } from './loader.js';
 import { DATA, canonicalDataFailures, canonicalFailures, runDataJobs, runJobs } from './pyrun.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import plugin, { splitPlusPrompt } from '../../../plugins/datasets/mbpp.js';
-import { readText } from '../../../core/kernel/util/jsonl.js';
+import { readText } from '../../../core/util/jsonl.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
 import { datasetLoader } from './loader.js';
 import { DATA, canonicalDataFailures, canonicalFailures, dataInputReprs, runJobs } from './pyrun.js';

@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { Problem } from '../../../core/kernel/contract/data.js';
-import { packageRoot } from '../../../core/kernel/util/package-root.js';
+import { packageRoot } from '../../../core/util/package-root.js';
 import { pythonExecutable } from '../../../plugins/datasets/python/run.js';
 
 export const DATA = join(packageRoot(), '..', 'shared', 'data');

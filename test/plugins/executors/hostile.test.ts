@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
 import type { Execution } from '../../../core/kernel/contract/data.js';
-import { packageRoot } from '../../../core/kernel/util/package-root.js';
+import { packageRoot } from '../../../core/util/package-root.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
 import { alive, candidateProcesses, candidates, hostWitness, problem, runAll, type HostWitness } from './helpers.js';
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import humaneval from '../../../plugins/datasets/humaneval.js';
 import python, { type PythonExecutor } from '../../../plugins/executors/python/index.js';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import { readText } from '../../../core/kernel/util/jsonl.js';
+import { readText } from '../../../core/util/jsonl.js';
 import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';
 import { candidates } from './helpers.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Problem } from '../../../core/kernel/contract/data.js';
 import type { Generator } from '../../../core/kernel/contract/kinds.js';
 import { createTestContext, instantiate } from '../../../core/testing/index.js';
-import { packageRoot } from '../../../core/kernel/util/package-root.js';
+import { packageRoot } from '../../../core/util/package-root.js';
 import plugin from '../../../plugins/generators/openai-compatible/index.js';
 
 const ROOT = packageRoot();

@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Candidate, Problem } from '../../../../core/kernel/contract/data.js';
-import { packageRoot } from '../../../../core/kernel/util/package-root.js';
+import { packageRoot } from '../../../../core/util/package-root.js';
 import { loadMistralSamples } from '../../../../bench/queue-samples.js';
 
 const ROOT = packageRoot();

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../../../core/kernel/util/package-root.js';
+import { packageRoot } from '../../../../core/util/package-root.js';
 import { pythonLayoutKey } from '../../../../plugins/executors/python/layout-key.js';
 import { DATA, mistralSamples, startRedis, startWorker, verdict } from './helpers.js';
 

@@ -1,7 +1,7 @@
 // JSON Lines in and out. Reading names the file and line of every malformed record; nothing is skipped silently.
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { CrucibleError } from '../errors.js';
+import { CrucibleError } from '../kernel/errors.js';
 import { describeJsonSyntaxError } from './json-error.js';
 
 /** Reads a text file, transparently gunzipping `.gz`. */

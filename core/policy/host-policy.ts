@@ -1,13 +1,14 @@
-// One policy for every host resource a manifest names (see host-resources.ts for how plugins mark them).
-// The CLI runs for a local user and allows everything; the HTTP server runs for token holders, who are not
-// the operator: files only under declared roots, nothing written outside the run's folder, no executables,
-// URLs only to allowed hosts, environment variables only those passed on, isolation kept unless the
-// operator said otherwise. `hostPolicyViolations` is a plain function of (config, schema, policy): the
-// kernel applies it to the manifest and every plugin config, and other hosts (a sandbox server) can too.
+// One policy for every host resource a manifest names (core/kernel/manifest/host-resources.ts: how plugins mark
+// them). The CLI runs for a local user and allows everything; the HTTP server and the sandbox server run for
+// token holders, who are not the operator: files only under declared roots, nothing written outside the run's
+// folder, no executables, URLs only to allowed hosts, environment variables only those passed on, isolation
+// kept unless the operator said otherwise. The hosts hand `enforceHostPolicy(policy)` to the kernel, which calls it on
+// the manifest and on every plugin config (nested ones included) at validation time.
 import { existsSync, realpathSync } from 'node:fs';
 import { isAbsolute, normalize, resolve, sep } from 'node:path';
-import type { ErrorCode, ErrorDetail } from '../errors.js';
-import { findHostResources, type HostResourceUse } from './host-resources.js';
+import type { ErrorCode, ErrorDetail } from '../kernel/errors.js';
+import type { HostResourceUse } from '../kernel/manifest/host-resources.js';
+import type { HostResourceCheck } from '../kernel/manifest/validate.js';
 
 export interface HostPolicy {
   /** Folders whose files may be read; undefined = any (a local user). */
@@ -30,16 +31,12 @@ export const LOCAL_POLICY: HostPolicy = { allowWrites: true, allowExecutables: t
 /** The code of every refusal: carried in each detail's message, as the manifest validator reports inner codes. */
 export const POLICY_CODE: ErrorCode = 'CRUCIBLE_E_HOST_POLICY';
 
-export interface PolicyOptions {
-  /** JSON path of the config (e.g. "stages.executor.config"). */
-  basePath: string;
-  /** Folder relative paths resolve against (the manifest's). */
-  baseDir: string;
-}
-
-/** Each refusal names the JSON path and the rule it broke; an empty list means the config is allowed. */
-export function hostPolicyViolations(config: unknown, schema: object, policy: HostPolicy, options: PolicyOptions): ErrorDetail[] {
-  return checkUses(findHostResources(schema, config, options.basePath), policy, options.baseDir);
+/** The kernel's hook for `policy` (PluginPolicy.host): strict forms replace what they can, the rest is refused. */
+export function enforceHostPolicy(policy: HostPolicy): HostResourceCheck {
+  return (uses, baseDir) => {
+    hardenIsolation(uses, policy);
+    return checkUses(uses, policy, baseDir);
+  };
 }
 
 /** A weakening value the policy replaced by its strict form (e.g. sandbox "auto" -> "required"). */
