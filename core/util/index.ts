@@ -11,3 +11,5 @@ export { silentLogger } from './logger.js';
 /** The folder of crucible's own package.json (built-in plugins find their bundled files from it). */
 export { packageRoot } from './package-root.js';
 export { describeJsonSyntaxError } from './json-error.js';
+/** The text heuristics of the kernel's pairing gates (code or prose, refusal, template, same text). */
+export { isRefusal, isTemplate, looksLikeCode, sameText } from './code-text.js';

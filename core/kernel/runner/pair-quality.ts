@@ -1,8 +1,10 @@
 // What the kernel measures and enforces over the pairs of every pairing plugin, built-in or not: statistics
 // (pairs per problem, score gaps, status mix) and quality gates that drop trivial negatives (empty, prose,
-// refusals, templates, identical to the chosen side) and fail the stage when too little survives.
+// refusals, templates, identical to the chosen side) and fail the stage when too little survives. The text
+// heuristics behind the gates live in core/util/code-text.ts.
 import type { PreferencePair } from '../contract/data.js';
 import { CrucibleError, type ErrorDetail } from '../errors.js';
+import { isRefusal, isTemplate, looksLikeCode, sameText } from '../../util/code-text.js';
 
 const GATES_PATH = 'stages.pairing.gates';
 
@@ -33,45 +35,9 @@ export interface GateOptions {
 export const GATE_REASONS = ['empty', 'identical', 'refusal', 'template', 'not_code', 'chosen_invalid'] as const;
 export type GateReason = (typeof GATE_REASONS)[number];
 
-const REFUSALS = [
-  /\b(i|we)\s*(cannot|can't|can not|won't|will not|am unable to|'m unable to|am not able to)\s+(help|assist|provide|do|comply|complete|write|answer|fulfil)/i,
-  /\bas an ai(\s+language model)?\b/i,
-  /^\s*(i'?m\s+|i am\s+)?sorry\b/i,
-];
-const PLACEHOLDERS = /<\s*your code\s*>|your code here|insert (your )?code|implement (this|me)\b/i;
-const STUB_LINE = /^(pass|\.\.\.|raise\s+NotImplementedError\b.*|return\s*(None)?)$/;
-const CODE_LINE = [
-  /^(def|class|return|if|elif|else|for|while|try|except|finally|with|import|from|raise|assert|yield|pass|break|continue|lambda|global|nonlocal|del|print|async|await)\b/,
-  /^[\w.[\], ]+\s*(=|\+=|-=|\*=|\/=|%=|\/\/=)/, // assignment
-  /^[\w.]+\s*\(.*\)?\s*$/, // a call
-  /^[)\]}]/, // closing a bracket
-  /[=!<>]=|[+\-*/%]\s*\w|\w\[[^\]]*\]/, // operators and subscripts
-];
-
-/** Code lines with docstrings, comments, doctest lines and markdown fences removed. */
-function substantiveLines(text: string): string[] {
-  return text
-    .replace(/("""|''')[\s\S]*?(\1|$)/g, '\n')
-    .split('\n')
-    .map((l) => l.replace(/(^|\s)#.*$/, '').trim())
-    .filter((l) => l !== '' && !l.startsWith('```') && !l.startsWith('>>>'));
-}
-
-/** Only stubs, only comments, or a placeholder ("your code here"). */
-export function isTemplate(text: string): boolean {
-  return PLACEHOLDERS.test(text) || substantiveLines(text).every((l) => STUB_LINE.test(l));
-}
-
-export function looksLikeCode(text: string): boolean {
-  const lines = substantiveLines(text);
-  return lines.length > 0 && lines.filter((l) => CODE_LINE.some((re) => re.test(l))).length / lines.length >= 0.5;
-}
-
-const normalize = (s: string) => s.split('\n').map((l) => l.trimEnd()).join('\n').trim();
-
 function sideProblem(text: string, status: string | undefined, options: GateOptions, extra: RegExp[]): GateReason | undefined {
   if (text.trim() === '') return 'empty';
-  if (REFUSALS.some((re) => re.test(text))) return 'refusal';
+  if (isRefusal(text)) return 'refusal';
   if (extra.some((re) => re.test(text))) return 'template';
   if (options.requireCode && isTemplate(text)) return 'template';
   // A program that compiled is code by definition; the heuristic only judges what did not.
@@ -83,7 +49,7 @@ function sideProblem(text: string, status: string | undefined, options: GateOpti
 export function checkPair(pair: PreferencePair, options: GateOptions, extra: RegExp[] = []): GateReason | undefined {
   const rejected = sideProblem(pair.rejected, pair.rejectedStatus, options, extra);
   if (rejected === 'empty') return 'empty';
-  if (normalize(pair.rejected) === normalize(pair.chosen)) return 'identical';
+  if (sameText(pair.rejected, pair.chosen)) return 'identical';
   if (rejected) return rejected;
   if (sideProblem(pair.chosen, pair.chosenStatus, options, extra)) return 'chosen_invalid';
   return undefined;
