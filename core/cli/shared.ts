@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RunStore } from '../store/run-store.js';
-import { guardStorage } from '../kernel/runner/storage-error.js';
+import { guardStorage } from '../store/storage-error.js';
 import { resolve } from 'node:path';
 
 export const runsDirOption = (cmd: Command) => cmd.option('--runs-dir <dir>', 'runs directory', process.env.CRUCIBLE_RUNS_DIR ?? './runs');

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { RunStore } from '../store/run-store.js';
-import { guardStorage } from '../kernel/runner/storage-error.js';
+import { guardStorage } from '../store/storage-error.js';
 import { packageRoot } from '../util/package-root.js';
 import { installAuth } from './auth.js';
 import type { App, ServerContext } from './context.js';

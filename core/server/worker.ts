@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { executeRun } from '../store/session.js';
 import { createLogger } from '../util/logger.js';
 import { RunStore } from '../store/run-store.js';
-import { guardStorage } from '../kernel/runner/storage-error.js';
+import { guardStorage } from '../store/storage-error.js';
 
 const [runsDir, runId] = process.argv.slice(2);
 const controller = new AbortController();

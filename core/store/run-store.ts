@@ -6,6 +6,7 @@ import { CrucibleError } from '../kernel/errors.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { hashJson } from '../util/hash.js';
 import type { RunRecord, RunStateExtra, RunStorage } from '../kernel/runner/run-storage.js';
+import { asStorageError } from './storage-error.js';
 import { RunIndex, type RunRow, type RunState } from './run-index.js';
 
 export type { RunRecord } from '../kernel/runner/run-storage.js';
@@ -31,6 +32,10 @@ export class RunStore implements RunStorage {
 
   get cacheDir(): string {
     return join(this.root, '.cache');
+  }
+
+  asStorageError(error: unknown): unknown {
+    return asStorageError(error, this.root);
   }
 
   runDir(id: string): string {

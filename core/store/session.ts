@@ -11,7 +11,7 @@ import { describeOwner } from './run-owner.js';
 import { writeReport } from '../report/index.js';
 import '../builtins.js';
 import { Runner, type RunOutcome } from '../kernel/runner/runner.js';
-import { guardStorage } from '../kernel/runner/storage-error.js';
+import { guardStorage } from './storage-error.js';
 
 export function createRun(store: RunStore, resolved: ResolvedManifest, options: { idempotencyKey?: string; state?: RunState } = {}): RunRecord {
   const manifest = resolved.manifest as unknown as Record<string, unknown> & { name: string };

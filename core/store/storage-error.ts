@@ -1,6 +1,6 @@
 // Failures of the disk under the runs folder (full, read-only, gone, no permission) become one coded error,
 // CRUCIBLE_E_STORAGE, naming the folder and what to do, instead of a raw ENOSPC or SqliteError stack.
-import { CrucibleError, isCrucibleError } from '../errors.js';
+import { CrucibleError, isCrucibleError } from '../kernel/errors.js';
 
 const FS_CODES: Record<string, string> = {
   ENOSPC: 'the disk is full',

@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
-import { createRootContainer, createRunContainer, type ProgressFactory } from '../../core/kernel/di/container.js';
+import { createRootContainer, createRunContainer } from '../../core/kernel/di/container.js';
+import { RunServices } from '../../core/kernel/runner/stage-context.js';
 import { TOKENS } from '../../core/kernel/di/tokens.js';
 import { resolveManifest } from '../../core/index.js';
 import { createRun } from '../../core/store/session.js';
@@ -12,7 +13,7 @@ import type { EventLog } from '../../core/kernel/runner/event-log.js';
 import { RunStore } from '../../core/store/run-store.js';
 import { fixtures, tempDir } from '../helpers/kernel.js';
 
-test('each run gets its own child container: shared store, own seeded RNG, event log and progress', async () => {
+test('each run gets its own child container: shared store, own seeded RNG, event log, and one RunServices built from them', async () => {
   const store = new RunStore(tempDir());
   const root = createRootContainer(store, silentLogger());
   const a = createRun(store, await resolveManifest(join(fixtures, 'manifests', 'toy.json')));
@@ -26,7 +27,13 @@ test('each run gets its own child container: shared store, own seeded RNG, event
   const events = ca.resolve<EventLog>(TOKENS.EventLog);
   const seen: unknown[] = [];
   events.on('event', (e) => seen.push(e));
-  const progress = ca.resolve<ProgressFactory>(TOKENS.Progress)('generate');
+  const services = ca.resolve(RunServices);
+  assert.is(ca.resolve(RunServices), services, 'built once per run');
+  assert.is.not(cb.resolve(RunServices), services);
+  assert.is(services.events, events);
+  assert.is(services.rng, ca.resolve(TOKENS.Rng));
+  assert.is(services.logger, ca.resolve(TOKENS.Logger));
+  const progress = services.progressFor('generate');
   progress.start(4);
   progress.tick(4);
   assert.ok(seen.length >= 2);

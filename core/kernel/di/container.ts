@@ -1,5 +1,6 @@
 // The root container holds process-wide services; each run gets a child container with its own
-// logger, seeded RNG, cache view, event log and cancellation signal.
+// logger, seeded RNG, event log, shared services and cancellation signal, from which the run's Runner and
+// RunServices (what every stage draws on) are resolved.
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { join } from 'node:path';
@@ -11,10 +12,9 @@ import { EventLog } from '../runner/event-log.js';
 import type { RunRecord, RunStorage } from '../runner/run-storage.js';
 import type { RunResults } from '../runner/run-results.js';
 import { TOKENS } from './tokens.js';
-import { StageProgress } from '../runner/progress.js';
 import { RunSharedServices } from '../services/shared.js';
+import { RunServices } from '../runner/stage-context.js';
 
-export type ProgressFactory = (stage: string) => StageProgress;
 /** Writes the human-readable report of a finished run (a host concern: the kernel writes results.json). */
 export type ReportWriter = ((runDir: string, results: RunResults) => Promise<unknown>) | undefined;
 
@@ -44,8 +44,9 @@ export function createRunContainer(parent: DependencyContainer, record: RunRecor
   c.registerInstance(TOKENS.Rng, new SeededRng(seed));
   const events = new EventLog(join(store.runDir(record.id), 'events.jsonl'));
   c.registerInstance(TOKENS.EventLog, events);
-  c.registerInstance<ProgressFactory>(TOKENS.Progress, (stage) => new StageProgress(stage, events));
   c.registerInstance(TOKENS.Logger, parent.resolve<PinoLogger>(TOKENS.Logger).child({ run: record.id }));
   c.registerInstance(TOKENS.Shared, new RunSharedServices(c, (key) => events.emitEvent('shared', { key })));
+  // Built once per run: the Runner and every stage share this one object.
+  c.registerSingleton(RunServices);
   return c;
 }

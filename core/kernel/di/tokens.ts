@@ -9,7 +9,6 @@ export const TOKENS = {
   EventLog: Symbol('EventLog'),
   Signal: Symbol('Signal'),
   RunRecord: Symbol('RunRecord'),
-  Progress: Symbol('Progress'),
   ReportWriter: Symbol('ReportWriter'),
   CacheOptions: Symbol('CacheOptions'),
   /** The run's shared services (ctx.shared), backed by the run's container. */

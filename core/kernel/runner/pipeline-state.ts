@@ -4,7 +4,6 @@ import type { ModelArtifact } from '../contract/data.js';
 import type { RoundsSummary } from './rounds-summary.js';
 import type { PairingStatistics } from './pair-quality.js';
 import type { ResolvedManifest } from '../manifest/validate.js';
-import type { EventLog } from './event-log.js';
 import type { RunPlugins } from './plugins.js';
 import type { SplitAssignment } from './split.js';
 import type { RunServices } from './stage-context.js';
@@ -17,7 +16,6 @@ export interface PipelineState {
   resolved: ResolvedManifest;
   plugins: RunPlugins;
   services: RunServices;
-  events: EventLog;
   keys: Record<string, string>;
   /** --no-cache / --fresh STAGE of this execution. */
   cacheOptions: { noCache?: boolean; fresh?: string };

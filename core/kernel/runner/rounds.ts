@@ -136,14 +136,14 @@ export async function runRounds(state: PipelineState, spec: RoundsSpec): Promise
       training: trainingNumbers(result),
       model: result.model.path,
     });
-    state.events.emitEvent('metric', { stage: 'rounds', name: 'round', step: r, values: { [`${selectOn}/pass@1 of the sampling policy`]: curve.at(-1)!.pass1, 'pairs/train': pairs.train.length, ...infos.at(-1)!.training } });
+    state.services.events.emitEvent('metric', { stage: 'rounds', name: 'round', step: r, values: { [`${selectOn}/pass@1 of the sampling policy`]: curve.at(-1)!.pass1, 'pairs/train': pairs.train.length, ...infos.at(-1)!.training } });
     prev = { model: result.model, key };
   }
   // The last round's policy samples the selection split once, closing the curve.
   await generateStage(state, { suffix: '.final', policy: prev!, problems: curveProblems });
   await executeStage(state, { suffix: '.final', policy: prev!, problems: curveProblems });
   addCurvePoint(spec.count);
-  state.events.emitEvent('metric', { stage: 'rounds', name: 'curve', values: Object.fromEntries(curve.map((c) => [`${selectOn}/pass@1 after round ${c.round}`, c.pass1])) });
+  state.services.events.emitEvent('metric', { stage: 'rounds', name: 'curve', values: Object.fromEntries(curve.map((c) => [`${selectOn}/pass@1 after round ${c.round}`, c.pass1])) });
 
   const keep = spec.keep ?? 'last';
   let kept = spec.count;

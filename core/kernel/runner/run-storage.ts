@@ -21,12 +21,12 @@ export interface RunStateExtra {
 }
 
 export interface RunStorage {
-  /** The runs folder (named in storage errors). */
-  readonly root: string;
   /** Root of the stage cache shared by runs. */
   readonly cacheDir: string;
   /** The folder of one run (stage outputs, events, results). */
   runDir(id: string): string;
   /** Records a state change of a run where other processes can see it. */
   setState(id: string, state: RunState, extra?: RunStateExtra): void;
+  /** `error` as the host's coded storage error when the runs folder failed (full, read-only...), else unchanged. */
+  asStorageError(error: unknown): unknown;
 }

@@ -1,21 +1,14 @@
 // Runs one experiment: load -> split -> generate -> execute -> score -> pair -> train -> evaluate -> report.
 // Each stage is optional where the manifest omits it; each is cached and resumable (see stage.ts).
 import { inject, injectable } from 'tsyringe';
-import type { Logger as PinoLogger } from 'pino';
 import { TOKENS } from '../di/tokens.js';
-import type { ProgressFactory, ReportWriter, StageCacheOptions } from '../di/container.js';
-import type { Clock } from '../contract/context.js';
-import type { DiskCache } from '../services/cache.js';
-import type { SeededRng } from '../services/rng.js';
-import type { EventLog } from './event-log.js';
-import type { RunSharedServices } from '../services/shared.js';
+import type { ReportWriter, StageCacheOptions } from '../di/container.js';
 import type { RunRecord, RunStorage } from './run-storage.js';
 import { CrucibleError, isCrucibleError } from '../errors.js';
-import { asStorageError } from './storage-error.js';
 import { resolveManifestObject } from '../manifest/validate.js';
 import type { PipelineState } from './pipeline-state.js';
 import { RunPlugins } from './plugins.js';
-import type { RunServices } from './stage-context.js';
+import { RunServices } from './stage-context.js';
 import { datasetStage, executeStage, generateStage, scoreStage, splitStage } from './stages-sample.js';
 import { evaluateStage, pairStage, trainStage } from './stages-learn.js';
 import { buildResults, headlineOf, writeResults, type RunResultsFile } from './results.js';
@@ -34,43 +27,24 @@ export class Runner {
     @inject(TOKENS.RunStore) private readonly store: RunStorage,
     @inject(TOKENS.ReportWriter) private readonly writeReport: ReportWriter,
     @inject(TOKENS.RunRecord) private readonly record: RunRecord,
-    @inject(TOKENS.Logger) private readonly logger: PinoLogger,
-    @inject(TOKENS.Cache) private readonly cache: DiskCache,
-    @inject(TOKENS.Rng) private readonly rng: SeededRng,
-    @inject(TOKENS.EventLog) private readonly events: EventLog,
-    @inject(TOKENS.Signal) private readonly signal: AbortSignal,
-    @inject(TOKENS.Clock) private readonly clock: Clock,
-    @inject(TOKENS.Progress) private readonly progressFor: ProgressFactory,
     @inject(TOKENS.CacheOptions) private readonly cacheOptions: StageCacheOptions,
-    @inject(TOKENS.Shared) private readonly shared: RunSharedServices,
+    @inject(RunServices) private readonly services: RunServices,
   ) {}
 
   async run(): Promise<RunOutcome> {
-    const { record, store, events } = this;
+    const { record, store, services } = this;
+    const { events } = services;
     const runDir = store.runDir(record.id);
     const startedAt = new Date().toISOString();
     store.setState(record.id, 'RUNNING');
     events.emitEvent('state', { state: 'RUNNING' });
-    const services: RunServices = {
-      logger: this.logger,
-      cache: this.cache,
-      rng: this.rng,
-      seed: this.rng.seed,
-      events,
-      signal: this.signal,
-      baseDir: record.baseDir,
-      clock: this.clock,
-      progressFor: this.progressFor,
-      records: {},
-      shared: this.shared,
-    };
     let plugins: RunPlugins | undefined;
     const stageLog: PipelineState['stageLog'] = [];
     try {
       const resolved = await resolveManifestObject(record.manifest, record.baseDir);
-      services.runtime = (resolved.manifest.runtime ?? {}) as RunServices['runtime'];
+      services.runtime = resolved.manifest.runtime ?? {};
       plugins = new RunPlugins(resolved, services, runDir);
-      const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, events, keys: {}, stageLog, cacheOptions: this.cacheOptions, freshNow: false } as unknown as PipelineState;
+      const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, keys: {}, stageLog, cacheOptions: this.cacheOptions, freshNow: false } as unknown as PipelineState;
       const slots = resolved.manifest.stages ?? {};
       const external = Boolean((resolved.manifest.inputs as { preferences?: string } | undefined)?.preferences);
       await datasetStage(state);
@@ -92,21 +66,21 @@ export class Runner {
       events.emitEvent('state', { state: 'SUCCEEDED', headline: headlineOf(results) });
       return { state: 'SUCCEEDED', results, stageLog };
     } catch (caught) {
-      const cancelled = this.signal.aborted;
-      const known = asStorageError(caught, store.root);
+      const cancelled = services.signal.aborted;
+      const known = store.asStorageError(caught);
       const error = isCrucibleError(known)
         ? known
         : new CrucibleError(cancelled ? 'CRUCIBLE_E_CANCELLED' : 'CRUCIBLE_E_STAGE', (caught as Error)?.message ?? String(caught), [], { cause: caught });
       const final = cancelled && error.code !== 'CRUCIBLE_E_STORAGE' ? 'CANCELLED' : 'FAILED';
       // Each record of the failure is best effort: on a full or read-only disk they fail too, and the run must
       // still stop its plugins (fork-servers) and report the error it met first.
-      bestEffort(() => this.logger.error({ err: caught }, `run ${final.toLowerCase()}`));
+      bestEffort(() => services.logger.error({ err: caught }, `run ${final.toLowerCase()}`));
       bestEffort(() => store.setState(record.id, final, { error: { code: error.code, message: error.message } }));
       bestEffort(() => events.emitEvent('state', { state: final, error: error.toJSON() }));
       return { state: final, error, stageLog };
     } finally {
       await plugins?.closeAll();
-      await this.shared.closeAll();
+      await services.shared.closeAll();
       bestEffort(() => events.sync());
     }
   }

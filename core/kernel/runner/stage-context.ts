@@ -1,31 +1,46 @@
-// Builds the ctx a plugin receives for one stage of one run.
+// The services of one run, built once by the run's DI container, and the ctx a plugin receives for one stage.
+import { inject, injectable } from 'tsyringe';
 import type { Logger as PinoLogger } from 'pino';
-import type { Clock, NestedPlugins, PluginContext, ProgressReporter, SharedServices } from '../contract/context.js';
+import type { Clock, NestedPlugins, PluginContext, ProgressReporter } from '../contract/context.js';
 import { CrucibleError } from '../errors.js';
+import { TOKENS } from '../di/tokens.js';
 import type { DiskCache } from '../services/cache.js';
 import type { SeededRng } from '../services/rng.js';
+import type { RunSharedServices } from '../services/shared.js';
 import { stageFiles } from '../services/stage-files.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../util/atomic.js';
+import type { RunRecord } from './run-storage.js';
+import { StageProgress } from './progress.js';
 import type { EventLog } from './event-log.js';
 
-export interface RunServices {
-  logger: PinoLogger;
-  cache: DiskCache;
-  rng: SeededRng;
-  seed: number;
-  events: EventLog;
-  signal: AbortSignal;
-  baseDir: string;
-  /** The manifest's runtime section, handed to every plugin as ctx.runtime. */
-  runtime?: { backend?: string };
-  clock: Clock;
-  /** A progress reporter for one stage (events into the run's event log). */
-  progressFor(stage: string): ProgressReporter;
+/** What the stages and the plugins' ctx draw on: resolved from the run's container, shared by every stage. */
+@injectable()
+export class RunServices {
   /** Facts recorded with the run (backend, prompt format, ...), written into results.json. */
-  records: Record<string, unknown>;
-  shared: SharedServices;
+  readonly records: Record<string, unknown> = {};
+  /** The manifest's runtime section, handed to every plugin as ctx.runtime (set once the manifest is resolved). */
+  runtime?: { backend?: string };
+  readonly baseDir: string;
+
+  constructor(
+    @inject(TOKENS.Logger) readonly logger: PinoLogger,
+    @inject(TOKENS.Cache) readonly cache: DiskCache,
+    @inject(TOKENS.Rng) readonly rng: SeededRng,
+    @inject(TOKENS.EventLog) readonly events: EventLog,
+    @inject(TOKENS.Signal) readonly signal: AbortSignal,
+    @inject(TOKENS.Clock) readonly clock: Clock,
+    @inject(TOKENS.Shared) readonly shared: RunSharedServices,
+    @inject(TOKENS.RunRecord) record: RunRecord,
+  ) {
+    this.baseDir = record.baseDir;
+  }
+
+  /** A progress reporter for one stage (events into the run's event log). */
+  progressFor(stage: string): ProgressReporter {
+    return new StageProgress(stage, this.events);
+  }
 }
 
 export const STAGE_RECORDS_FILE = 'records.json';
@@ -54,7 +69,7 @@ export function stageContext(services: RunServices, stage: string, pluginName: s
     logger: services.logger.child({ stage, plugin: pluginName }),
     cache: services.cache.scoped(pluginName),
     rng: services.rng.fork(stage),
-    seed: services.seed,
+    seed: services.rng.seed,
     progress: services.progressFor(stage),
     clock: services.clock,
     signal,

@@ -19,13 +19,13 @@ export async function withStage<T>(
   // Facts the stage's plugins recorded when it ran (replay warnings, backends...) come back with its outputs.
   if (stage.finished) for (const [k, v] of Object.entries(readStageRecords(stage.dir))) if (!(k in state.services.records)) state.services.records[k] = v;
   const started = Date.now();
-  state.events.emitEvent('stage', { stage: name, status: 'start', key, reused: stage.reused ?? null });
+  state.services.events.emitEvent('stage', { stage: name, status: 'start', key, reused: stage.reused ?? null });
   const { value, summary } = await body(stage);
   if (state.services.signal.aborted) throw cancelledError();
   if (!stage.finished) finishStageDir(stage, name, useCache ? state.cacheRoot : undefined, summary, state.freshNow);
   const durationMs = Date.now() - started;
   state.stageLog.push({ stage: name, status: stage.reused ?? 'ran', durationMs });
-  state.events.emitEvent('stage', { stage: name, status: 'end', reused: stage.reused ?? null, durationMs, ...(summary ?? {}) });
-  state.events.sync();
+  state.services.events.emitEvent('stage', { stage: name, status: 'end', reused: stage.reused ?? null, durationMs, ...(summary ?? {}) });
+  state.services.events.sync();
   return value;
 }
