@@ -1,9 +1,11 @@
 // The table of built-in plugins: the only place core/ names anything in plugins/.
 // Modules load lazily, on first use, through the same contract a third-party package uses.
-// Importing this module installs the table into the kernel's registry.
+// Importing this module installs the table into the kernel's registry, with the hosts' plugin loader
+// (core/loader/: `.ts` plugin files, crucible-ml resolved to this copy).
 import type { Problem } from './kernel/contract/data.js';
 import type { PluginKind } from './kernel/contract/kinds.js';
-import { installBuiltins, type BuiltinEntry } from './kernel/registry/builtin-table.js';
+import { installBuiltins, installModuleImporter, type BuiltinEntry } from './kernel/registry/builtin-table.js';
+import { importModule } from './loader/typescript.js';
 
 /** Module path relative to this file (works from sources and from dist/). */
 const entry = (kind: PluginKind, name: string, module: string): BuiltinEntry => ({ kind, name, url: new URL(module, import.meta.url).href });
@@ -32,6 +34,7 @@ export const BUILTIN_PLUGINS: readonly BuiltinEntry[] = [
 ];
 
 installBuiltins(BUILTIN_PLUGINS);
+installModuleImporter(importModule);
 
 /**
  * The built-in plugins a host falls back on when a command or request names none. Hosts take them from here

@@ -4,7 +4,7 @@ import { builtinPlugins } from '../kernel/registry/builtin-table.js';
 import { PLUGIN_KINDS, type PluginKind } from '../kernel/contract/kinds.js';
 import { discoverPluginPackages } from './discover.js';
 import { loadPlugin } from '../kernel/registry/load.js';
-import { importModule } from '../kernel/registry/typescript.js';
+import { importModule } from '../loader/typescript.js';
 import { CrucibleError, isCrucibleError } from '../kernel/errors.js';
 import { resolveReference } from '../kernel/registry/resolve.js';
 

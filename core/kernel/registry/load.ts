@@ -3,11 +3,10 @@ import semver from 'semver';
 import { closest, distance } from 'fastest-levenshtein';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { builtinPlugins } from './builtin-table.js';
+import { builtinPlugins, importPluginModule } from './builtin-table.js';
 import { PLUGIN_API_VERSION, type AnyPlugin } from '../contract/define-plugin.js';
 import { PLUGIN_KINDS, type PluginKind } from '../contract/kinds.js';
 import { CrucibleError } from '../errors.js';
-import { importModule } from './typescript.js';
 import { resolveReference, type ResolvedReference } from './resolve.js';
 
 export interface LoadedPlugin {
@@ -42,7 +41,7 @@ export async function loadPlugin(kind: PluginKind, reference: string, options: {
   try {
     let pending = moduleCache.get(resolved.url);
     if (!pending) {
-      pending = importModule(resolved.url);
+      pending = importPluginModule(resolved.url);
       moduleCache.set(resolved.url, pending);
     }
     mod = await pending;

@@ -20,7 +20,7 @@ export function resolvePackageToHost(): void {
   if (installed) return;
   installed = true;
   const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  const coreFolder = new URL('../../', import.meta.url);
+  const coreFolder = new URL('../', import.meta.url);
   const targets = Object.fromEntries(Object.entries(ENTRY_FILES).map(([name, file]) => [name, new URL(file + extension, coreFolder).href]));
   register(`data:text/javascript,${encodeURIComponent(HOOK)}`, { data: targets });
 }
