@@ -3,7 +3,7 @@
 import { lineChart } from './charts/index.js';
 import { esc } from './escape.js';
 import { fmtNum, fmtP, fmtSigned } from './format.js';
-import type { RoundsView, RunResults } from '../kernel/runner/run-results.js';
+import type { RunResults } from '../kernel/runner/run-results.js';
 
 /** Test pass@1 of every evaluated policy (base, baseline, rounds, trained last) with its comparison to base. */
 function testRows(r: RunResults): Array<{ label: string; pass1?: number; ci?: [number, number]; delta?: number; p?: number; mde?: number }> {
@@ -22,7 +22,7 @@ function testRows(r: RunResults): Array<{ label: string; pass1?: number; ci?: [n
 }
 
 export function roundsSection(r: RunResults): string {
-  const rounds = r.rounds as RoundsView | undefined;
+  const rounds = r.rounds;
   if (!rounds) return '';
   const chart = lineChart({
     id: 'rounds-curve',
@@ -44,7 +44,7 @@ ${tests.length ? `<h3>Test split (evaluated once)</h3><table><thead><tr><th>poli
 }
 
 export function roundsTerminal(r: RunResults): string[] {
-  const rounds = r.rounds as RoundsView | undefined;
+  const rounds = r.rounds;
   if (!rounds) return [];
   const lines = [`  rounds      ${rounds.selectOn} pass@1 by round: ${rounds.curve.map((c) => `${c.round}: ${fmtNum(c.pass1)}`).join(', ')} (kept round ${rounds.kept})`];
   for (const x of rounds.rounds) lines.push(`              round ${x.round}: ${x.pairs.train} train pairs, loss ${fmtNum(x.training['train/loss'])}, log-ratio chosen ${fmtNum(x.training['logratio/chosen'])}`);

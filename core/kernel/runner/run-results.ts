@@ -3,6 +3,7 @@ import type { SplitName } from '../contract/data.js';
 import type { EvaluationResult } from '../contract/kinds.js';
 import type { ReportSection } from '../contract/summaries.js';
 import type { PairingStatistics } from './pair-quality.js';
+import type { RoundsSummary } from './rounds-summary.js';
 
 export type Curves = Record<string, Array<[number, number]>>;
 
@@ -36,19 +37,6 @@ export interface RunResults {
   pairing?: { stats: PairingStatistics };
   training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown; sections?: ReportSection[] };
   evaluation?: EvaluationResult;
-  /** Iterative runs: the per-round curve and facts (core/runner/rounds-summary.ts). */
-  rounds?: RoundsView;
-}
-
-/** The part of results.json's `rounds` the report reads. */
-export interface RoundsView {
-  count: number;
-  reference: string;
-  keep: string;
-  selectOn: string;
-  kept: number;
-  curve: Array<{ round: number; pass1: number; problems: number; samples: number }>;
-  rounds: Array<{ round: number; sampledFrom: number; samplePass1: Record<string, number>; samples: number; pairs: { train: number; val: number }; training: Record<string, number> }>;
-  baseline?: { label: string; plugin: string };
-  decisions?: Record<string, string>;
+  /** Iterative runs: the per-round curve and facts (rounds-summary.ts). */
+  rounds?: RoundsSummary;
 }
