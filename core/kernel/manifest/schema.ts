@@ -133,7 +133,3 @@ export const manifestSchema = {
 } as const;
 
 export type Manifest = FromSchema<typeof manifestSchema>;
-export interface SlotSpec {
-  plugin: string;
-  config: Record<string, unknown>;
-}

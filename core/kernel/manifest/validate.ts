@@ -86,21 +86,14 @@ export async function resolveComposed(composed: ComposedManifest, policy?: Plugi
 
   const slots: ResolvedManifest['slots'] = {};
   for (const [slot, { kind, path }] of Object.entries(RUN_SLOTS) as Array<[RunSlot, (typeof RUN_SLOTS)[RunSlot]]>) {
-    const spec = valueAt(manifest, path) as { plugin?: unknown; config?: unknown } | undefined;
-    if (!spec || typeof spec.plugin !== 'string') continue;
-    try {
-      checkPolicy(kind, spec.plugin, composed.baseDir, policy, `${path}.plugin`);
-      const loaded = await loadPlugin(kind, spec.plugin, { baseDir: composed.baseDir, path: `${path}.plugin` });
-      const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`);
-      const nested: NestedPlugin[] = [];
-      errors.push(...(await resolveNested(loaded, config, `${path}.config`, { baseDir: composed.baseDir, policy, host, nested, depth: 1 })).map(at));
+    const spec = valueAt(manifest, path);
+    if (!isSpec(spec)) continue;
+    const nested: NestedPlugin[] = [];
+    const found: ErrorDetail[] = [];
+    await resolveSpec(kind, spec, path, { baseDir: composed.baseDir, policy, host, nested, errors: found }, 0, (loaded, config) => {
       slots[slot] = { kind, plugin: spec.plugin, config, loaded, nested };
-      spec.config = config;
-    } catch (error) {
-      if (!isCrucibleError(error)) throw error;
-      const details = error.issues.length ? error.issues : [{ path: `${path}.plugin`, message: error.message }];
-      errors.push(...details.map((d) => at({ ...d, message: `${error.code}: ${d.message}` })));
-    }
+    });
+    errors.push(...found.map(at));
   }
   const split = manifest.dataset?.split;
   if (split && Math.abs((split.train ?? 0) + (split.val ?? 0) + (split.test ?? 0) - 1) > 1e-9) {
@@ -132,41 +125,45 @@ export async function resolveManifestObject(raw: Record<string, unknown>, baseDi
   return resolveComposed({ raw: structuredClone(raw), sources: [], baseDir, origin: () => undefined }, policy);
 }
 
+const isSpec = (v: unknown): v is { plugin: string; config?: unknown } => !!v && typeof v === 'object' && typeof (v as { plugin?: unknown }).plugin === 'string';
+
 /**
- * Applies the host policy to a plugin's (validated) config and resolves every nested plugin spec in it: the
- * allowlist, loading, config validation with defaults (written back into the spec), the policy on its config,
- * recursively. Returns the problems found; the resolved specs go to `o.nested`.
+ * Resolves the plugin spec at `path` (a slot, or a spec nested in a plugin's config): the allowlist, loading,
+ * config validation with defaults (written back into the spec), the host policy on its config, then every spec
+ * nested in that config, recursively, into `o.nested`. Problems go to `o.errors`, each with its inner code.
  */
-async function resolveNested(
-  loaded: LoadedPlugin,
-  config: unknown,
-  configPath: string,
-  o: { baseDir: string; policy?: PluginPolicy; host: HostResourceCheck; nested: NestedPlugin[]; depth: number },
-): Promise<ErrorDetail[]> {
-  const uses = findHostResources(loaded.plugin.configSchema as object, config, configPath);
-  // A server may resolve "isolate when you can" to "isolate" in the config it records (sandbox auto -> required).
-  const errors = o.host(uses, o.baseDir);
-  for (const use of uses) {
-    const spec = use.value as { plugin?: unknown; config?: unknown } | null;
-    if (use.kind !== 'plugin' || !use.pluginKind || !spec || typeof spec !== 'object' || typeof spec.plugin !== 'string') continue;
-    if (o.depth > MAX_NESTING) {
-      errors.push({ path: use.path, message: `plugins nest at most ${MAX_NESTING} levels deep` });
-      continue;
+async function resolveSpec(
+  kind: PluginKind,
+  spec: { plugin: string; config?: unknown },
+  path: string,
+  o: { baseDir: string; policy?: PluginPolicy; host: HostResourceCheck; nested: NestedPlugin[]; errors: ErrorDetail[] },
+  depth: number,
+  resolved: (loaded: LoadedPlugin, config: Record<string, unknown>) => void,
+): Promise<void> {
+  try {
+    checkPolicy(kind, spec.plugin, o.baseDir, o.policy, `${path}.plugin`);
+    const loaded = await loadPlugin(kind, spec.plugin, { baseDir: o.baseDir, path: `${path}.plugin` });
+    const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`);
+    spec.config = config;
+    resolved(loaded, config);
+    const uses = findHostResources(loaded.plugin.configSchema as object, config, `${path}.config`);
+    // A server may resolve "isolate when you can" to "isolate" in the config it records (sandbox auto -> required).
+    o.errors.push(...o.host(uses, o.baseDir));
+    for (const use of uses) {
+      const inner = use.value;
+      if (use.kind !== 'plugin' || !use.pluginKind || !isSpec(inner)) continue;
+      if (depth >= MAX_NESTING) {
+        o.errors.push({ path: use.path, message: `plugins nest at most ${MAX_NESTING} levels deep` });
+        continue;
+      }
+      const innerKind = use.pluginKind;
+      await resolveSpec(innerKind, inner, use.path, o, depth + 1, (l, c) => o.nested.push({ path: use.path, kind: innerKind, plugin: inner.plugin, config: c, loaded: l }));
     }
-    try {
-      checkPolicy(use.pluginKind, spec.plugin, o.baseDir, o.policy, `${use.path}.plugin`);
-      const inner = await loadPlugin(use.pluginKind, spec.plugin, { baseDir: o.baseDir, path: `${use.path}.plugin` });
-      const innerConfig = validatePluginConfig(inner.plugin, spec.config ?? {}, `${use.path}.config`);
-      spec.config = innerConfig;
-      o.nested.push({ path: use.path, kind: use.pluginKind, plugin: spec.plugin, config: innerConfig, loaded: inner });
-      errors.push(...(await resolveNested(inner, innerConfig, `${use.path}.config`, { ...o, depth: o.depth + 1 })));
-    } catch (error) {
-      if (!isCrucibleError(error)) throw error;
-      const details = error.issues.length ? error.issues : [{ path: `${use.path}.plugin`, message: error.message }];
-      errors.push(...details.map((d) => ({ ...d, message: `${error.code}: ${d.message}` })));
-    }
+  } catch (error) {
+    if (!isCrucibleError(error)) throw error;
+    const details = error.issues.length ? error.issues : [{ path: `${path}.plugin`, message: error.message }];
+    o.errors.push(...details.map((d) => ({ ...d, message: `${error.code}: ${d.message}` })));
   }
-  return errors;
 }
 
 function checkPolicy(kind: PluginKind, reference: string, baseDir: string, policy: PluginPolicy | undefined, path: string): void {

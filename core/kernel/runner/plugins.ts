@@ -5,6 +5,7 @@ import { CrucibleError } from '../errors.js';
 import { createPlugin } from '../registry/instantiate.js';
 import { pluginCodeHash } from '../registry/code-hash.js';
 import type { ResolvedManifest, ResolvedSlot, RunSlot } from '../manifest/validate.js';
+import type { LoadedPlugin } from '../registry/load.js';
 import { RUN_SLOTS } from '../manifest/schema.js';
 import { join } from 'node:path';
 import { stageContext, type RunServices } from './stage-context.js';
@@ -39,16 +40,20 @@ export class RunPlugins {
    */
   get<K extends RunSlot>(slot: K, stage?: string): Promise<PluginKinds[SlotKind<K>]> {
     const stageName = stage ?? RUN_SLOTS[slot].stage;
+    const s = this.resolved.slots[slot]!;
     const id = stageName === RUN_SLOTS[slot].stage ? slot : `${slot}@${stageName}`;
+    return this.instance(id, s, { kind: s.kind, loaded: s.loaded, config: s.config, path: RUN_SLOTS[slot].path }, stageName) as Promise<PluginKinds[SlotKind<K>]>;
+  }
+
+  /** The plugin at `spec.path`, created once under `id` with a ctx for `stage` whose ctx.plugins are the ones nested in it. */
+  private instance(id: string, s: ResolvedSlot, spec: { kind: PluginKind; loaded: LoadedPlugin; config: unknown; path: string }, stage: string): Promise<unknown> {
     let pending = this.instances.get(id);
     if (!pending) {
-      const s = this.resolved.slots[slot]!;
-      const path = RUN_SLOTS[slot].path;
-      const ctx = stageContext(this.services, stageName, s.loaded.plugin.name, join(this.runDir, 'stages', stageName), this.nestedFor(s, `${path}.config`, stageName));
-      pending = createPlugin(s.kind, s.loaded, s.config, ctx, path);
+      const ctx = stageContext(this.services, stage, spec.loaded.plugin.name, join(this.runDir, 'stages', stage), this.nestedFor(s, `${spec.path}.config`, stage));
+      pending = createPlugin(spec.kind, spec.loaded, spec.config, ctx, spec.path);
       this.instances.set(id, pending);
     }
-    return pending as Promise<PluginKinds[SlotKind<K>]>;
+    return pending;
   }
 
   /** ctx.plugins of a plugin whose config sits at `configPath`: only the specs the manifest resolved there. */
@@ -64,13 +69,7 @@ export class RunPlugins {
             hint: 'nested plugin specs must sit in a config field marked hostResource: "plugin" (with pluginKind) in the plugin\'s schema',
           }));
         }
-        let pending = this.instances.get(full);
-        if (!pending) {
-          const ctx = stageContext(this.services, stage, entry.loaded.plugin.name, join(this.runDir, 'stages', stage), this.nestedFor(s, `${full}.config`, stage));
-          pending = createPlugin(kind, entry.loaded, entry.config, ctx, full);
-          this.instances.set(full, pending);
-        }
-        return pending as Promise<PluginKinds[K]>;
+        return this.instance(full, s, entry, stage) as Promise<PluginKinds[K]>;
       },
     };
   }

@@ -12,19 +12,15 @@ import { CrucibleError } from '../errors.js';
 import { writeJsonAtomic } from '../../util/atomic.js';
 import { assertNoTestLeak, bySplit } from './leakage.js';
 import type { PipelineState } from './pipeline-state.js';
+import type { Manifest } from '../manifest/schema.js';
 import type { RoundInfo, RoundsSummary } from './rounds-summary.js';
 import { selectionProblems } from './split-guard.js';
 import { withStage } from './stage.js';
 import { labelledSamples, pairStage, readTrainResult, relativeIfInside, trainStage } from './stages-learn.js';
 import { executeStage, generateStage, scoreStage, type RoundScope } from './stages-sample.js';
 
-export interface RoundsSpec {
-  count: number;
-  reference?: 'round-start' | 'base';
-  keep?: 'last' | 'best';
-  selectOn?: string;
-  evaluateRounds?: boolean;
-}
+/** The manifest's `rounds` (defaults filled in by its schema). */
+export type RoundsSpec = NonNullable<Manifest['rounds']>;
 
 type Policy = { model: ModelArtifact; key: string };
 

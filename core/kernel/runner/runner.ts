@@ -12,7 +12,7 @@ import { RunServices } from './stage-context.js';
 import { datasetStage, executeStage, generateStage, scoreStage, splitStage } from './stages-sample.js';
 import { evaluateStage, pairStage, trainStage } from './stages-learn.js';
 import { buildResults, headlineOf, writeResults, type RunResultsFile } from './results.js';
-import { runRounds, type RoundsSpec } from './rounds.js';
+import { runRounds } from './rounds.js';
 
 export interface RunOutcome {
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
@@ -46,10 +46,10 @@ export class Runner {
       plugins = new RunPlugins(resolved, services, runDir);
       const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, keys: {}, stageLog, cacheOptions: this.cacheOptions, freshNow: false } as unknown as PipelineState;
       const slots = resolved.manifest.stages ?? {};
-      const external = Boolean((resolved.manifest.inputs as { preferences?: string } | undefined)?.preferences);
+      const external = Boolean(resolved.manifest.inputs?.preferences);
       await datasetStage(state);
       await splitStage(state);
-      const rounds = resolved.manifest.rounds as RoundsSpec | undefined;
+      const rounds = resolved.manifest.rounds;
       if (rounds && !external) {
         await runRounds(state, rounds);
       } else {

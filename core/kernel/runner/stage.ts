@@ -13,7 +13,7 @@ export async function withStage<T>(
   if (state.services.signal.aborted) throw cancelledError();
   const key = hashJson({ stage: name, parts: keyParts });
   state.keys[name] = key;
-  const useCache = (state.resolved.manifest.output as { cache?: boolean } | undefined)?.cache !== false && !state.cacheOptions.noCache;
+  const useCache = state.resolved.manifest.output?.cache !== false && !state.cacheOptions.noCache;
   if (state.cacheOptions.fresh === name) state.freshNow = true;
   const stage = openStageDir(state.runDir, name, key, useCache ? state.cacheRoot : undefined, state.freshNow);
   // Facts the stage's plugins recorded when it ran (replay warnings, backends...) come back with its outputs.

@@ -90,7 +90,7 @@ export function labelledSamples(state: PipelineState): LabelledSample[] {
 }
 
 export async function trainStage(state: PipelineState, scope?: RoundScope): Promise<void> {
-  const external = (state.resolved.manifest.inputs as { preferences?: string } | undefined)?.preferences;
+  const external = state.resolved.manifest.inputs?.preferences;
   const input = external ? readPreferenceFile(state, external) : undefined;
   if (input) state.pairs = input.pairs;
   const generatorIdentity = state.plugins.identity('generator');

@@ -65,9 +65,9 @@ export async function splitStage(state: PipelineState): Promise<void> {
   });
 }
 
-/** Problems sampled for training data: by default train and val (val feeds validation pairs); never test. */
+/** Problems sampled for training data: by default train and val (val feeds validation pairs); never test (the schema's enum). */
 function trainingProblems(state: PipelineState): Problem[] {
-  const wanted = new Set(((state.resolved.manifest.generation as { splits?: string[] } | undefined)?.splits ?? ['train', 'val']).filter((s) => s !== 'test'));
+  const wanted = new Set<string>(state.resolved.manifest.generation?.splits ?? ['train', 'val']);
   return state.problems.filter((p) => wanted.has(state.split.get(p.id)!));
 }
 
