@@ -4,10 +4,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunStore } from '../store/run-store.js';
 import { readJsonl } from '../util/jsonl.js';
-import { summarizeExecutions, type ExecutionFacts } from '../kernel/runner/execution-summary.js';
+import { summarizeExecutions, type ExecutionFacts } from '../util/execution-summary.js';
 import type { EvaluationResult } from '../kernel/contract/kinds.js';
 
-export { STATUSES } from '../kernel/runner/execution-summary.js';
+export { STATUSES } from '../util/execution-summary.js';
 
 
 export interface Distribution {

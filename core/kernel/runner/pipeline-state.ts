@@ -1,7 +1,7 @@
 import type { Candidate, Execution, PreferencePair, Problem, SplitName } from '../contract/data.js';
 import type { EvaluationResult, TrainResult } from '../contract/kinds.js';
 import type { ModelArtifact } from '../contract/data.js';
-import type { RoundsSummary } from './rounds-summary.js';
+import type { RoundsSummary } from '../../util/rounds-summary.js';
 import type { PairingStatistics } from './pair-quality.js';
 import type { ResolvedManifest } from '../manifest/validate.js';
 import type { RunPlugins } from './plugins.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { writeJsonAtomic } from '../../util/atomic.js';
 import type { RunResults } from './run-results.js';
 import type { PipelineState } from './pipeline-state.js';
-import { summarizeExecutions } from './execution-summary.js';
+import { summarizeExecutions } from '../../util/execution-summary.js';
 
 /** results.json: the report's RunResults, with the stage log of this runner. */
 export type RunResultsFile = RunResults & { run: RunResults['run'] & { stages: PipelineState['stageLog'] } };

@@ -6,14 +6,14 @@
 // learns from the same base samples, and the evaluator measures it and every round beside base and trained.
 
 import { join } from 'node:path';
-import type { Execution, ModelArtifact, SplitName } from '../contract/data.js';
+import type { ModelArtifact, SplitName } from '../contract/data.js';
 import type { TrainResult } from '../contract/kinds.js';
 import { CrucibleError } from '../errors.js';
 import { writeJsonAtomic } from '../../util/atomic.js';
 import { assertNoTestLeak, bySplit } from './leakage.js';
 import type { PipelineState } from './pipeline-state.js';
 import type { Manifest } from '../manifest/schema.js';
-import type { RoundInfo, RoundsSummary } from './rounds-summary.js';
+import { passBySplit, trainingNumbers, type RoundInfo, type RoundsSummary } from '../../util/rounds-summary.js';
 import { selectionProblems } from './split-guard.js';
 import { withStage } from './stage.js';
 import { labelledSamples, pairStage, readTrainResult, relativeIfInside, trainStage } from './stages-learn.js';
@@ -23,42 +23,6 @@ import { executeStage, generateStage, scoreStage, type RoundScope } from './stag
 export type RoundsSpec = NonNullable<Manifest['rounds']>;
 
 type Policy = { model: ModelArtifact; key: string };
-
-/** Share of passing samples per split, over the problems of the current executions. */
-function passBySplit(state: PipelineState): { pass: Partial<Record<SplitName, number>>; counts: Partial<Record<SplitName, { problems: number; samples: number }>> } {
-  const pass: Partial<Record<SplitName, number>> = {};
-  const counts: Partial<Record<SplitName, { problems: number; samples: number }>> = {};
-  const sums: Partial<Record<SplitName, number>> = {};
-  for (const [problemId, list] of state.executions ?? new Map<string, Execution[]>()) {
-    const split = state.split.get(problemId);
-    if (!split || list.length === 0) continue;
-    const c = (counts[split] ??= { problems: 0, samples: 0 });
-    c.problems++;
-    c.samples += list.length;
-    sums[split] = (sums[split] ?? 0) + list.filter((e) => e.status === 'SUCCESS').length;
-  }
-  for (const s of Object.keys(counts) as SplitName[]) pass[s] = (sums[s] ?? 0) / counts[s]!.samples;
-  return { pass, counts };
-}
-
-/** The trainer's numbers worth a curve: its flat numeric stats and the last epoch's TRL-style metrics. */
-// Facts about the process rather than the round (timings, tensor counts, where a resume started) stay out.
-const NOT_A_RESULT = /seconds|persec|numTensors|resumedAt/i;
-
-function trainingNumbers(result: TrainResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  const take = (k: string, v: unknown) => {
-    if (typeof v === 'number' && Number.isFinite(v) && !NOT_A_RESULT.test(k) && !(k in out)) out[k] = v;
-  };
-  for (const [k, v] of Object.entries(result.stats ?? {})) take(k, v);
-  const last = (result.stats?.epochHistory as Array<Record<string, unknown>> | undefined)?.at(-1);
-  for (const [k, v] of Object.entries(last ?? {})) take(k, v);
-  // DPO's implicit rewards are beta * log(pi/ref): divided by beta they are the policy's log-ratio drift.
-  const beta = out.beta;
-  if (beta && out['rewards/chosen'] !== undefined) out['logratio/chosen'] = out['rewards/chosen'] / beta;
-  if (beta && out['rewards/rejected'] !== undefined) out['logratio/rejected'] = out['rewards/rejected'] / beta;
-  return out;
-}
 
 async function baselineStage(state: PipelineState, start: ModelArtifact): Promise<TrainResult> {
   const keyParts = { execute: state.keys.execute, pair: state.keys.pair, trainer: state.plugins.identity('baseline'), seed: state.resolved.manifest.seed };
@@ -96,7 +60,7 @@ export async function runRounds(state: PipelineState, spec: RoundsSpec): Promise
   let baselinePolicy: Policy | undefined;
   let prev: Policy | undefined;
   const addCurvePoint = (round: number) => {
-    const { pass, counts } = passBySplit(state);
+    const { pass, counts } = passBySplit(state.executions, state.split);
     curve.push({ round, pass1: pass[selectOn] ?? Number.NaN, problems: counts[selectOn]?.problems ?? 0, samples: counts[selectOn]?.samples ?? 0 });
     return { pass, counts };
   };

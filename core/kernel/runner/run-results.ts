@@ -3,7 +3,7 @@ import type { SplitName } from '../contract/data.js';
 import type { EvaluationResult } from '../contract/kinds.js';
 import type { ReportSection } from '../contract/summaries.js';
 import type { PairingStatistics } from './pair-quality.js';
-import type { RoundsSummary } from './rounds-summary.js';
+import type { RoundsSummary } from '../../util/rounds-summary.js';
 
 export type Curves = Record<string, Array<[number, number]>>;
 
