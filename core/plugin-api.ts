@@ -1,10 +1,11 @@
 // The public, documented way for a plugin that hosts other plugins (the queue executor sends an executor spec
 // to remote workers) to resolve a spec and to know the built-in names, without reaching into the registry.
-import type { PluginKind } from './kernel/contract/kinds.js';
-import type { NestedPluginSpec } from './kernel/contract/context.js';
+import type { PluginKind, PluginKinds } from './kernel/contract/kinds.js';
+import type { NestedPluginSpec, PluginContext } from './kernel/contract/context.js';
 import { builtinPlugins } from './kernel/registry/builtin-table.js';
 import { validatePluginConfig } from './kernel/registry/config.js';
-import { loadPlugin } from './kernel/registry/load.js';
+import { createPlugin } from './kernel/registry/instantiate.js';
+import { loadPlugin, type LoadedPlugin } from './kernel/registry/load.js';
 
 /** A nested plugin spec as the kernel resolves it: the config validated against the plugin's schema, defaults filled in. */
 export interface ResolvedPluginSpec {
@@ -22,6 +23,20 @@ export async function resolvePluginSpec(kind: PluginKind, spec: NestedPluginSpec
   const loaded = await loadPlugin(kind, spec.plugin, { baseDir: options.baseDir, path: `${options.path}.plugin` });
   const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${options.path}.config`) as Record<string, unknown>;
   return { plugin: spec.plugin, config, version: loaded.plugin.version };
+}
+
+/** A plugin created outside a run (`crucible exec`, the sandbox server, PluginTester), with what it was made from. */
+export interface Instance<K extends PluginKind> {
+  api: PluginKinds[K];
+  loaded: LoadedPlugin;
+  config: unknown;
+}
+
+/** Resolves `spec.plugin`, validates `spec.config` (defaults applied) and creates it with `ctx`. */
+export async function instantiatePlugin<K extends PluginKind>(kind: K, spec: NestedPluginSpec, ctx: PluginContext, path = `stages.${kind}`): Promise<Instance<K>> {
+  const loaded = await loadPlugin(kind, spec.plugin, { baseDir: ctx.baseDir, path: `${path}.plugin` });
+  const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`);
+  return { api: await createPlugin(kind, loaded, config, ctx, path), loaded, config };
 }
 
 /** Short names of the built-in plugins of one kind. */

@@ -2,7 +2,7 @@
 // with other limits (run_code's run_timeout, memory) get other instances; idle ones beyond `max` are closed.
 import { createHash } from 'node:crypto';
 import type { Executor } from '../kernel/contract/kinds.js';
-import { instantiatePlugin } from '../kernel/registry/index.js';
+import { instantiatePlugin } from '../plugin-api.js';
 import { standaloneContext } from '../testing/index.js';
 import type { ExecutorSpec } from './policy.js';
 

@@ -60,7 +60,7 @@ export function standaloneContext(options: { seed?: number; dir?: string; baseDi
     shared: new RunSharedServices(container.createChildContainer()),
     plugins: {
       async create(kind, spec, path) {
-        const { instantiatePlugin } = await import('../kernel/registry/instantiate.js');
+        const { instantiatePlugin } = await import('../plugin-api.js');
         return (await instantiatePlugin(kind, { plugin: spec.plugin, config: spec.config ?? {} }, context, path)).api;
       },
     },

@@ -11,7 +11,7 @@ import { EXECUTION_STATUSES } from '../../kernel/contract/data.js';
 import type { Dataset, Executor } from '../../kernel/contract/kinds.js';
 import type { PluginContext } from '../../kernel/contract/context.js';
 import { CrucibleError } from '../../kernel/errors.js';
-import { instantiatePlugin } from '../../kernel/registry/index.js';
+import { instantiatePlugin } from '../../plugin-api.js';
 import { standaloneContext } from '../../testing/index.js';
 import { createLogger } from '../../util/logger.js';
 import { readJsonl } from '../../util/jsonl.js';

@@ -1,4 +1,4 @@
 export { loadPlugin, type LoadedPlugin } from './load.js';
-export { instantiatePlugin, createPlugin, type PluginSpec, type Instance } from './instantiate.js';
+export { createPlugin } from './instantiate.js';
 export { validatePluginConfig, ajvDetails } from './config.js';
 export { resolveReference, isPathReference, type ResolvedReference } from './resolve.js';

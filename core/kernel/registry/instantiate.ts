@@ -1,20 +1,8 @@
-// Loading + config validation + create, with create's failures wrapped in the plugin's name.
+// A plugin's create(config, ctx), with its failures wrapped in the plugin's name.
 import type { PluginContext } from '../contract/context.js';
 import type { PluginKind, PluginKinds } from '../contract/kinds.js';
 import { CrucibleError, isCrucibleError } from '../errors.js';
-import { validatePluginConfig } from './config.js';
-import { loadPlugin, type LoadedPlugin } from './load.js';
-
-export interface PluginSpec {
-  plugin: string;
-  config?: unknown;
-}
-
-export interface Instance<K extends PluginKind> {
-  api: PluginKinds[K];
-  loaded: LoadedPlugin;
-  config: unknown;
-}
+import type { LoadedPlugin } from './load.js';
 
 export async function createPlugin<K extends PluginKind>(
   kind: K,
@@ -34,17 +22,4 @@ export async function createPlugin<K extends PluginKind>(
       { cause: error },
     );
   }
-}
-
-/** Resolves `spec.plugin`, validates `spec.config` (defaults applied) and creates it: what nested plugins (a judge) use too. */
-export async function instantiatePlugin<K extends PluginKind>(
-  kind: K,
-  spec: PluginSpec,
-  ctx: PluginContext,
-  path = `stages.${kind}`,
-): Promise<Instance<K>> {
-  const loaded = await loadPlugin(kind, spec.plugin, { baseDir: ctx.baseDir, path: `${path}.plugin` });
-  const config = validatePluginConfig(loaded.plugin, spec.config ?? {}, `${path}.config`);
-  const api = await createPlugin(kind, loaded, config, ctx, path);
-  return { api, loaded, config };
 }
