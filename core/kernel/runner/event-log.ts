@@ -1,8 +1,7 @@
 // events.jsonl: every run event with a sequence number; the file is the source of truth for SSE replays.
 import { EventEmitter } from 'node:events';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { readCompleteJsonl } from '../../util/jsonl.js';
-import { truncateSync } from 'node:fs';
 
 export type RunEventType = 'state' | 'stage' | 'progress' | 'log' | 'metric' | 'record' | 'summary' | 'shared';
 

@@ -4,6 +4,7 @@ import { existsSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Problem } from '../contract/data.js';
 import type { ProgressReporter } from '../contract/context.js';
+import type { StageDir } from './stage-dir.js';
 import { writeFileAtomic } from '../../util/atomic.js';
 import { appendJsonl, readCompleteJsonl, toJsonl } from '../../util/jsonl.js';
 
@@ -13,33 +14,34 @@ export interface ItemRecord<T> {
 }
 
 export interface ItemStageOptions<T> {
-  dir: string;
+  stage: StageDir;
   /** Final file name, e.g. "candidates.jsonl"; progress lives in "<name>.partial". */
   file: string;
   problems: Problem[];
-  finished: boolean;
-  progress?: ProgressReporter;
-  label?: string;
+  /** Counts the problems done (not when the stage's output is reused). */
+  progress: ProgressReporter;
+  label: string;
   /** Processes the problems not done yet, yielding each problem's record when it is complete. */
   process(pending: Problem[]): AsyncIterable<ItemRecord<T>>;
   signal: AbortSignal;
 }
 
 export async function runItemStage<T>(options: ItemStageOptions<T>): Promise<Map<string, T>> {
-  const finalFile = join(options.dir, options.file);
-  if (options.finished && existsSync(finalFile)) return readItems<T>(finalFile);
+  const finalFile = join(options.stage.dir, options.file);
+  if (options.stage.finished && existsSync(finalFile)) return readItems<T>(finalFile);
+  const progress = options.stage.finished ? undefined : options.progress;
   const partial = `${finalFile}.partial`;
   const { records, validBytes } = readCompleteJsonl<ItemRecord<T>>(partial);
   if (existsSync(partial)) truncateSync(partial, validBytes); // drop a torn last line
   const done = new Map(records.map((r) => [r.problemId, r.value]));
   const pending = options.problems.filter((p) => !done.has(p.id));
-  options.progress?.start(options.problems.length, options.label, done.size);
+  progress?.start(options.problems.length, options.label, done.size);
   if (pending.length) {
     for await (const record of options.process(pending)) {
       if (done.has(record.problemId)) continue;
       appendJsonl(partial, [record], true);
       done.set(record.problemId, record.value);
-      options.progress?.tick();
+      progress?.tick();
       if (options.signal.aborted) break;
     }
   }
@@ -51,6 +53,6 @@ export async function runItemStage<T>(options: ItemStageOptions<T>): Promise<Map
   return new Map(ordered.map((r) => [r.problemId, r.value]));
 }
 
-export function readItems<T>(file: string): Map<string, T> {
+function readItems<T>(file: string): Map<string, T> {
   return new Map(readCompleteJsonl<ItemRecord<T>>(file).records.map((r) => [r.problemId, r.value]));
 }

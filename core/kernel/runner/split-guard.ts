@@ -5,9 +5,6 @@ import type { Problem, SplitName } from '../contract/data.js';
 import { CrucibleError } from '../errors.js';
 import type { SplitAssignment } from './split.js';
 
-/** What a run's selections were decided on, for results.json and the report. */
-export type SelectionRecord = Record<string, { split: SplitName; by: string }>;
-
 export function assertSelectionSplit(split: string, path: string): asserts split is 'train' | 'val' {
   if (split === 'test') {
     throw CrucibleError.at('CRUCIBLE_E_SPLIT_GUARD', {

@@ -10,7 +10,6 @@ import { hashJson } from '../../util/hash.js';
 import { toJsonl } from '../../util/jsonl.js';
 import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.js';
 import { runItemStage } from './item-stage.js';
-import type { ProgressReporter } from '../contract/context.js';
 import type { PipelineState } from './pipeline-state.js';
 import { withStage } from './stage.js';
 import { cancelledError } from './stage-context.js';
@@ -105,12 +104,11 @@ export async function generateStage(state: PipelineState, scope?: RoundScope): P
     if (generator) writeJsonAtomic(infoFile, generator.info());
     if (existsSync(infoFile)) state.services.records['generator.info'] = JSON.parse(readFileSync(infoFile, 'utf8'));
     const value = await runItemStage<Candidate[]>({
-      dir: stage.dir,
+      stage,
       file: 'candidates.jsonl',
       problems,
-      finished: stage.finished,
       signal: state.services.signal,
-      progress: stage.finished ? undefined : progressOf(state, 'generate'),
+      progress: state.services.progressFor('generate'),
       label: 'sampling',
       async *process(pending) {
         for await (const { problem, candidates } of generator!.generate(pending, { seed: state.resolved.manifest.seed })) {
@@ -129,12 +127,11 @@ export async function executeStage(state: PipelineState, scope?: RoundScope): Pr
   state.executions = await withStage(state, named('execute', scope), { generate: state.keys[named('generate', scope)], executor: state.plugins.identity('executor') }, async (stage) => {
     const executor = stage.finished ? undefined : await state.plugins.get('executor');
     const value = await runItemStage<Execution[]>({
-      dir: stage.dir,
+      stage,
       file: 'executions.jsonl',
       problems,
-      finished: stage.finished,
       signal: state.services.signal,
-      progress: stage.finished ? undefined : progressOf(state, 'execute'),
+      progress: state.services.progressFor('execute'),
       label: 'executing',
       process: (pending) =>
         inParallel(pending, executor?.concurrency ?? 2, async (problem) => {
@@ -165,12 +162,11 @@ export async function scoreStage(state: PipelineState, scope?: RoundScope): Prom
     if (scorer?.describe) writeJsonAtomic(describeFile, scorer.describe());
     if (existsSync(describeFile)) state.services.records['scorer'] = JSON.parse(readFileSync(describeFile, 'utf8'));
     const value = await runItemStage<number[]>({
-      dir: stage.dir,
+      stage,
       file: 'scores.jsonl',
       problems,
-      finished: stage.finished,
       signal: state.services.signal,
-      progress: stage.finished ? undefined : progressOf(state, 'score'),
+      progress: state.services.progressFor('score'),
       label: 'scoring',
       process: (pending) =>
         inParallel(pending, 1, async (problem) => {
@@ -182,10 +178,6 @@ export async function scoreStage(state: PipelineState, scope?: RoundScope): Prom
     });
     return { value };
   });
-}
-
-function progressOf(state: PipelineState, stage: string): ProgressReporter {
-  return state.services.progressFor(stage);
 }
 
 /** Runs `work` over problems with bounded concurrency, yielding results as they complete. */
