@@ -10,7 +10,9 @@
 //   node --import tsx bench/plus-throughput.ts [--data DIR] [--workers N] [--baseline-workers N] [--sandbox auto]
 //     [--cache-dir DIR] [--chunks N] [--parts K[,K...]] [--skip-baseline] [--graded] [--hog] [--limit N]
 // --baseline-workers N[,N...]; --parts runs only those parts (1-based) of the --chunks, so that a long comparison can
-// be run in pieces, each under the bench lock for less than ~15 minutes (the parts' times add up).
+// be run in pieces, each under the bench lock for less than ~15 minutes (the parts' times add up). --floor only runs
+// bench/plus_floor.py: the CPU the candidates' own code takes on the inputs fast-check must run (per sample, per
+// distinct text, per dedupe key), the floor neither side can go under.
 // Expected outputs are computed once and cached (the dataset's cache; the baseline's own in memory, untimed).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { packageRoot } from '../core/util/package-root.js';
 import humaneval from '../plugins/datasets/humaneval.js';
 import python, { type PythonExecutor } from '../plugins/executors/python/index.js';
 import { resolveInterpreter } from '../plugins/executors/python/interpreter.js';
+import { pythonLayoutKey } from '../plugins/executors/python/layout-key.js';
 import { cleanCompletion, SAMPLES, type RawSample } from './samples.js';
 
 const { values: opts } = parseArgs({
@@ -39,6 +42,7 @@ const { values: opts } = parseArgs({
     hog: { type: 'boolean', default: false },
     limit: { type: 'string', default: '0' },
     parts: { type: 'string', default: '' },
+    floor: { type: 'boolean', default: false },
   },
 });
 const FILE = 'HumanEvalPlus-v0.1.10.jsonl.gz';
@@ -142,6 +146,19 @@ async function main(): Promise<void> {
     console.log(`${name.padEnd(28)} ${seconds.toFixed(1).padStart(7)} s  ${(samples.length / seconds).toFixed(1).padStart(6)} samples/s  pass@1 base ${b.toFixed(4)}  base+plus ${bp.toFixed(4)}${extra}`);
   };
 
+  if (opts.floor) {
+    const dir = mkdtempSync(join(tmpdir(), 'crucible-plus-floor-'));
+    try {
+      const file = join(dir, 'samples.jsonl');
+      writeFileSync(file, candidates.map((c) => JSON.stringify({ task_id: c.problemId, solution: c.code, key: pythonLayoutKey(c.code) })).join('\n') + '\n');
+      const { executable } = await resolveInterpreter();
+      const child = spawn(executable, [join(packageRoot(), 'bench', 'plus_floor.py'), join(opts.data!, FILE), file], { stdio: ['ignore', 'inherit', 'inherit'] });
+      await new Promise((resolve) => child.on('close', resolve));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   // ABBA over parts of the problem list: each part on both sides back to back, alternating which side goes first
   const all = [...byProblem];
   const parts = Math.max(1, Math.min(Number(opts.chunks), all.length));
