@@ -37,7 +37,7 @@ export interface StageCacheOptions {
 export function createRunContainer(parent: DependencyContainer, record: RunRecord, signal: AbortSignal, cacheOptions: StageCacheOptions = {}): DependencyContainer {
   const store = parent.resolve<RunStorage>(TOKENS.RunStore);
   const c = parent.createChildContainer();
-  const seed = (record.manifest.seed as number | undefined) ?? 42;
+  const seed = record.manifest.seed as number; // a resolved manifest: the schema filled its default
   c.registerInstance(TOKENS.RunRecord, record);
   c.registerInstance(TOKENS.Signal, signal);
   c.registerInstance<StageCacheOptions>(TOKENS.CacheOptions, cacheOptions);

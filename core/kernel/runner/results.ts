@@ -13,7 +13,7 @@ export function buildResults(state: PipelineState, meta: { startedAt: string; ve
     run: {
       id: state.runId,
       name: state.resolved.manifest.name,
-      seed: state.resolved.manifest.seed ?? 42,
+      seed: state.resolved.manifest.seed,
       startedAt: meta.startedAt,
       finishedAt: new Date().toISOString(),
       manifest: state.resolved.manifest,

@@ -44,8 +44,8 @@ async function baselineStage(state: PipelineState, start: ModelArtifact): Promis
 }
 
 export async function runRounds(state: PipelineState, spec: RoundsSpec): Promise<void> {
-  const curveProblems = selectionProblems(state.splits, state.split, spec.selectOn ?? 'val', 'rounds.selectOn');
-  const selectOn = (spec.selectOn ?? 'val') as SplitName;
+  const curveProblems = selectionProblems(state.splits, state.split, spec.selectOn, 'rounds.selectOn');
+  const selectOn = spec.selectOn as SplitName;
   const generator = await state.plugins.get('generator');
   const baseModel = generator.baseModel?.();
   if (!baseModel || !generator.withModel) {
