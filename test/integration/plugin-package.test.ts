@@ -8,7 +8,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATASET, EXECUTOR, GENERATOR } from '../fixtures/outside-plugins/plugins.js';
+import { writeOutsideProject } from '../fixtures/outside-plugins/plugins.js';
 import { readLines, tempDir } from '../helpers/kernel.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -70,22 +70,7 @@ test('npm pack crucible-ml and the example plugin, install both into a temporary
   const pluginTarball = pack(author, project);
   run('npm', ['install', '--offline', '--ignore-scripts', '--no-audit', '--no-fund', `./${pluginTarball}`], project);
 
-  mkdirSync(join(project, 'plugins'));
-  writeFileSync(join(project, 'plugins', 'dataset.ts'), DATASET);
-  writeFileSync(join(project, 'plugins', 'generator.ts'), GENERATOR);
-  writeFileSync(join(project, 'plugins', 'executor.ts'), EXECUTOR);
-  writeFileSync(join(project, 'manifest.json'), JSON.stringify({
-    name: 'packaged-plugin',
-    seed: 7,
-    dataset: { plugin: './plugins/dataset.ts', config: { size: 10 } },
-    stages: {
-      generator: { plugin: './plugins/generator.ts' },
-      executor: { plugin: './plugins/executor.ts' },
-      scorer: { plugin: 'test-pass-rate' },
-      pairing: { plugin: PLUGIN_PACKAGE, config: { maxPairsPerProblem: 1 } },
-    },
-    output: { report: false },
-  }));
+  writeOutsideProject(project, 'packaged-plugin', { plugin: PLUGIN_PACKAGE, config: { maxPairsPerProblem: 1 } });
   const crucible = join(project, 'node_modules', '.bin', 'crucible');
   run(crucible, ['run', 'manifest.json', '--runs-dir', 'runs'], project);
   const id = readdirSync(join(project, 'runs')).find((d) => d.includes('packaged-plugin'))!;

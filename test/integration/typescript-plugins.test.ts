@@ -3,9 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DATASET, EXECUTOR, GENERATOR } from '../fixtures/outside-plugins/plugins.js';
+import { writeOutsideProject } from '../fixtures/outside-plugins/plugins.js';
 import { readLines, tempDir } from '../helpers/kernel.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -13,24 +13,7 @@ const cli = join(root, 'dist', 'core', 'cli', 'main.js');
 
 function outsideProject(): { dir: string; manifest: Record<string, unknown> } {
   const dir = tempDir('crucible-outside-');
-  mkdirSync(join(dir, 'plugins'));
-  writeFileSync(join(dir, 'plugins', 'dataset.ts'), DATASET);
-  writeFileSync(join(dir, 'plugins', 'generator.ts'), GENERATOR);
-  writeFileSync(join(dir, 'plugins', 'executor.ts'), EXECUTOR);
-  const manifest = {
-    name: 'outside-ts',
-    seed: 7,
-    dataset: { plugin: './plugins/dataset.ts', config: { size: 10 } },
-    stages: {
-      generator: { plugin: './plugins/generator.ts' },
-      executor: { plugin: './plugins/executor.ts' },
-      scorer: { plugin: 'test-pass-rate' },
-      pairing: { plugin: 'all-pairs', config: { minGap: 0.5 } },
-    },
-    output: { report: false },
-  };
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  return { dir, manifest };
+  return { dir, manifest: writeOutsideProject(dir, 'outside-ts', { plugin: 'all-pairs', config: { minGap: 0.5 } }) };
 }
 
 // Plain node without tsx in its options (tests run under `--import tsx`, which children must not inherit).
