@@ -14,6 +14,6 @@ export { enforceHostPolicy, LOCAL_POLICY, type HostPolicy } from './policy/host-
 /** For plugins that host other plugins: resolve a nested spec as the kernel does; the built-in names. */
 export { resolvePluginSpec, builtinPluginNames, type ResolvedPluginSpec } from './plugin-api.js';
 export { createRun, executeRun } from './store/session.js';
-export { splitIds, splitProblems, DEFAULT_SPLIT, type SplitFractions } from './kernel/runner/split.js';
+export { splitIds, splitProblems, DEFAULT_SPLIT, type SplitFractions } from './pipeline/split.js';
 export { RunStore } from './store/run-store.js';
-export { deriveSeed } from './kernel/services/rng.js';
+export { deriveSeed } from './util/rng.js';

@@ -1,7 +1,7 @@
 // The report's evaluation sections, built from the evaluator's typed summary (EvaluationSummary in the plugin
 // contract) or, without one, its flat headline: never from an evaluator's own details.
 import type { ComparisonSummary, EvaluationSummary, ModelSummary, ReportSection } from '../kernel/contract/summaries.js';
-import type { RunResults } from '../kernel/runner/run-results.js';
+import type { RunResults } from '../pipeline/run-results.js';
 import { barChart } from './charts/index.js';
 import { esc } from './escape.js';
 import { fmtNum, fmtP, fmtPct, fmtSigned } from './format.js';

@@ -2,7 +2,7 @@
 import { esc } from './escape.js';
 import { executionSection, metadataSection, pairingSection, trainingSection } from './sections.js';
 import { contributedSections, evaluationSection, headlineSection } from './evaluation.js';
-import type { RunResults } from '../kernel/runner/run-results.js';
+import type { RunResults } from '../pipeline/run-results.js';
 import { roundsSection } from './rounds.js';
 
 export const REPORT_CSS = `

@@ -2,9 +2,9 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomic.js';
 import { renderReport } from './html.js';
-import type { RunResults } from '../kernel/runner/run-results.js';
+import type { RunResults } from '../pipeline/run-results.js';
 
-export type { RunResults, Curves } from '../kernel/runner/run-results.js';
+export type { RunResults, Curves } from '../pipeline/run-results.js';
 export { renderReport } from './html.js';
 export { formatTerminalSummary } from './terminal.js';
 

@@ -3,7 +3,7 @@
 import { lineChart } from './charts/index.js';
 import { esc } from './escape.js';
 import { fmtNum, fmtP, fmtSigned } from './format.js';
-import type { RunResults } from '../kernel/runner/run-results.js';
+import type { RunResults } from '../pipeline/run-results.js';
 
 /** Test pass@1 of every evaluated policy (base, baseline, rounds, trained last) with its comparison to base. */
 function testRows(r: RunResults): Array<{ label: string; pass1?: number; ci?: [number, number]; delta?: number; p?: number; mde?: number }> {

@@ -4,7 +4,7 @@ import { barChart, lineChart } from './charts/index.js';
 import { esc } from './escape.js';
 import { fmtNum } from './format.js';
 import { STATUSES, table } from './table.js';
-import type { RunResults } from '../kernel/runner/run-results.js';
+import type { RunResults } from '../pipeline/run-results.js';
 
 const count = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(1));
 

@@ -1,6 +1,6 @@
 // The concise summary printed at the end of `crucible run` (and by `crucible show`).
 import { fmtNum, fmtP, fmtSigned } from './format.js';
-import type { RunResults } from '../kernel/runner/run-results.js';
+import type { RunResults } from '../pipeline/run-results.js';
 import { roundsTerminal } from './rounds.js';
 
 export function formatTerminalSummary(results: RunResults, options: { reportPath?: string } = {}): string {

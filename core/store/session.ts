@@ -11,6 +11,8 @@ import { describeOwner } from './run-owner.js';
 import { writeReport } from '../report/index.js';
 import '../builtins.js';
 import { Runner, type RunOutcome } from '../kernel/runner/runner.js';
+import { experimentPipeline } from '../pipeline/experiment.js';
+import type { RunResults } from '../pipeline/run-results.js';
 import { guardStorage } from './storage-error.js';
 
 export function createRun(store: RunStore, resolved: ResolvedManifest, options: { idempotencyKey?: string; state?: RunState } = {}): RunRecord {
@@ -41,7 +43,7 @@ export async function executeRun(store: RunStore, id: string, options: ExecuteOp
       hint: `wait for it to finish, or cancel it where it runs (Ctrl-C in its terminal, or POST /v1/runs/${id}/cancel on the server running it)`,
     });
   }
-  const root = createRootContainer(store, options.logger, writeReport);
+  const root = createRootContainer(store, options.logger, experimentPipeline, (dir, results) => writeReport(dir, results as RunResults));
   const child = guardStorage(store.root, () => createRunContainer(root, record, options.signal ?? new AbortController().signal, options.cache));
   const events = child.resolve<EventLog>(TOKENS.EventLog);
   if (options.onEvent) events.on('event', options.onEvent);

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PluginContext, ProgressReporter, RunEvents } from '../kernel/contract/context.js';
-import { SeededRng } from '../kernel/services/rng.js';
+import { SeededRng } from '../util/rng.js';
 import { silentLogger } from '../util/logger.js';
 import { DiskCache } from '../kernel/services/cache.js';
 import { systemClock } from '../kernel/services/clock.js';

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PluginContext } from '../kernel/contract/index.js';
 import { CrucibleError } from '../kernel/errors.js';
-import { deriveSeed, SeededRng } from '../kernel/services/rng.js';
+import { deriveSeed, SeededRng } from '../util/rng.js';
 import { writeJsonAtomic } from '../util/atomic.js';
 import { hashJson } from '../util/hash.js';
 

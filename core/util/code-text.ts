@@ -1,4 +1,4 @@
-// Heuristics about a completion's text, used by the kernel's pairing gates (core/kernel/runner/pair-quality.ts)
+// Heuristics about a completion's text, used by the pairing gates (core/pipeline/pair-quality.ts)
 // and open to plugins through crucible-ml/util: is it code, a refusal, a template, the same as another.
 
 const REFUSALS = [

@@ -1,5 +1,5 @@
 // What an iterative run reports per round (results.json's `rounds`, read by the report and the terminal), and the
-// numbers the kernel's rounds (core/kernel/runner/rounds.ts) put in it.
+// numbers the kernel's rounds (core/pipeline/rounds.ts) put in it.
 import type { Execution, SplitName } from '../kernel/contract/data.js';
 import type { TrainResult } from '../kernel/contract/kinds.js';
 

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createTestContext } from '../../core/testing/index.js';
-import { splitProblems } from '../../core/kernel/runner/split.js';
+import { splitProblems } from '../../core/pipeline/split.js';
 import type { SplitName } from '../../core/kernel/contract/data.js';
 
 function arg(name: string, fallback: string): string {

@@ -8,14 +8,15 @@ import { TOKENS } from '../../core/kernel/di/tokens.js';
 import { resolveManifest } from '../../core/index.js';
 import { createRun } from '../../core/store/session.js';
 import { silentLogger } from '../../core/util/logger.js';
-import type { SeededRng } from '../../core/kernel/services/rng.js';
+import type { SeededRng } from '../../core/util/rng.js';
 import type { EventLog } from '../../core/kernel/runner/event-log.js';
 import { RunStore } from '../../core/store/run-store.js';
+import { experimentPipeline } from '../../core/pipeline/experiment.js';
 import { fixtures, tempDir } from '../helpers/kernel.js';
 
 test('each run gets its own child container: shared store, own seeded RNG, event log, and one RunServices built from them', async () => {
   const store = new RunStore(tempDir());
-  const root = createRootContainer(store, silentLogger());
+  const root = createRootContainer(store, silentLogger(), experimentPipeline);
   const a = createRun(store, await resolveManifest(join(fixtures, 'manifests', 'toy.json')));
   const b = createRun(store, await resolveManifest(join(fixtures, 'manifests', 'toy.json'), { sets: ['seed=7'] }));
   const ca = createRunContainer(root, a, new AbortController().signal);

@@ -1,6 +1,8 @@
-// The kernel never imports a host: every relative import of a file in core/kernel/ stays in core/kernel/ or reaches
-// the shared helpers of core/util/ (hashing, JSONL, atomic writes, summaries), and those helpers import nothing of
-// the hosts either (only the plugin contract, for the records they read). A host (CLI, server, store, report, policy, builtins) depends on the kernel, never the reverse.
+// The kernel never imports the pipeline or a host: every relative import of a file in core/kernel/ stays in
+// core/kernel/ or reaches the shared helpers of core/util/ (hashing, JSONL, atomic writes, summaries), and those
+// helpers import nothing of the hosts either (only the plugin contract, for the records they read). The pipeline
+// (core/pipeline/, crucible's experiment) builds on the kernel; the hosts (CLI, server, store, report, policy,
+// builtins) depend on both, never the reverse.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -29,6 +31,11 @@ function offending(folder: string, allowed: (target: string) => boolean): string
 test('no file in core/kernel/ imports anything outside core/kernel/ and core/util/', () => {
   const found = offending('kernel', (t) => t.startsWith('kernel/') || (t.startsWith('util/') && t !== 'util/index.ts'));
   assert.equal(found, [], `the kernel imports a host: ${found.join(', ')}`);
+});
+
+test('the pipeline (core/pipeline/) builds on the kernel and the helpers only, never on a host', () => {
+  const found = offending('pipeline', (t) => t.startsWith('pipeline/') || t.startsWith('kernel/') || (t.startsWith('util/') && t !== 'util/index.ts'));
+  assert.equal(found, [], `the pipeline imports a host: ${found.join(', ')}`);
 });
 
 test('the helpers of core/util/ import only each other, the plugin contract and the coded errors', () => {

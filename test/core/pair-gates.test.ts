@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { createTestContext, instantiate } from '../../core/testing/index.js';
 import type { Pairing } from '../../core/kernel/contract/kinds.js';
 import type { PreferencePair } from '../../core/kernel/contract/data.js';
-import { applyGates, type GateOptions } from '../../core/kernel/runner/pair-quality.js';
+import { applyGates, type GateOptions } from '../../core/pipeline/pair-quality.js';
 import { isTemplate, looksLikeCode } from '../../core/util/code-text.js';
 import allPairs from '../../plugins/pairing/all-pairs.js';
 import { problem, scored } from '../plugins/pairing/helpers.js';

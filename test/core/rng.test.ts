@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SeededRng, deriveSeed } from '../../core/kernel/services/rng.js';
+import { SeededRng, deriveSeed } from '../../core/util/rng.js';
 
 test('same seed gives the same stream; forks are independent of draw order', () => {
   const a = new SeededRng(42);

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readLines, runManifest, tempDir } from '../helpers/kernel.js';
 import { loadTextModel } from '../../plugins/lm/index.js';
-import { assertSelectionSplit, selectionProblems } from '../../core/kernel/runner/split-guard.js';
+import { assertSelectionSplit, selectionProblems } from '../../core/pipeline/split-guard.js';
 import { resolveManifest } from '../../core/kernel/manifest/validate.js';
 import { isCrucibleError } from '../../core/kernel/errors.js';
 import type { Candidate, Problem } from '../../core/kernel/contract/data.js';

@@ -7,19 +7,21 @@ import { join } from 'node:path';
 import type { Logger as PinoLogger } from 'pino';
 import { DiskCache } from '../services/cache.js';
 import { systemClock } from '../services/clock.js';
-import { SeededRng } from '../services/rng.js';
+import { SeededRng } from '../../util/rng.js';
 import { EventLog } from '../runner/event-log.js';
 import type { RunRecord, RunStorage } from '../runner/run-storage.js';
-import type { RunResults } from '../runner/run-results.js';
+import type { Pipeline, RunResultsBase } from '../runner/run-state.js';
 import { TOKENS } from './tokens.js';
 import { RunSharedServices } from '../services/shared.js';
 import { RunServices } from '../runner/stage-context.js';
 
 /** Writes the human-readable report of a finished run (a host concern: the kernel writes results.json). */
-export type ReportWriter = ((runDir: string, results: RunResults) => Promise<unknown>) | undefined;
+export type ReportWriter = ((runDir: string, results: RunResultsBase) => Promise<unknown>) | undefined;
 
-export function createRootContainer(store: RunStorage, logger: PinoLogger, writeReport?: ReportWriter): DependencyContainer {
+/** `pipeline`: what every run of this root does; `writeReport`: how its report is written (both the host's). */
+export function createRootContainer(store: RunStorage, logger: PinoLogger, pipeline: Pipeline, writeReport?: ReportWriter): DependencyContainer {
   const c = rootContainer.createChildContainer();
+  c.registerInstance(TOKENS.Pipeline, pipeline);
   c.registerInstance(TOKENS.RunStore, store);
   c.registerInstance<ReportWriter>(TOKENS.ReportWriter, writeReport);
   c.registerInstance(TOKENS.Logger, logger);

@@ -11,6 +11,8 @@ export const TOKENS = {
   RunRecord: Symbol('RunRecord'),
   ReportWriter: Symbol('ReportWriter'),
   CacheOptions: Symbol('CacheOptions'),
+  /** What a run does (the host's Pipeline: core/pipeline/ for crucible's experiment). */
+  Pipeline: Symbol('Pipeline'),
   /** The run's shared services (ctx.shared), backed by the run's container. */
   Shared: Symbol('Shared'),
 } as const;

@@ -1,6 +1,5 @@
 // The experiment manifest: one file composes the plugins of an experiment.
 import type { FromSchema } from 'json-schema-to-ts';
-import { gatesSchema } from '../runner/pair-quality.js';
 import { KINDS, PLUGIN_KINDS, STAGE_SLOTS, type PluginKind, type StageSlot } from '../contract/kinds.js';
 
 const slot = {
@@ -31,7 +30,22 @@ export const RUN_SLOTS: Readonly<Record<RunSlot, SlotInfo>> = {
 
 /** One slot per stage kind (contract/kinds.ts); typed per key so FromSchema sees every slot. */
 const stageSlots = Object.fromEntries(STAGE_SLOTS.map((kind) => [kind, slot])) as { readonly [K in StageSlot]: typeof slot };
-/** The pairing slot also holds the quality gates the kernel applies to whatever the plugin pairs. */
+/** `stages.pairing.gates`: the core's, whatever plugin pairs (applied in core/pipeline/pair-quality.ts). */
+const gatesSchema = {
+  type: 'object',
+  additionalProperties: false,
+  default: {},
+  description: 'quality gates crucible applies to the pairs of any pairing plugin, before any trainer',
+  properties: {
+    minPairs: { type: 'integer', minimum: 0, default: 1, description: 'fail the stage with fewer pairs left' },
+    minProblems: { type: 'integer', minimum: 0, default: 1, description: 'fail the stage with pairs from fewer problems' },
+    maxDropShare: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'fail the stage when the gates drop a larger share' },
+    requireCode: { type: 'boolean', default: true, description: 'drop sides that are prose, not code (off for non-code preference data)' },
+    rejectPatterns: { type: 'array', items: { type: 'string' }, default: [], description: 'extra regexes (case-insensitive) marking refusals or templates' },
+  },
+} as const;
+
+/** The pairing slot also holds the quality gates applied to whatever the plugin pairs. */
 const pairingSlot = { ...slot, properties: { ...slot.properties, gates: gatesSchema } } as const;
 
 export const manifestSchema = {

@@ -1,24 +1,22 @@
-// Runs one experiment: load -> split -> generate -> execute -> score -> pair -> train -> evaluate -> report.
-// Each stage is optional where the manifest omits it; each is cached and resumable (see stage.ts).
+// Runs one experiment: resolves its manifest, hands the run to the host's pipeline (core/pipeline/ for crucible's
+// experiment), writes results.json and the report, and records the run's state whatever happens.
 import { inject, injectable } from 'tsyringe';
+import { join } from 'node:path';
 import { TOKENS } from '../di/tokens.js';
 import type { ReportWriter, StageCacheOptions } from '../di/container.js';
 import type { RunRecord, RunStorage } from './run-storage.js';
 import { CrucibleError, isCrucibleError } from '../errors.js';
 import { resolveManifestObject } from '../manifest/validate.js';
-import type { PipelineState } from './pipeline-state.js';
+import { writeJsonAtomic } from '../../util/atomic.js';
+import type { Pipeline, RunResultsBase, RunState } from './run-state.js';
 import { RunPlugins } from './plugins.js';
 import { RunServices } from './stage-context.js';
-import { datasetStage, executeStage, generateStage, scoreStage, splitStage } from './stages-sample.js';
-import { evaluateStage, pairStage, trainStage } from './stages-learn.js';
-import { buildResults, headlineOf, writeResults, type RunResultsFile } from './results.js';
-import { runRounds } from './rounds.js';
 
 export interface RunOutcome {
   state: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-  results?: RunResultsFile;
+  results?: RunResultsBase & Record<string, unknown>;
   error?: CrucibleError;
-  stageLog: PipelineState['stageLog'];
+  stageLog: RunState['stageLog'];
 }
 
 @injectable()
@@ -28,6 +26,7 @@ export class Runner {
     @inject(TOKENS.ReportWriter) private readonly writeReport: ReportWriter,
     @inject(TOKENS.RunRecord) private readonly record: RunRecord,
     @inject(TOKENS.CacheOptions) private readonly cacheOptions: StageCacheOptions,
+    @inject(TOKENS.Pipeline) private readonly pipeline: Pipeline,
     @inject(RunServices) private readonly services: RunServices,
   ) {}
 
@@ -39,31 +38,20 @@ export class Runner {
     store.setState(record.id, 'RUNNING');
     events.emitEvent('state', { state: 'RUNNING' });
     let plugins: RunPlugins | undefined;
-    const stageLog: PipelineState['stageLog'] = [];
+    const stageLog: RunState['stageLog'] = [];
     try {
       const resolved = await resolveManifestObject(record.manifest, record.baseDir);
       services.runtime = resolved.manifest.runtime ?? {};
       plugins = new RunPlugins(resolved, services, runDir);
-      const state = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, keys: {}, stageLog, cacheOptions: this.cacheOptions, freshNow: false } as unknown as PipelineState;
-      const slots = resolved.manifest.stages ?? {};
-      const external = Boolean(resolved.manifest.inputs?.preferences);
-      await datasetStage(state);
-      await splitStage(state);
-      const rounds = resolved.manifest.rounds;
-      if (rounds && !external) {
-        await runRounds(state, rounds);
-      } else {
-        if (slots.generator && !external) await generateStage(state);
-        if (slots.executor && state.candidates) await executeStage(state);
-        if (slots.scorer && state.candidates) await scoreStage(state);
-        if (slots.pairing && state.scores) await pairStage(state);
-        if (slots.trainer) await trainStage(state);
-      }
-      if (slots.evaluator) await evaluateStage(state);
-      const results = buildResults(state, { startedAt, versions: plugins.versions() });
-      await writeResults(runDir, results, resolved.manifest.output?.report !== false ? this.writeReport : undefined);
-      store.setState(record.id, 'SUCCEEDED', { headline: headlineOf(results), error: null });
-      events.emitEvent('state', { state: 'SUCCEEDED', headline: headlineOf(results) });
+      const state: RunState = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, keys: {}, stageLog, cacheOptions: this.cacheOptions, freshNow: false };
+      const { results: measured, headline } = await this.pipeline.run(state);
+      const { manifest } = resolved;
+      const run = { id: record.id, name: manifest.name, seed: manifest.seed, startedAt, finishedAt: new Date().toISOString(), manifest, plugins: plugins.versions(), records: services.records, stages: stageLog, node: process.version };
+      const results = { run, ...measured };
+      writeJsonAtomic(join(runDir, 'results.json'), results);
+      if (manifest.output?.report !== false) await this.writeReport?.(runDir, results);
+      store.setState(record.id, 'SUCCEEDED', { headline, error: null });
+      events.emitEvent('state', { state: 'SUCCEEDED', headline });
       return { state: 'SUCCEEDED', results, stageLog };
     } catch (caught) {
       const cancelled = services.signal.aborted;

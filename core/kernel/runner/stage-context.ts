@@ -5,7 +5,7 @@ import type { Clock, NestedPlugins, PluginContext, ProgressReporter } from '../c
 import { CrucibleError } from '../errors.js';
 import { TOKENS } from '../di/tokens.js';
 import type { DiskCache } from '../services/cache.js';
-import type { SeededRng } from '../services/rng.js';
+import type { SeededRng } from '../../util/rng.js';
 import type { RunSharedServices } from '../services/shared.js';
 import { stageFiles } from '../services/stage-files.js';
 import { readFileSync } from 'node:fs';

@@ -1,11 +1,11 @@
 // The frame around every stage: its cache key, its folder, start/end events, and timing.
 import { hashJson } from '../../util/hash.js';
 import { finishStageDir, openStageDir, type StageDir } from './stage-dir.js';
-import type { PipelineState } from './pipeline-state.js';
+import type { RunState } from './run-state.js';
 import { cancelledError, readStageRecords } from './stage-context.js';
 
 export async function withStage<T>(
-  state: PipelineState,
+  state: RunState,
   name: string,
   keyParts: unknown,
   body: (stage: StageDir) => Promise<{ value: T; summary?: Record<string, unknown> }>,

@@ -5,7 +5,7 @@ import type { PreferencePair } from '../../../core/kernel/contract/data.js';
 import type { RunResults } from '../../../core/report/index.js';
 import evaluatorPlugin from '../../../plugins/evaluators/pass-at-k/index.js';
 import allPairs from '../../../plugins/pairing/all-pairs.js';
-import { applyGates, pairStatistics } from '../../../core/kernel/runner/pair-quality.js';
+import { applyGates, pairStatistics } from '../../../core/pipeline/pair-quality.js';
 import { mix, problem, scriptedExecutor, scriptedGenerator } from '../../plugins/evaluators/fakes.js';
 import { problem as pairingProblem, scored } from '../../plugins/pairing/helpers.js';
 

@@ -1,6 +1,6 @@
 // The report and the terminal summary are built from the typed summaries plugins return: a custom evaluator's
-// summary and sections and a custom trainer's stats and sections appear like a built-in's; and no file of the kernel,
-// the report or the comparison reads a built-in plugin's private output shape (names: test/core/builtin-names.test.ts).
+// summary and sections and a custom trainer's stats and sections appear like a built-in's; and no file of the
+// kernel, the pipeline, the report or the comparison reads a built-in plugin's private output shape (names: test/core/builtin-names.test.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -46,11 +46,11 @@ function sources(dir: string): string[] {
 }
 
 // Built-in names are checked over all of core/ by test/core/builtin-names.test.ts.
-test('the kernel, the report and the comparison read no built-in output shape', () => {
+test('the kernel, the pipeline, the report and the comparison read no built-in output shape', () => {
   // Private shapes of built-ins: pass-at-k's details, the pairing strategies' old statistics.
   const shapes = ['passAtK', 'details.base', 'details.trained', 'details?.base', 'details?.trained', '.strategy', 'perProblem?.'];
   const offenders: string[] = [];
-  for (const file of ['kernel', 'report', 'compare'].flatMap((dir) => sources(join(root, 'core', dir)))) {
+  for (const file of ['kernel', 'pipeline', 'report', 'compare'].flatMap((dir) => sources(join(root, 'core', dir)))) {
     const text = readFileSync(file, 'utf8');
     for (const shape of shapes) if (text.includes(shape)) offenders.push(`${relative(root, file)}: ${shape}`);
   }

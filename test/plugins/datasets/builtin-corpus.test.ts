@@ -9,7 +9,7 @@ import { buildCorpus, EOS } from '../../../models/recipe/corpus.js';
 import { buildTokenizer, checkRoundTrip, loadTokenizer } from '../../../models/recipe/tokenizer.js';
 import { pieces, SPLIT_PATTERN } from '../../../models/recipe/bpe.js';
 import { builtinProblems } from '../../../plugins/datasets/builtin/generate.js';
-import { splitProblems } from '../../../core/kernel/runner/split.js';
+import { splitProblems } from '../../../core/pipeline/split.js';
 
 const { records, stats } = buildCorpus({ examples: 3000 });
 const split = splitProblems(builtinProblems());

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import plugin from '../../../plugins/datasets/builtin/index.js';
 import { builtinProblems } from '../../../plugins/datasets/builtin/generate.js';
 import { buildCorpus } from '../../../plugins/datasets/builtin/sft-corpus.js';
-import { splitProblems, splitWithPins } from '../../../core/kernel/runner/split.js';
+import { splitProblems, splitWithPins } from '../../../core/pipeline/split.js';
 import { instantiate } from '../../../core/testing/index.js';
 import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 import type { Problem } from '../../../core/kernel/contract/data.js';

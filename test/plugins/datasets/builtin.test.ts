@@ -5,9 +5,9 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import plugin from '../../../plugins/datasets/builtin/index.js';
 import { builtinProblems, FAMILIES, familyCounts, familyParams, render } from '../../../plugins/datasets/builtin/generate.js';
-import { SeededRng, deriveSeed } from '../../../core/kernel/services/rng.js';
+import { SeededRng, deriveSeed } from '../../../core/util/rng.js';
 import { instantiate } from '../../../core/testing/index.js';
-import { splitProblems } from '../../../core/kernel/runner/split.js';
+import { splitProblems } from '../../../core/pipeline/split.js';
 import type { Dataset } from '../../../core/kernel/contract/kinds.js';
 
 // A tiny runner: each (program, test) pair runs in a fresh namespace; reports failures only.

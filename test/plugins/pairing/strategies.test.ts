@@ -5,7 +5,7 @@ import type { Pairing } from '../../../core/kernel/contract/kinds.js';
 import type { PreferencePair, ScoredCandidate } from '../../../core/kernel/contract/data.js';
 import allPairs from '../../../plugins/pairing/all-pairs.js';
 import bestOfN from '../../../plugins/pairing/best-of-n.js';
-import { applyGates, pairStatistics } from '../../../core/kernel/runner/pair-quality.js';
+import { applyGates, pairStatistics } from '../../../core/pipeline/pair-quality.js';
 import { problem, scored } from './helpers.js';
 
 const A = problem('a');

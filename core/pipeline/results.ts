@@ -1,27 +1,10 @@
-// results.json: every metric, comparison and fact about the run, and the report made from it.
-import { join } from 'node:path';
-import { writeJsonAtomic } from '../../util/atomic.js';
+// What results.json holds besides the kernel's `run` record: every metric, comparison and fact the stages measured.
 import type { RunResults } from './run-results.js';
 import type { PipelineState } from './pipeline-state.js';
-import { summarizeExecutions } from '../../util/execution-summary.js';
+import { summarizeExecutions } from '../util/execution-summary.js';
 
-/** results.json: the report's RunResults, with the stage log of this runner. */
-export type RunResultsFile = RunResults & { run: RunResults['run'] & { stages: PipelineState['stageLog'] } };
-
-export function buildResults(state: PipelineState, meta: { startedAt: string; versions: Record<string, string> }): RunResultsFile {
+export function buildResults(state: PipelineState): Omit<RunResults, 'run'> {
   return {
-    run: {
-      id: state.runId,
-      name: state.resolved.manifest.name,
-      seed: state.resolved.manifest.seed,
-      startedAt: meta.startedAt,
-      finishedAt: new Date().toISOString(),
-      manifest: state.resolved.manifest,
-      plugins: meta.versions,
-      records: state.services.records,
-      stages: state.stageLog,
-      node: process.version,
-    },
     dataset: {
       hash: state.datasetHash,
       count: state.problems.length,
@@ -43,15 +26,8 @@ function executionSummary(state: PipelineState): RunResults['execution'] {
 }
 
 /** Flat numbers for the run index: the evaluation's headline, else the executed samples'. */
-export function headlineOf(results: RunResults): Record<string, number> {
+export function headlineOf(results: Pick<RunResults, 'evaluation' | 'execution'>): Record<string, number> {
   if (results.evaluation?.headline) return results.evaluation.headline;
   const e = results.execution;
   return e ? { 'samples/pass@1': e.passAt1, 'samples/compile_rate': e.compileRate, 'samples/count': e.samples } : {};
-}
-
-/** Writes results.json, then report.html through the host's report writer when there is one. */
-export async function writeResults(runDir: string, results: RunResultsFile, writeReport?: (runDir: string, results: RunResults) => Promise<unknown>): Promise<void> {
-  writeJsonAtomic(join(runDir, 'results.json'), results);
-  if (!writeReport) return;
-  await writeReport(runDir, results);
 }

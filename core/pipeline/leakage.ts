@@ -1,6 +1,6 @@
 // Test problems never reach a trainer: a record from the test split is an error, not a warning.
-import type { SplitName } from '../contract/data.js';
-import { CrucibleError } from '../errors.js';
+import type { SplitName } from '../kernel/contract/data.js';
+import { CrucibleError } from '../kernel/errors.js';
 import type { SplitAssignment } from './split.js';
 
 export function assertNoTestLeak(records: ReadonlyArray<{ problemId?: string }>, split: SplitAssignment, what: string): void {

@@ -3,7 +3,7 @@
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { createHash } from 'node:crypto';
-import type { Rng } from '../contract/context.js';
+import type { Rng } from '../kernel/contract/context.js';
 
 /** A 31-bit seed derived from a parent seed and a label. */
 export function deriveSeed(seed: number, label: string): number {

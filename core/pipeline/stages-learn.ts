@@ -1,17 +1,17 @@
 // Stages that learn from scored candidates and measure the result: pair, train, evaluate.
-import { checkPluginOutput } from '../contract/outputs.js';
+import { checkPluginOutput } from '../kernel/contract/outputs.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
-import type { LabelledSample, PreferencePair, ScoredCandidate } from '../contract/data.js';
-import type { EvaluationResult, Generator, TrainResult } from '../contract/kinds.js';
-import { CrucibleError } from '../errors.js';
-import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.js';
-import { sha256 } from '../../util/hash.js';
-import { readJsonl, toJsonl } from '../../util/jsonl.js';
+import type { LabelledSample, PreferencePair, ScoredCandidate } from '../kernel/contract/data.js';
+import type { EvaluationResult, Generator, TrainResult } from '../kernel/contract/kinds.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { sha256 } from '../util/hash.js';
+import { readJsonl, toJsonl } from '../util/jsonl.js';
 import { assertNoTestLeak, bySplit } from './leakage.js';
 import { selectionProblems } from './split-guard.js';
 import type { PipelineState } from './pipeline-state.js';
-import { withStage } from './stage.js';
+import { withStage } from '../kernel/runner/stage.js';
 import { applyGates, pairStatistics, type GateOptions, type PairingStatistics } from './pair-quality.js';
 import type { RoundScope } from './stages-sample.js';
 
@@ -145,7 +145,7 @@ export function readTrainResult(file: string, dir: string): TrainResult {
 }
 
 /** The base evaluation's cross-run memo: its key holds everything the base model's scores depend on, nothing from training. */
-function baseMemo(state: PipelineState): NonNullable<import('../contract/kinds.js').EvaluateInput['baseMemo']> {
+function baseMemo(state: PipelineState): NonNullable<import('../kernel/contract/kinds.js').EvaluateInput['baseMemo']> {
   const key = sha256(JSON.stringify({ split: state.keys.split, evaluator: state.plugins.identity('evaluator'), generator: state.plugins.identity('generator'), executor: state.plugins.identity('executor'), seed: state.resolved.manifest.seed }));
   const cache = state.services.cache.scoped('kernel:base-evaluation');
   return {

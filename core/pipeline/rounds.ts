@@ -6,16 +6,16 @@
 // learns from the same base samples, and the evaluator measures it and every round beside base and trained.
 
 import { join } from 'node:path';
-import type { ModelArtifact, SplitName } from '../contract/data.js';
-import type { TrainResult } from '../contract/kinds.js';
-import { CrucibleError } from '../errors.js';
-import { writeJsonAtomic } from '../../util/atomic.js';
+import type { ModelArtifact, SplitName } from '../kernel/contract/data.js';
+import type { TrainResult } from '../kernel/contract/kinds.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { writeJsonAtomic } from '../util/atomic.js';
 import { assertNoTestLeak, bySplit } from './leakage.js';
 import type { PipelineState } from './pipeline-state.js';
-import type { Manifest } from '../manifest/schema.js';
-import { passBySplit, trainingNumbers, type RoundInfo, type RoundsSummary } from '../../util/rounds-summary.js';
+import type { Manifest } from '../kernel/manifest/schema.js';
+import { passBySplit, trainingNumbers, type RoundInfo, type RoundsSummary } from '../util/rounds-summary.js';
 import { selectionProblems } from './split-guard.js';
-import { withStage } from './stage.js';
+import { withStage } from '../kernel/runner/stage.js';
 import { labelledSamples, pairStage, readTrainResult, relativeIfInside, trainStage } from './stages-learn.js';
 import { executeStage, generateStage, scoreStage, type RoundScope } from './stages-sample.js';
 

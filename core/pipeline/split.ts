@@ -1,7 +1,7 @@
 // Deterministic train/val/test split by problem id. Depends only on the set of ids, the fractions and the
 // seed (never on file order), so every stage, the SFT recipe and a resumed run agree on membership.
-import type { Problem, SplitName } from '../contract/data.js';
-import { SeededRng, deriveSeed } from '../services/rng.js';
+import type { Problem, SplitName } from '../kernel/contract/data.js';
+import { SeededRng, deriveSeed } from '../util/rng.js';
 
 export interface SplitFractions {
   train: number;

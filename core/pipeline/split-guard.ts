@@ -1,8 +1,8 @@
 // The split guard: settings (hyperparameters, the round to keep, ...) are chosen on the validation split, never
 // on test. Whatever asks for problems to select on goes through here; the test split is refused outright, and
 // a problem list that contains a test problem is refused too (a dataset or plugin bug, caught before use).
-import type { Problem, SplitName } from '../contract/data.js';
-import { CrucibleError } from '../errors.js';
+import type { Problem, SplitName } from '../kernel/contract/data.js';
+import { CrucibleError } from '../kernel/errors.js';
 import type { SplitAssignment } from './split.js';
 
 export function assertSelectionSplit(split: string, path: string): asserts split is 'train' | 'val' {

@@ -1,18 +1,18 @@
 // Stages that turn problems into scored candidates: dataset, split, generate, execute, score.
-import { checkPluginOutput } from '../contract/outputs.js';
+import { checkPluginOutput } from '../kernel/contract/outputs.js';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
-import type { Candidate, Execution, ModelArtifact, Problem } from '../contract/data.js';
-import type { Generator } from '../contract/kinds.js';
-import { CrucibleError } from '../errors.js';
-import { hashJson } from '../../util/hash.js';
-import { toJsonl } from '../../util/jsonl.js';
-import { writeFileAtomic, writeJsonAtomic } from '../../util/atomic.js';
-import { runItemStage } from './item-stage.js';
+import type { Candidate, Execution, ModelArtifact, Problem } from '../kernel/contract/data.js';
+import type { Generator } from '../kernel/contract/kinds.js';
+import { CrucibleError } from '../kernel/errors.js';
+import { hashJson } from '../util/hash.js';
+import { toJsonl } from '../util/jsonl.js';
+import { writeFileAtomic, writeJsonAtomic } from '../util/atomic.js';
+import { runItemStage } from '../kernel/runner/item-stage.js';
 import type { PipelineState } from './pipeline-state.js';
-import { withStage } from './stage.js';
-import { cancelledError } from './stage-context.js';
+import { withStage } from '../kernel/runner/stage.js';
+import { cancelledError } from '../kernel/runner/stage-context.js';
 import { splitWithPins, type SplitFractions } from './split.js';
 
 export async function datasetStage(state: PipelineState): Promise<void> {

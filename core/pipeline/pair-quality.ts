@@ -1,36 +1,16 @@
-// What the kernel measures and enforces over the pairs of every pairing plugin, built-in or not: statistics
+// What crucible measures and enforces over the pairs of every pairing plugin, built-in or not: statistics
 // (pairs per problem, score gaps, status mix) and quality gates that drop trivial negatives (empty, prose,
 // refusals, templates, identical to the chosen side) and fail the stage when too little survives. The text
 // heuristics behind the gates live in core/util/code-text.ts.
-import type { PreferencePair } from '../contract/data.js';
-import { CrucibleError, type ErrorDetail } from '../errors.js';
-import { isRefusal, isTemplate, looksLikeCode, sameText } from '../../util/code-text.js';
+import type { PreferencePair } from '../kernel/contract/data.js';
+import { CrucibleError, type ErrorDetail } from '../kernel/errors.js';
+import { isRefusal, isTemplate, looksLikeCode, sameText } from '../util/code-text.js';
+import type { Manifest } from '../kernel/manifest/schema.js';
 
 const GATES_PATH = 'stages.pairing.gates';
 
-/** `stages.pairing.gates` in the manifest: the kernel's, whatever plugin pairs. */
-export const gatesSchema = {
-  type: 'object',
-  additionalProperties: false,
-  default: {},
-  description: 'quality gates the kernel applies to the pairs of any pairing plugin, before any trainer',
-  properties: {
-    minPairs: { type: 'integer', minimum: 0, default: 1, description: 'fail the stage with fewer pairs left' },
-    minProblems: { type: 'integer', minimum: 0, default: 1, description: 'fail the stage with pairs from fewer problems' },
-    maxDropShare: { type: 'number', minimum: 0, maximum: 1, default: 0.5, description: 'fail the stage when the gates drop a larger share' },
-    requireCode: { type: 'boolean', default: true, description: 'drop sides that are prose, not code (off for non-code preference data)' },
-    rejectPatterns: { type: 'array', items: { type: 'string' }, default: [], description: 'extra regexes (case-insensitive) marking refusals or templates' },
-  },
-} as const;
-
 /** The gates as the manifest's schema filled them (every default applied at validation). */
-export interface GateOptions {
-  minPairs: number;
-  minProblems: number;
-  maxDropShare: number;
-  requireCode: boolean;
-  rejectPatterns: string[];
-}
+export type GateOptions = Required<NonNullable<NonNullable<NonNullable<Manifest['stages']>['pairing']>['gates']>>;
 
 export const GATE_REASONS = ['empty', 'identical', 'refusal', 'template', 'not_code', 'chosen_invalid'] as const;
 export type GateReason = (typeof GATE_REASONS)[number];
