@@ -1,7 +1,7 @@
 import type { Candidate, Execution, ModelArtifact, PreferencePair, Problem, SplitName } from '../kernel/contract/data.js';
 import type { EvaluationResult, TrainResult } from '../kernel/contract/kinds.js';
 import type { RunState } from '../kernel/runner/run-state.js';
-import type { RoundsSummary } from '../util/rounds-summary.js';
+import type { RoundsSummary } from './rounds-summary.js';
 import type { PairingStatistics } from './pair-quality.js';
 import type { SplitAssignment } from './split.js';
 

@@ -12,7 +12,7 @@ export function buildResults(state: PipelineState): Omit<RunResults, 'run'> {
     },
     execution: executionSummary(state),
     pairing: state.pairingStats ? { stats: state.pairingStats } : undefined,
-    training: state.training ? { stats: state.training.stats, curves: state.training.curves, model: state.training.model, ...(state.training.sections ? { sections: state.training.sections } : {}) } : undefined,
+    training: state.training ? { stats: state.training.stats, curves: state.training.curves, model: state.training.model, ...(state.training.metrics ? { metrics: state.training.metrics } : {}), ...(state.training.sections ? { sections: state.training.sections } : {}) } : undefined,
     evaluation: state.evaluation,
     ...(state.rounds ? { rounds: state.rounds } : {}),
   };

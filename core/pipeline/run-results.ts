@@ -4,7 +4,7 @@ import type { SplitName } from '../kernel/contract/data.js';
 import type { EvaluationResult } from '../kernel/contract/kinds.js';
 import type { ReportSection } from '../kernel/contract/summaries.js';
 import type { PairingStatistics } from './pair-quality.js';
-import type { RoundsSummary } from '../util/rounds-summary.js';
+import type { RoundsSummary } from './rounds-summary.js';
 import type { RunResultsBase } from '../kernel/runner/run-state.js';
 
 export type Curves = Record<string, Array<[number, number]>>;
@@ -22,7 +22,7 @@ export interface RunResults extends RunResultsBase {
   execution?: { samples: number; problems: number; passAt1: number; compileRate: number; meanTestPassRate: number; taxonomy: Record<string, number> };
   /** crucible's statistics and gates over the pairs, the same fields for every pairing plugin. */
   pairing?: { stats: PairingStatistics };
-  training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown; sections?: ReportSection[] };
+  training?: { stats: Record<string, unknown>; curves?: Curves; model?: unknown; metrics?: Record<string, number>; sections?: ReportSection[] };
   evaluation?: EvaluationResult;
   /** Iterative runs: the per-round curve and facts (rounds-summary.ts). */
   rounds?: RoundsSummary;

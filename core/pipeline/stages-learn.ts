@@ -126,6 +126,7 @@ export async function trainStage(state: PipelineState, scope?: RoundScope): Prom
       generator,
       executor,
     });
+    checkPluginOutput('trainer', result, { plugin: state.plugins.name('trainer') });
     // Paths inside the stage folder are stored relative, so a copy from the cache still points at its own files.
     const stored = { ...result, model: { ...result.model, path: relativeIfInside(stage.dir, result.model.path), adapterPath: result.model.adapterPath && relativeIfInside(stage.dir, result.model.adapterPath) } };
     writeJsonAtomic(resultFile, stored);

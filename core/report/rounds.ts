@@ -21,6 +21,13 @@ function testRows(r: RunResults): Array<{ label: string; pass1?: number; ci?: [n
   return rows;
 }
 
+const MAX_METRIC_COLUMNS = 6;
+
+/** The trainer's metric names in the order it reported them (most telling first), at most `max`. */
+function trainerMetrics(rounds: NonNullable<RunResults['rounds']>, max: number): string[] {
+  return [...new Set(rounds.rounds.flatMap((x) => Object.keys(x.training)))].slice(0, max);
+}
+
 export function roundsSection(r: RunResults): string {
   const rounds = r.rounds;
   if (!rounds) return '';
@@ -30,16 +37,17 @@ export function roundsSection(r: RunResults): string {
     xName: 'round',
     series: [{ name: `${rounds.selectOn} pass@1`, points: rounds.curve.map((c) => [c.round, c.pass1] as [number, number]) }],
   });
+  const metrics = trainerMetrics(rounds, MAX_METRIC_COLUMNS);
   const perRound = rounds.rounds.map((x) => {
-    const t = x.training;
-    return `<tr><td>${x.round}</td><td>${x.sampledFrom === 0 ? 'base' : `round ${x.sampledFrom}`}</td><td>${fmtNum(x.samplePass1.train)}</td><td>${fmtNum(x.samplePass1.val)}</td><td>${x.pairs.train} / ${x.pairs.val}</td><td>${fmtNum(t['train/loss'] ?? t.loss)}</td><td>${fmtNum(t['val/rewards/accuracies'])}</td><td>${fmtNum(t['rewards/margins'])}</td><td>${fmtNum(t['logratio/chosen'])} / ${fmtNum(t['logratio/rejected'])}</td><td>${fmtNum(rounds.curve[x.round]?.pass1)}</td></tr>`;
+    const t = metrics.map((k) => `<td>${fmtNum(x.training[k])}</td>`).join('');
+    return `<tr><td>${x.round}</td><td>${x.sampledFrom === 0 ? 'base' : `round ${x.sampledFrom}`}</td><td>${fmtNum(x.samplePass1.train)}</td><td>${fmtNum(x.samplePass1.val)}</td><td>${x.pairs.train} / ${x.pairs.val}</td>${t}<td>${fmtNum(rounds.curve[x.round]?.pass1)}</td></tr>`;
   });
   const tests = testRows(r).map((x) => `<tr><td>${esc(x.label)}</td><td>${fmtNum(x.pass1)} [${fmtNum(x.ci?.[0])}, ${fmtNum(x.ci?.[1])}]</td><td>${x.delta === undefined ? '' : fmtSigned(x.delta)}</td><td>${x.p === undefined ? '' : fmtP(x.p)}</td><td>${x.mde === undefined ? '' : fmtNum(x.mde)}</td></tr>`);
   const decisions = Object.entries(rounds.decisions ?? {}).map(([k, v]) => `${esc(k)}: ${esc(v)}`).join('; ');
   return `<section id="rounds"><h2>Rounds</h2>
 <p class="muted">${rounds.count} on-policy round(s); reference = ${esc(rounds.reference)}; evaluated as trained: round ${rounds.kept} (${esc(rounds.keep)}). ${decisions}</p>
 <div class="charts">${chart}</div>
-<table><thead><tr><th>round</th><th>sampled from</th><th>train pass@1 of samples</th><th>val pass@1 of samples</th><th>pairs train / val</th><th>train loss</th><th>val reward acc.</th><th>reward margin</th><th>log-ratio chosen / rejected</th><th>${esc(rounds.selectOn)} pass@1 after</th></tr></thead><tbody>${perRound.join('')}</tbody></table>
+<table><thead><tr><th>round</th><th>sampled from</th><th>train pass@1 of samples</th><th>val pass@1 of samples</th><th>pairs train / val</th>${metrics.map((k) => `<th>${esc(k)}</th>`).join('')}<th>${esc(rounds.selectOn)} pass@1 after</th></tr></thead><tbody>${perRound.join('')}</tbody></table>
 ${tests.length ? `<h3>Test split (evaluated once)</h3><table><thead><tr><th>policy</th><th>pass@1 (95% CI)</th><th>vs base</th><th>p (paired t-test)</th><th>MDE (80% power)</th></tr></thead><tbody>${tests.join('')}</tbody></table>` : ''}</section>`;
 }
 
@@ -47,7 +55,8 @@ export function roundsTerminal(r: RunResults): string[] {
   const rounds = r.rounds;
   if (!rounds) return [];
   const lines = [`  rounds      ${rounds.selectOn} pass@1 by round: ${rounds.curve.map((c) => `${c.round}: ${fmtNum(c.pass1)}`).join(', ')} (kept round ${rounds.kept})`];
-  for (const x of rounds.rounds) lines.push(`              round ${x.round}: ${x.pairs.train} train pairs, loss ${fmtNum(x.training['train/loss'])}, log-ratio chosen ${fmtNum(x.training['logratio/chosen'])}`);
+  const metrics = trainerMetrics(rounds, 2);
+  for (const x of rounds.rounds) lines.push(`              round ${x.round}: ${x.pairs.train} train pairs${metrics.map((k) => `, ${k} ${fmtNum(x.training[k])}`).join('')}`);
   for (const x of testRows(r)) lines.push(`  test        ${x.label.padEnd(18)} pass@1 ${fmtNum(x.pass1)} [${fmtNum(x.ci?.[0])}, ${fmtNum(x.ci?.[1])}]${x.p === undefined ? '' : `  ${fmtSigned(x.delta)}  p ${fmtP(x.p)}  MDE ${fmtNum(x.mde)}`}`);
   return lines;
 }

@@ -39,6 +39,14 @@ test('executions: a status outside the taxonomy is refused, naming the field', a
   assert.not.ok(existsSync(join(dir, 'stages/execute/executions.jsonl')));
 });
 
+test('training: a metric that is not a number is refused, naming the field; no train result is written', async () => {
+  const { outcome, dir } = await runWith('trainer', 'malformed-trainer.ts');
+  assert.match(outcome.error!.message, 'trainer plugin "boastful-trainer" returned a training result whose "metrics.train/loss" must be number');
+  assert.not.match(outcome.error!.message, 'very low');
+  assert.is(outcome.error!.issues[0].path, 'stages.trainer');
+  assert.not.ok(existsSync(join(dir, 'stages/train/train_result.json')));
+});
+
 test('counts: one score per candidate, and the value itself is never quoted', () => {
   const where = { kind: 'scorer', plugin: 's', problemId: 'p/1', count: 3 };
   assert.throws(() => checkOutput('scores', [0.5], where), (e: unknown) => isCrucibleError(e) && e.message.includes('returned 1 scores for 3 candidates for p/1'));

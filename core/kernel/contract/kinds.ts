@@ -105,6 +105,11 @@ export interface TrainResult {
   model: ModelArtifact;
   /** Shown in the report and the terminal as they are (numbers and short strings). */
   stats: Record<string, unknown>;
+  /**
+   * What training reached, in flat numbers (e.g. "train/loss", "val/accuracy"), most telling first: the
+   * rounds' table and curves compare them round by round. Absent: the numbers among `stats`.
+   */
+  metrics?: Record<string, number>;
   /** More for report.html (tables the trainer wants shown). */
   sections?: ReportSection[];
   /** Named series for the report's training curves: { "train/loss": [[step, value], ...] }. */
@@ -174,7 +179,7 @@ export interface KindInfo {
   /** The stage that runs it: its folder under `runs/<id>/stages/` and the name `--fresh` takes. */
   stage: string;
   /** The output schema (contract/outputs.ts) its stage checks records against, when it produces records. */
-  output?: 'executions' | 'scores' | 'pairs' | 'evaluation';
+  output?: 'executions' | 'scores' | 'pairs' | 'training' | 'evaluation';
 }
 
 /**
@@ -189,7 +194,7 @@ export const KINDS = {
   executor: { slot: 'stages', stage: 'execute', output: 'executions' },
   scorer: { slot: 'stages', stage: 'score', output: 'scores' },
   pairing: { slot: 'stages', stage: 'pair', output: 'pairs' },
-  trainer: { slot: 'stages', stage: 'train' },
+  trainer: { slot: 'stages', stage: 'train', output: 'training' },
   evaluator: { slot: 'stages', stage: 'evaluate', output: 'evaluation' },
 } as const satisfies { readonly [K in PluginKind]: KindInfo };
 

@@ -50,6 +50,17 @@ export const OUTPUT_SCHEMAS = {
       },
     },
   },
+  /** A trainer's result: the model it made, its stats, and optional flat metrics and report sections. */
+  training: {
+    type: 'object',
+    required: ['model', 'stats'],
+    properties: {
+      model: { type: 'object', required: ['kind', 'path'], properties: { kind: { enum: ['policy', 'verifier'] }, path: { type: 'string' }, adapterPath: { type: 'string' } } },
+      stats: { type: 'object' },
+      metrics: { type: 'object', additionalProperties: { type: 'number' } },
+      sections: SUMMARY_SCHEMAS.reportSections,
+    },
+  },
   /** An evaluator's result: flat headline numbers and free-form details. */
   evaluation: {
     type: 'object',
@@ -65,7 +76,7 @@ export const OUTPUT_SCHEMAS = {
 
 export type OutputName = keyof typeof OUTPUT_SCHEMAS;
 
-const NOUN: Record<OutputName, string> = { executions: 'an execution', scores: 'a score', pairs: 'a pair', evaluation: 'an evaluation' };
+const NOUN: Record<OutputName, string> = { executions: 'an execution', scores: 'a score', pairs: 'a pair', training: 'a training result', evaluation: 'an evaluation' };
 const ajv = new Ajv({ allErrors: false, strict: false });
 const validators = new Map<OutputName, ValidateFunction>();
 
@@ -75,9 +86,10 @@ function validatorFor(name: OutputName): ValidateFunction {
   return v;
 }
 
-/** "without \"rejected\"", "with \"score\" must be <= 1", ...: what is wrong, never the value itself. */
-function describe(e: ErrorObject): { field: string; problem: string } {
-  const field = e.instancePath.split('/').slice(2).join('.');
+/** "without \"rejected\"", "whose \"status\" must be ...", ...: what is wrong, never the value itself. */
+function describe(e: ErrorObject, inArray: boolean): { field: string; problem: string } {
+  // Below an array's index for records, below the root for one object (an evaluation, a training result).
+  const field = e.instancePath.split('/').slice(inArray ? 2 : 1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~')).join('.');
   if (e.keyword === 'required') return { field, problem: `without "${(e.params as { missingProperty: string }).missingProperty}"` };
   return { field, problem: `whose ${field ? `"${field}"` : 'value'} ${e.message ?? 'is invalid'}` };
 }
@@ -100,7 +112,7 @@ export function checkOutput(name: OutputName, value: unknown, where: { kind: str
   if (validate(value)) return;
   const e = validate.errors![0];
   const index = e.instancePath.split('/')[1];
-  const { problem } = describe(e);
+  const { problem } = describe(e, Array.isArray(value));
   const which = Array.isArray(value) && index !== undefined ? ` (#${Number(index) + 1})` : '';
   throw CrucibleError.at('CRUCIBLE_E_PLUGIN_OUTPUT', {
     path: stage,

@@ -16,7 +16,7 @@ import { applyLengthPolicy, checkPairs, readPreferenceFile, tokenizePairs, type 
 import { modelHash, referenceLogps } from './reference.js';
 import { configSchema } from './schema.js';
 import { checkSelection, gridSettings, settingName, validationPassAt1, type PassAtOne } from './select.js';
-import { trainRun, type RunOptions, type RunResult, type Setting } from './train-run.js';
+import { trainRun, type EpochRecord, type RunOptions, type RunResult, type Setting } from './train-run.js';
 
 type Config = ConfigOf<typeof configSchema>;
 
@@ -210,7 +210,7 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       if (existsSync(src)) cpSync(src, ctx.files.path(`checkpoint_epoch_${e.epoch}`), { recursive: true });
     }
   }
-  return { model: { kind: 'policy', path: finalDir, ...(adapterPath ? { adapterPath } : {}), meta: { trainer: 'dpo', ...chosen.setting } }, stats, curves: run.curves };
+  return { model: { kind: 'policy', path: finalDir, ...(adapterPath ? { adapterPath } : {}), meta: { trainer: 'dpo', ...chosen.setting } }, stats, metrics: reachedMetrics(last, chosen.setting.beta), curves: run.curves };
 }
 
 export default definePlugin({
@@ -225,3 +225,25 @@ export default definePlugin({
     return { train: (input: TrainInput) => train(config as Config, input, ctx) };
   },
 });
+
+/**
+ * What training reached, most telling first (the rounds' table shows the first columns): the last epoch's TRL-style
+ * numbers, and the policy's log-ratio drift from the reference (the implicit rewards are beta * log(pi/ref)).
+ */
+function reachedMetrics(last: EpochRecord | undefined, beta: number): Record<string, number> {
+  if (!last) return {};
+  const metrics: Record<string, number | undefined> = {
+    'train/loss': last.loss,
+    'val/rewards/accuracies': last['val/rewards/accuracies'],
+    'rewards/margins': last['rewards/margins'],
+    'logratio/chosen': last['rewards/chosen'] === undefined ? undefined : last['rewards/chosen'] / beta,
+    'logratio/rejected': last['rewards/rejected'] === undefined ? undefined : last['rewards/rejected'] / beta,
+    'val/loss': last['val/loss'],
+    'train/rewards/accuracies': last['rewards/accuracies'],
+    'val/rewards/margins': last['val/rewards/margins'],
+    'logps/chosen': last['logps/chosen'],
+    'logps/rejected': last['logps/rejected'],
+    grad_norm: last.grad_norm,
+  };
+  return Object.fromEntries(Object.entries(metrics).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
+}

@@ -193,7 +193,9 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
     };
     const out = trainerOutput(ctx, config.output, 'verifier');
     model.save(out, { trainer: 'energy-verifier', ...stats });
-    return { model: { kind: 'verifier', path: out, meta: stats }, stats, curves: run.curves };
+    const reached = { 'val/ranking_accuracy': final?.ranking_accuracy, 'val/auroc': final?.auroc, 'val/energy_pass': final?.energy_pass, 'val/energy_fail': final?.energy_fail, 'best/score': run.best?.value };
+    const metrics = Object.fromEntries(Object.entries(reached).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
+    return { model: { kind: 'verifier', path: out, meta: stats }, stats, metrics, curves: run.curves };
   } finally {
     model.dispose();
   }

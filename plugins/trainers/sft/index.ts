@@ -149,7 +149,8 @@ async function train(config: Config, input: TrainInput, ctx: PluginContext): Pro
       mergeLora(decoder);
     }
     saveFolder(out, decoder, { tokenizerFrom: start.tokenizerDir, rawConfig: start.rawConfig, metadata: { crucible: 'sft', steps: String(run.steps) } });
-    return { model: { kind: 'policy', path: out, ...(adapterPath ? { adapterPath } : {}), meta: stats }, stats, curves: run.curves };
+    const metrics = Object.fromEntries(Object.entries({ 'train/loss': finalLoss, 'val/loss': run.validation?.loss }).filter((e): e is [string, number] => typeof e[1] === 'number'));
+    return { model: { kind: 'policy', path: out, ...(adapterPath ? { adapterPath } : {}), meta: stats }, stats, metrics, curves: run.curves };
   } finally {
     decoder.dispose();
   }

@@ -3,6 +3,8 @@ import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+// The tiny model is written before any trainer picks a backend: register one so this file runs on its own too.
+import '@tensorflow/tfjs-backend-cpu';
 import { createTestContext, instantiate, type TestContext } from '../../../core/testing/index.js';
 import type { Trainer, TrainResult } from '../../../core/kernel/contract/kinds.js';
 import type { PreferencePair } from '../../../core/kernel/contract/data.js';

@@ -1,5 +1,5 @@
 // What an iterative run reports per round (results.json's `rounds`, read by the report and the terminal), and the
-// numbers the kernel's rounds (core/pipeline/rounds.ts) put in it.
+// numbers the rounds (rounds.ts) put in it.
 import type { Execution, SplitName } from '../kernel/contract/data.js';
 import type { TrainResult } from '../kernel/contract/kinds.js';
 
@@ -11,7 +11,7 @@ export interface RoundInfo {
   samplePass1: Partial<Record<SplitName, number>>;
   samples: number;
   pairs: { train: number; val: number };
-  /** The trainer's numeric summary of this round (loss, reward accuracy, margins, log-ratio drift, ...). */
+  /** What the trainer reached this round (its `metrics`: loss, validation accuracy, ...), shown as they are. */
   training: Record<string, number>;
   /** The policy trained in this round (a path in the run folder). */
   model: string;
@@ -51,21 +51,8 @@ export function passBySplit(executions: ReadonlyMap<string, Execution[]> | undef
   return { pass, counts };
 }
 
-// Facts about the process rather than the round (timings, tensor counts, where a resume started) stay out.
-const NOT_A_RESULT = /seconds|persec|numTensors|resumedAt/i;
-
-/** The trainer's numbers worth a curve: its flat numeric stats and the last epoch's TRL-style metrics. */
+/** A round's training numbers: the trainer's `metrics` (finite ones), else the finite numbers among its `stats`. */
 export function trainingNumbers(result: TrainResult): Record<string, number> {
-  const out: Record<string, number> = {};
-  const take = (k: string, v: unknown) => {
-    if (typeof v === 'number' && Number.isFinite(v) && !NOT_A_RESULT.test(k) && !(k in out)) out[k] = v;
-  };
-  for (const [k, v] of Object.entries(result.stats ?? {})) take(k, v);
-  const last = (result.stats?.epochHistory as Array<Record<string, unknown>> | undefined)?.at(-1);
-  for (const [k, v] of Object.entries(last ?? {})) take(k, v);
-  // DPO's implicit rewards are beta * log(pi/ref): divided by beta they are the policy's log-ratio drift.
-  const beta = out.beta;
-  if (beta && out['rewards/chosen'] !== undefined) out['logratio/chosen'] = out['rewards/chosen'] / beta;
-  if (beta && out['rewards/rejected'] !== undefined) out['logratio/rejected'] = out['rewards/rejected'] / beta;
-  return out;
+  const source: Record<string, unknown> = result.metrics ?? result.stats ?? {};
+  return Object.fromEntries(Object.entries(source).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
 }
