@@ -4,7 +4,7 @@ import { CrucibleError } from '../../kernel/errors.js';
 import { HOST_MODULES } from '../../builtins.js';
 
 interface WorkerFlags {
-  redis: string;
+  redis?: string;
   queue?: string;
   concurrency: string;
   id?: string;
@@ -28,7 +28,7 @@ export function register(program: Command): void {
   program
     .command('worker')
     .description('execute batches from a Redis queue with the local sandboxed executors (run any number, on any machines)')
-    .option('--redis <url>', 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS; or CRUCIBLE_REDIS_URL)', process.env.CRUCIBLE_REDIS_URL ?? 'redis://127.0.0.1:6379')
+    .option('--redis <url>', 'Redis URL (redis://[:password@]host:port[/db], rediss:// for TLS; or CRUCIBLE_REDIS_URL; default: the queue executor\'s)', process.env.CRUCIBLE_REDIS_URL)
     .option('--queue <name>', 'queue name (as in the executor config; default: the queue executor\'s default)')
     .option('--concurrency <n>', 'batches processed at once', '2')
     .option('--id <id>', 'worker id recorded with each batch (default: host-pid-random)')

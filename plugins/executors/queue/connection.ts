@@ -4,6 +4,9 @@ import { Redis } from 'ioredis';
 import { CrucibleError } from 'crucible-ml';
 import { redactUrl } from './protocol.js';
 
+/** Where the queue and its workers meet when nothing names a Redis server. */
+export const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
+
 export interface ConnectionLog {
   warn(obj: object, msg: string): void;
 }

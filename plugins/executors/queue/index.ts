@@ -11,7 +11,7 @@ import type { Executor } from 'crucible-ml';
 import type { PluginContext } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
 import { configSchema } from './schema.js';
-import { redisConnection } from './connection.js';
+import { DEFAULT_REDIS, redisConnection } from './connection.js';
 import { WorkerDirectory } from './directory.js';
 import { JobTracker } from './tracker.js';
 import { cutEvenly, sendOnce } from './dedupe.js';
@@ -127,8 +127,6 @@ export async function createQueueExecutor(config: QueueExecutorConfig, ctx: Plug
     },
   };
 }
-
-const DEFAULT_REDIS = 'redis://127.0.0.1:6379';
 
 /** The Redis URL: from the named environment variable when `redisEnv` is set (it is never recorded), else `redis`. */
 function redisUrlOf(config: QueueExecutorConfig): string {

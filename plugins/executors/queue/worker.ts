@@ -7,14 +7,15 @@ import { randomBytes, createHash } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Executor } from 'crucible-ml';
 import type { Problem } from 'crucible-ml';
-import { redisConnection } from './connection.js';
+import { DEFAULT_REDIS, redisConnection } from './connection.js';
 import { configSchema } from './schema.js';
 import { WorkerDirectory, WORKER_TTL_SECONDS } from './directory.js';
 import { builtinExecutors, createExecutor, resolveBatchExecutor, workerContext } from './kernel.js';
 import { KEY_PREFIX, PROTOCOL_VERSION, environmentKey, environmentMismatch, redactUrl, type BatchJob, type BatchResult, type ExecutorSpec, type WorkerEnvironment } from './protocol.js';
 
 export interface WorkerOptions {
-  redis: string;
+  /** Default: DEFAULT_REDIS (connection.ts), as for the queue executor. */
+  redis?: string;
   /** Default: the queue executor's default queue name. */
   queue?: string;
   /** Batches processed at once by this worker. */
@@ -100,8 +101,9 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     startedAt: new Date().toISOString(),
   };
 
-  const connection = redisConnection(options.redis, '--redis', { warn: (o, m) => options.log(`${m} ${JSON.stringify(o)}`) });
-  const workerConnection = redisConnection(options.redis, '--redis');
+  const redis = options.redis ?? DEFAULT_REDIS;
+  const connection = redisConnection(redis, '--redis', { warn: (o, m) => options.log(`${m} ${JSON.stringify(o)}`) });
+  const workerConnection = redisConnection(redis, '--redis');
   const queue = options.queue ?? configSchema.properties.queue.default;
   const directory = new WorkerDirectory(connection, queue);
   await directory.announce(environment);
@@ -159,7 +161,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   worker.on('error', (error) => options.log(`queue error: ${error.message}`));
   worker.on('failed', (job, error) => options.log(`batch ${job?.id} failed: ${error.message}`));
   await worker.waitUntilReady();
-  options.log(`worker ${environment.id} on queue "${queue}" at ${redactUrl(options.redis)}: sandbox ${sandbox}, Python ${python || '(none)'}, Node ${process.version}, concurrency ${options.concurrency}`);
+  options.log(`worker ${environment.id} on queue "${queue}" at ${redactUrl(redis)}: sandbox ${sandbox}, Python ${python || '(none)'}, Node ${process.version}, concurrency ${options.concurrency}`);
 
   return {
     environment,
