@@ -12,7 +12,7 @@ export const experimentPipeline: Pipeline = {
   async run(run) {
     const state = run as PipelineState;
     const { manifest } = state.resolved;
-    const slots = manifest.stages ?? {};
+    const slots = manifest.stages;
     const external = Boolean(manifest.inputs?.preferences);
     await datasetStage(state);
     await splitStage(state);

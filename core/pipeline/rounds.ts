@@ -53,7 +53,7 @@ export async function runRounds(state: PipelineState, spec: RoundsSpec): Promise
   if (!baseModel || !generator.withModel) {
     throw CrucibleError.at('CRUCIBLE_E_MANIFEST', { path: 'stages.generator', message: 'rounds need a generator with a local model it can swap for a trained policy', hint: 'use an in-process generator (one with withModel)' });
   }
-  const reference = spec.reference ?? 'round-start';
+  const reference = spec.reference;
   const base: Policy = { model: baseModel, key: 'base' };
   const infos: RoundInfo[] = [];
   const trained: Array<{ result: TrainResult; key: string }> = [];
@@ -107,12 +107,12 @@ export async function runRounds(state: PipelineState, spec: RoundsSpec): Promise
   addCurvePoint(spec.count);
   state.services.events.emitEvent('metric', { stage: 'rounds', name: 'curve', values: Object.fromEntries(curve.map((c) => [`${selectOn}/pass@1 after round ${c.round}`, c.pass1])) });
 
-  const keep = spec.keep ?? 'last';
+  const keep = spec.keep;
   let kept = spec.count;
   if (keep === 'best') for (let r = 1; r <= spec.count; r++) if (curve[r].pass1 > curve[kept].pass1) kept = r;
   state.training = trained[kept - 1].result;
   state.trainKey = trained[kept - 1].key;
-  if (spec.evaluateRounds ?? true) {
+  if (spec.evaluateRounds) {
     state.extraPolicies = [
       ...(baselinePolicy ? [{ label: 'baseline', ...baselinePolicy }] : []),
       ...trained.map((t, i) => ({ label: `round-${i + 1}`, model: t.result.model, key: t.key })).filter((_, i) => i !== kept - 1),

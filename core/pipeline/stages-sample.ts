@@ -66,7 +66,7 @@ export async function splitStage(state: PipelineState): Promise<void> {
 
 /** Problems sampled for training data: by default train and val (val feeds validation pairs); never test (the schema's enum). */
 function trainingProblems(state: PipelineState): Problem[] {
-  const wanted = new Set<string>(state.resolved.manifest.generation?.splits ?? ['train', 'val']);
+  const wanted = new Set<string>(state.resolved.manifest.generation.splits);
   return state.problems.filter((p) => wanted.has(state.split.get(p.id)!));
 }
 

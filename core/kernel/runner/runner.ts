@@ -41,7 +41,7 @@ export class Runner {
     const stageLog: RunState['stageLog'] = [];
     try {
       const resolved = await resolveManifestObject(record.manifest, record.baseDir);
-      services.runtime = resolved.manifest.runtime ?? {};
+      services.runtime = resolved.manifest.runtime;
       plugins = new RunPlugins(resolved, services, runDir);
       const state: RunState = { runId: record.id, runDir, cacheRoot: store.cacheDir, resolved, plugins, services, keys: {}, stageLog, cacheOptions: this.cacheOptions, freshNow: false };
       const { results: measured, headline } = await this.pipeline.run(state);
