@@ -178,6 +178,7 @@ export class PluginTester<K extends PluginKind> {
       }
       case 'trainer':
         output = await (api as PluginKinds['trainer']).train(input as TrainInput);
+        checkOutput('training', output, where);
         break;
       case 'evaluator':
         output = await (api as PluginKinds['evaluator']).evaluate(input as EvaluateInput);

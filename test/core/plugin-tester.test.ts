@@ -74,4 +74,28 @@ test('a schema that accepts the invalid config fails the invalid-config test', a
   assert.equal(failed, ['invalid config {"limit":0} -> expected CRUCIBLE_E_PLUGIN_CONFIG, but the config was accepted']);
 });
 
+test("a trainer's result goes through the kernel's output check: a metric that is not a number fails the case", async () => {
+  const trainer = (metric: unknown) =>
+    definePlugin({
+      kind: 'trainer', name: 'probe-trainer', version: '1.0.0', apiVersion: '^1',
+      configSchema: { type: 'object', additionalProperties: false, properties: {} } as const,
+      create: (_config, ctx) => ({
+        async train() {
+          ctx.throwIfCancelled();
+          return { model: { kind: 'policy' as const, path: 'm' }, stats: {}, metrics: { 'train/loss': metric as number } };
+        },
+      }),
+    });
+  const run = async (metric: unknown) => {
+    const declared: Array<[string, () => Promise<void>]> = [];
+    new PluginTester(trainer(metric)).run({ cases: [{ name: 'trains', input: { pairs: [expectedPair] }, honoursAbort: false }] }, (name, fn) => declared.push([name, fn]));
+    const failed: string[] = [];
+    for (const [, fn] of declared) await fn().catch((error: Error) => failed.push(error.message.split('\n')[0]));
+    return failed;
+  };
+  assert.equal(await run(0.5), []);
+  const failed = await run('low');
+  assert.ok(failed.length > 0 && failed.every((f) => f.includes('returned a training result whose "metrics.train/loss" must be number')), failed.join('\n'));
+});
+
 test.run();
