@@ -6,7 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { KINDS, PLUGIN_KINDS, STAGE_SLOTS } from '../../core/kernel/contract/kinds.js';
 import { manifestSchema, RUN_SLOTS } from '../../core/kernel/manifest/schema.js';
-import { STAGE_NAMES } from '../../core/kernel/runner/stage-dir.js';
+import { STAGE_NAMES } from '../../core/pipeline/experiment.js';
 
 const root = join(import.meta.dirname, '..', '..');
 

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fixtures, readLines, tempDir } from '../helpers/kernel.js';
+import { fixtures, readLines, runManifest, tempDir } from '../helpers/kernel.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLI = join(ROOT, 'core', 'cli', 'main.ts');
@@ -74,6 +74,17 @@ test('--no-cache reruns every stage; --fresh STAGE reruns that stage and the one
   const typo = spawnSync(process.execPath, ['--import', 'tsx', CLI, 'run', manifest, '--runs-dir', runsDir, '--fresh', 'scoring'], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' } });
   assert.is(typo.status, 2);
   assert.match(typo.stderr, /CRUCIBLE_E_INPUT: --fresh: unknown stage "scoring" \(did you mean "score"\?/);
+});
+
+test('the programmatic API refuses an unknown --fresh stage too, naming the pipeline\'s stages, before any stage runs', async () => {
+  const runsDir = tempDir();
+  const { outcome, dir } = await runManifest(join(fixtures, 'manifests', 'toy.json'), { runsDir, cache: { fresh: 'scoring' } });
+  assert.is(outcome.state, 'FAILED');
+  assert.is(outcome.error?.code, 'CRUCIBLE_E_INPUT');
+  assert.match(outcome.error!.issues[0].message, 'unknown stage "scoring"');
+  assert.match(outcome.error!.issues[0].hint ?? '', 'dataset, split, generate, execute, score, pair, train, evaluate');
+  assert.equal(outcome.stageLog, []);
+  assert.not.ok(readdirSync(dir).includes('stages'));
 });
 
 test.run();

@@ -1,4 +1,5 @@
 // Runs a manifest through the real kernel (programmatic API) in a temporary runs folder.
+import type { StageCacheOptions } from '../../core/kernel/di/container.js';
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +14,12 @@ export function tempDir(prefix = 'crucible-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-export async function runManifest(file: string, options: { runsDir: string; sets?: string[] }) {
+export async function runManifest(file: string, options: { runsDir: string; sets?: string[]; cache?: StageCacheOptions }) {
   const store = new RunStore(options.runsDir);
   try {
     const resolved = await resolveManifest(file, { sets: options.sets });
     const record = createRun(store, resolved);
-    const outcome = await executeRun(store, record.id, { logger: silentLogger() });
+    const outcome = await executeRun(store, record.id, { logger: silentLogger(), cache: options.cache });
     return { id: record.id, dir: store.runDir(record.id), outcome, row: store.row(record.id) };
   } finally {
     store.close();

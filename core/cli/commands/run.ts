@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolveManifest } from '../../kernel/manifest/validate.js';
 import { createRun, executeRun } from '../../store/session.js';
 import { createLogger } from '../../util/logger.js';
-import { STAGE_NAMES } from '../../kernel/runner/stage-dir.js';
+import { STAGE_NAMES } from '../../pipeline/experiment.js';
 import type { StageCacheOptions } from '../../kernel/di/container.js';
 import { CrucibleError } from '../../kernel/errors.js';
 import { closest } from 'fastest-levenshtein';

@@ -183,10 +183,10 @@ export interface KindInfo {
 }
 
 /**
- * The one list of plugin kinds, in run order. Manifest slots (schema.ts), stage names (stage-dir.ts), the
- * slot -> stage map (runner/plugins.ts) and the kind check of `definePlugin` all derive from it; a new kind is
+ * The one list of plugin kinds, in run order. Manifest slots (schema.ts), stage names (core/pipeline/experiment.ts),
+ * the slot -> stage map (runner/plugins.ts) and the kind check of `definePlugin` all derive from it; a new kind is
  * its interface above plus a row here (the compiler points at the row when the interface has none), and then
- * the stage function that runs it (runner/).
+ * the stage function that runs it (core/pipeline/).
  */
 export const KINDS = {
   dataset: { slot: 'dataset', stage: 'dataset' },

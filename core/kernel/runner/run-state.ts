@@ -42,6 +42,8 @@ export interface RunResultsBase {
 }
 
 export interface Pipeline {
+  /** Its stage names in run order: what `--fresh` accepts (a stage reruns with every stage after it). */
+  readonly stages: readonly string[];
   /** Runs the stages; returns what results.json holds besides `run`, and flat headline numbers for the run index. */
   run(state: RunState): Promise<{ results: Record<string, unknown>; headline: Record<string, number> }>;
 }

@@ -1,5 +1,7 @@
 // Runs one experiment: resolves its manifest, hands the run to the host's pipeline (core/pipeline/ for crucible's
 // experiment), writes results.json and the report, and records the run's state whatever happens.
+// tsyringe's decorators need the Reflect polyfill when this module is evaluated, whoever imports it first.
+import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import { join } from 'node:path';
 import { TOKENS } from '../di/tokens.js';
@@ -40,6 +42,10 @@ export class Runner {
     let plugins: RunPlugins | undefined;
     const stageLog: RunState['stageLog'] = [];
     try {
+      const { fresh } = this.cacheOptions;
+      if (fresh !== undefined && !this.pipeline.stages.includes(fresh)) {
+        throw CrucibleError.at('CRUCIBLE_E_INPUT', { path: 'fresh', message: `unknown stage "${fresh}"`, hint: `stages: ${this.pipeline.stages.join(', ')}` });
+      }
       const resolved = await resolveManifestObject(record.manifest, record.baseDir);
       services.runtime = resolved.manifest.runtime;
       plugins = new RunPlugins(resolved, services, runDir);

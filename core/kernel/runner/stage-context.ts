@@ -1,4 +1,6 @@
 // The services of one run, built once by the run's DI container, and the ctx a plugin receives for one stage.
+// tsyringe's decorators need the Reflect polyfill when this module is evaluated, whoever imports it first.
+import 'reflect-metadata';
 import { inject, injectable } from 'tsyringe';
 import type { Logger as PinoLogger } from 'pino';
 import type { Clock, NestedPlugins, PluginContext, ProgressReporter } from '../contract/context.js';

@@ -4,7 +4,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeJsonAtomic } from '../../util/atomic.js';
-import { KINDS, STAGE_SLOTS } from '../contract/kinds.js';
 
 export interface StageDir {
   dir: string;
@@ -14,9 +13,6 @@ export interface StageDir {
   /** Where the finished output came from: "run" (resumed) or "cache". */
   reused?: 'run' | 'cache';
 }
-
-/** Stage names in run order (what `--fresh` accepts): the dataset's, the split, then each stage kind's. */
-export const STAGE_NAMES: readonly string[] = [KINDS.dataset.stage, 'split', ...STAGE_SLOTS.map((kind) => KINDS[kind].stage)];
 
 /** `fresh`: the stage reruns from nothing (its folder is cleared, the shared cache is not read). */
 export function openStageDir(runDir: string, name: string, key: string, cacheRoot: string | undefined, fresh = false): StageDir {
