@@ -1,7 +1,6 @@
 // javascript: runs JavaScript candidates in warm Node worker processes inside the sandbox, a fresh vm2 context per
 // candidate, with the full taxonomy and one test per assertion. Each slot is a trusted checker (tests, comparisons,
 // report channel) plus a candidate process under an unprivileged uid that only ever answers with plain data.
-import { availableParallelism } from 'node:os';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,9 +12,11 @@ import type { PluginContext } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
 import { findOnPath, isRoot, type SandboxMode } from '../sandbox/isolation.js';
 import { ProcessPool } from '../sandbox/pool.js';
-import { abortOnCancel, executeDistinct, SANDBOX_OPTION, SandboxChoice } from '../sandbox/executor.js';
+import { abortOnCancel, executeDistinct, SandboxChoice } from '../sandbox/executor.js';
+import { dedupeOption, programTimeoutOption, SANDBOX_OPTION, stderrBytesOption, workerCount, workersOption } from '../sandbox/options.js';
 import { checkerBwrapArgs, SANDBOX_RUNTIME } from './sandbox.js';
-import { CheckerDied, CheckerProcess, PROBLEM_SLOTS, type CheckerInfo, type CheckerJob, type CheckerProblem, type LaunchSpec, type RawResult } from './checker-process.js';
+import { CheckerDied, CheckerProcess, PROBLEM_SLOTS, type CheckerInfo, type CheckerJob, type CheckerProblem, type RawResult } from './checker-process.js';
+import { bwrapLaunch, plainLaunch, type LaunchSpec } from '../sandbox/line-process.js';
 import { toExecution } from './classify.js';
 
 /** The environment variable without which `unsafeHostAccess` is refused. */
@@ -25,8 +26,8 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    workers: { type: 'integer', minimum: 0, default: 0, description: 'checker + candidate process pairs running in parallel; 0 = one per CPU core' },
-    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program; a program that blocks its process (a microtask loop) is stopped at about 3x a test\'s limit in wall time' },
+    workers: workersOption('checker + candidate process pairs'),
+    timeoutSeconds: programTimeoutOption('; a program that blocks its process (a microtask loop) is stopped at about 3x a test\'s limit in wall time'),
     testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'CPU seconds per test case (vm2\'s timeout, in wall time, is retried with a longer limit when the process got less than half of it in CPU: a loaded machine does not flip verdicts)' },
     settleSeconds: { type: 'number', minimum: 0, default: 1, description: 'how long the program\'s own timers may keep running after the tests; a program still holding timers then (setInterval forever) is a TIMEOUT, as its Node process would never exit' },
     memoryMb: { type: 'integer', minimum: 64, default: 512, description: 'memory of each candidate process (MiB): its data limit, with 3/4 of it as the JavaScript heap' },
@@ -34,8 +35,8 @@ export const configSchema = {
     maxOpenFiles: { type: 'integer', minimum: 16, default: 64, description: 'open file descriptors of the candidate process' },
     maxOutputBytes: { type: 'integer', minimum: 1024, default: 1048576, description: 'largest file the candidate process may write, and the private /tmp\'s size' },
     maxResultBytes: { type: 'integer', minimum: 1024, default: 1048576, description: 'largest value (encoded) a candidate call may return' },
-    stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'excerpt kept in each execution: the tail of what the program printed (console.*), or of its process\'s stderr when it died' },
-    dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution' },
+    stderrBytes: stderrBytesOption('excerpt kept in each execution: the tail of what the program printed (console.*), or of its process\'s stderr when it died'),
+    dedupe: dedupeOption('run identical candidates of a problem once and give each copy that execution'),
     sandbox: SANDBOX_OPTION,
     unsafeHostAccess: { type: 'boolean', default: false, weakensIsolation: [true], description: `FOR TESTS OF THE OUTER SANDBOX ONLY: hands each candidate Node's process and require (as \`__host\`), which is what a complete escape from vm2 would give it. Refused unless the environment of the crucible process sets ${UNSAFE_ENV}=1 (an operator's decision, never a manifest's)` },
   },
@@ -68,7 +69,7 @@ export function runtimeDir(): string {
 }
 
 export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig, ctx: PluginContext): Promise<JavaScriptExecutor> {
-  const workers = config.workers || availableParallelism();
+  const workers = workerCount(config.workers);
   const sandbox = new SandboxChoice(config.sandbox as SandboxMode, 'javascript', ctx, { withoutBwrap: 'candidates run in vm2 with resource limits only' });
   const prlimit = findOnPath('prlimit', process.env, ['/usr/bin', '/bin']);
   if (!prlimit) {
@@ -103,10 +104,9 @@ export async function createJavaScriptExecutor(config: JavaScriptExecutorConfig,
     const checkerArgs = ['--max-old-space-size=512', join(runtime, 'checker.mjs'), JSON.stringify(init)];
     if (sandbox.sandboxed) {
       const hide = [process.cwd(), process.env.HOME ?? '/root', dirname(hostRuntime)];
-      const args = [...checkerBwrapArgs(nodePath, { runtimeDir: hostRuntime, tmpBytes: config.maxOutputBytes * 4, hide }), nodePath, ...checkerArgs];
-      return { command: sandbox.bwrap!, args, env, label: `bwrap sandbox, ${nodePath}` };
+      return bwrapLaunch(sandbox.bwrap!, checkerBwrapArgs(nodePath, { runtimeDir: hostRuntime, tmpBytes: config.maxOutputBytes * 4, hide }), nodePath, checkerArgs, env);
     }
-    return { command: nodePath, args: checkerArgs, env, label: `${nodePath} without sandbox` };
+    return plainLaunch(nodePath, checkerArgs, env);
   };
 
   const started = async (slot: number): Promise<CheckerProcess> => {

@@ -1,6 +1,6 @@
 // python: runs candidates in forked children of warm Python fork-servers (one per worker), inside bubblewrap
 // when available, with per-child resource limits, CPU-time limits per program and per test, and full taxonomy.
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { definePlugin, type ConfigOf } from 'crucible-ml';
@@ -14,8 +14,10 @@ import { resolveInterpreter, type Interpreter } from './interpreter.js';
 import { serverBwrapArgs, SANDBOX_SERVER_PATH, SANDBOX_WORK_ROOT } from './sandbox.js';
 import type { SandboxMode } from '../sandbox/isolation.js';
 import { ProcessPool } from '../sandbox/pool.js';
-import { abortOnCancel, executeDistinct, SANDBOX_OPTION, SandboxChoice } from '../sandbox/executor.js';
-import { ForkServer, PROBLEM_SLOTS, ServerDied, type LaunchSpec, type RawResult, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
+import { abortOnCancel, executeDistinct, SandboxChoice } from '../sandbox/executor.js';
+import { dedupeOption, programTimeoutOption, SANDBOX_OPTION, stderrBytesOption, workerCount, workersOption } from '../sandbox/options.js';
+import { bwrapLaunch, plainLaunch, type LaunchSpec } from '../sandbox/line-process.js';
+import { ForkServer, PROBLEM_SLOTS, ServerDied, type RawResult, type ServerInfo, type ServerJob, type ServerProblem } from './fork-server.js';
 import { sha256 } from 'crucible-ml/util';
 import { toExecution } from './classify.js';
 import { canonicalProgram, TestLimits } from './calibrate.js';
@@ -25,8 +27,8 @@ export const configSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    workers: { type: 'integer', minimum: 0, default: 0, description: 'fork-servers running in parallel; 0 = one per CPU core' },
-    timeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 5, description: 'CPU seconds for a whole program (a blocked program is stopped at 3x this in wall time)' },
+    workers: workersOption('fork-servers'),
+    timeoutSeconds: programTimeoutOption(' (a blocked program is stopped at 3x this in wall time)'),
     testTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 0.25, description: 'CPU seconds per test case, raised per test to canonicalTimeFactor x the canonical solution\'s CPU time when that is more. CPU time does not grow with machine load as wall time does, so the floor needs no wide margin (HumanEval\'s slowest canonical test takes ~40 ms); each looping test costs this much' },
     confirmTimeoutSeconds: { type: 'number', exclusiveMinimum: 0, default: 1, description: 'a test that hits the cheap per-test floor is run again with this many CPU seconds (or canonicalTimeFactor x the canonical solution\'s, when more; at most timeoutSeconds) before the execution is called TIMEOUT; each test records the limit it hit' },
     canonicalTimeFactor: { type: 'number', minimum: 0, default: 4, description: 'a test that times out may take this many times the canonical solution\'s CPU time on it (measured once per problem, as evalplus does); 0 = fixed limits' },
@@ -38,9 +40,9 @@ export const configSchema = {
     maxOpenFiles: { type: 'integer', minimum: 16, default: 256, description: 'open file descriptors per candidate process' },
     maxLeftoverEntries: { type: 'integer', minimum: 16, default: 100000, description: 'files and folders a candidate may leave behind; past this its fork-server is replaced (and the candidate reported) rather than cleaned' },
     tmpMb: { type: 'integer', minimum: 16, default: 256, description: 'size of the sandbox\'s private /tmp (MiB), which holds the candidates\' working folders: writing more is ENOSPC' },
-    stderrBytes: { type: 'integer', minimum: 0, default: 2000, description: 'stderr excerpt kept in each execution (the tail)' },
+    stderrBytes: stderrBytesOption('stderr excerpt kept in each execution (the tail)'),
     guardComparisons: { type: 'boolean', default: true, description: 'a test comparison (==, <, in, truth of an assert...) between a value of a class the candidate defined (with its own __eq__, __bool__, ...) and any other value fails (HijackedComparison) instead of letting the candidate\'s method decide it: returning an always-equal object is a known reward hack' },
-    dedupe: { type: 'boolean', default: true, description: 'run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often); identical modulo comments, blank lines and trailing spaces, which change nothing but line numbers (a copy\'s stderr is its first occurrence\'s)' },
+    dedupe: dedupeOption('run identical candidates of a problem once and give each copy that execution (low-temperature sampling repeats itself often); identical modulo comments, blank lines and trailing spaces, which change nothing but line numbers (a copy\'s stderr is its first occurrence\'s)'),
     sandbox: SANDBOX_OPTION,
     python: { type: 'string', default: '', hostResource: 'executable', hostResourceExcept: [''], description: 'interpreter command or path; empty = python3 (resolved once to its real path)' },
   },
@@ -67,7 +69,7 @@ export interface PythonExecutor extends Executor {
 }
 
 export async function createPythonExecutor(config: PythonExecutorConfig, ctx: PluginContext): Promise<PythonExecutor> {
-  const workers = config.workers || availableParallelism();
+  const workers = workerCount(config.workers);
   const sandbox = new SandboxChoice(config.sandbox as SandboxMode, 'python', ctx, {
     withoutBwrap: 'candidates run with resource limits only, without isolation',
     off: { lost: OFF_LOSES, message: `sandbox "off": candidates run without bubblewrap, so ${OFF_LOSES}. What remains: an unprivileged uid (when crucible runs as root), rlimits, CPU and wall limits, and the checker.` },
@@ -84,15 +86,14 @@ export async function createPythonExecutor(config: PythonExecutorConfig, ctx: Pl
     if (sandbox.sandboxed) {
       const initJson = JSON.stringify({ ...init, workRoot: SANDBOX_WORK_ROOT, wipeTmp: true });
       const hide = [packageRoot(), process.cwd(), process.env.HOME ?? '/root'];
-      const args = [...serverBwrapArgs(interpreter, SERVER_DIR(), hide, config.tmpMb * 1024 * 1024), interpreter.executable, ...PYTHON_FLAGS, SANDBOX_SERVER_PATH, initJson];
-      return { command: sandbox.bwrap!, args, env, label: `bwrap sandbox, ${interpreter.executable}` };
+      return bwrapLaunch(sandbox.bwrap!, serverBwrapArgs(interpreter, SERVER_DIR(), hide, config.tmpMb * 1024 * 1024), interpreter.executable, [...PYTHON_FLAGS, SANDBOX_SERVER_PATH, initJson], env);
     }
     if (!hostWorkDir) {
       hostWorkDir = mkdtempSync(join(tmpdir(), 'crucible-exec-'));
       chmodSync(hostWorkDir, 0o711); // candidates under their own uid must reach their folder inside
     }
     const initJson = JSON.stringify({ ...init, workRoot: join(hostWorkDir, `slot-${slot}`), wipeTmp: false });
-    return { command: interpreter.executable, args: [...PYTHON_FLAGS, join(SERVER_DIR(), 'fork_server.py'), initJson], env: { ...env, HOME: hostWorkDir }, label: `${interpreter.executable} without sandbox` };
+    return plainLaunch(interpreter.executable, [...PYTHON_FLAGS, join(SERVER_DIR(), 'fork_server.py'), initJson], { ...env, HOME: hostWorkDir });
   };
 
   const started = async (slot: number) => {

@@ -1,20 +1,10 @@
-// What the sandboxed executors share around their pool: the `sandbox` option and how it resolves to bubblewrap (or
-// refuses, or warns), the fallback when bubblewrap is installed but cannot start, cancellation, and running the
+// What the sandboxed executors share around their pool: how the `sandbox` option (options.ts) resolves to bubblewrap
+// (or refuses, or warns), the fallback when bubblewrap is installed but cannot start, cancellation, and running the
 // distinct programs of a batch once.
 import type { Candidate, Execution, PluginContext } from 'crucible-ml';
 import { CrucibleError } from 'crucible-ml';
 import { dedupeByCode } from './dedupe.js';
 import { BWRAP_HINT, findBwrap, type SandboxMode } from './isolation.js';
-
-/** The `sandbox` option of every sandboxed executor's config schema. */
-export const SANDBOX_OPTION = {
-  type: 'string',
-  enum: ['required', 'auto', 'off'],
-  default: 'auto',
-  weakensIsolation: ['auto', 'off'],
-  hardenTo: { auto: 'required' },
-  description: 'bubblewrap isolation: required (fail without it), auto (use when installed), off; a server that keeps isolation runs (and records) auto as required',
-} as const;
 
 /** Executors already warned that bubblewrap is missing (once per process each, not once per run). */
 const warnedNoSandbox = new Set<string>();
