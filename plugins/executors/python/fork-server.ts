@@ -69,6 +69,11 @@ export interface RawResult {
   isolation?: 'checker' | 'in-process';
   /** What the candidate left could not be removed: the server ends after this answer and is replaced. */
   cleanupFailed?: string;
+  /** The server ends after this answer (its zygote died during the job): the jobs queued behind it never start there. */
+  retiring?: string;
+  /** The server could not start this job's candidate at all (its zygote was gone): nothing of the candidate ran, and
+   * the server ends after this answer. run() turns it into ServerDied(reason, started = false): the job runs elsewhere. */
+  unstarted?: string;
   /** For data problems: how the inputs were checked. */
   mode?: 'graded' | 'fast-check';
 }
@@ -101,10 +106,13 @@ export class ServerDied extends Error {
  */
 export const PROBLEM_SLOTS = 4;
 
+/** Jobs a server answered as not started (its zygote was gone): they run elsewhere once. */
+const unstartedOnce = new WeakSet<ServerJob>();
+
 export class ForkServer extends LineProcess<ServerInfo, RawResult> {
   /** Keys of the problems the server holds (mirrors the server's own list). */
   private readonly problems = new ProblemMirror(PROBLEM_SLOTS);
-  /** The server said it ends after its last answer (a failed cleanup): jobs still queued in it never started. */
+  /** The server said it ends after its last answer (a failed cleanup, its zygote gone): jobs still queued in it never started. */
   private retiring = false;
 
   private constructor(spec: LaunchSpec) {
@@ -122,7 +130,16 @@ export class ForkServer extends LineProcess<ServerInfo, RawResult> {
    * server dies or misses `watchdogMs` on the running job.
    */
   run(job: ServerJob, watchdogMs: number): Promise<RawResult> {
-    return this.send(() => this.wire(job), watchdogMs);
+    return this.send(() => this.wire(job), watchdogMs).then((result) => {
+      if (!result.unstarted) return result;
+      // Once, the job runs on a fresh server. A fresh server whose zygote is gone too is no passing fault (a zygote
+      // that cannot start here): the job then ends as the harness's error rather than go round forever.
+      if (!unstartedOnce.has(job)) {
+        unstartedOnce.add(job);
+        throw new ServerDied(result.unstarted, false);
+      }
+      return { id: result.id, fatal: { phase: 'harness', o: 'error', t: `${result.unstarted}, twice` }, tests: [], ms: 0 };
+    });
   }
 
   /** The job as written: the problem's tests travel only when the server does not hold them already. */
@@ -136,7 +153,7 @@ export class ForkServer extends LineProcess<ServerInfo, RawResult> {
   }
 
   protected override onAnswer(result: RawResult): void {
-    if (result.cleanupFailed) this.retiring = true;
+    if (result.cleanupFailed || result.retiring || result.unstarted) this.retiring = true;
   }
 
   /** The running job gets ServerDied(started) unless the server was retiring; the ones queued behind it, not started. */

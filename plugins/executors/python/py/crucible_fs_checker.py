@@ -14,7 +14,7 @@ from crucible_fs_candidate import code_message
 from crucible_fs_config import MEM_POLL, MIN_WAIT, POLL, WALL_FACTOR
 from crucible_fs_segment import MemoryWatch, open_pidfd, proc_cpu, reap_all, runqueue_wait, signal_name
 from crucible_fs_wire import HEADER, Unserializable, decode_answer, encode_call, plain_value
-from crucible_fs_zygote import ZygoteGone, zygote
+from crucible_fs_zygote import Unstarted, ZygoteGone, zygote
 
 SIGNAL_LIMITS = {'SIGXFSZ': 'output', 'SIGXCPU': 'cpu'}
 
@@ -108,12 +108,17 @@ class Channel:
         except BaseException as e:
             os.close(call_w)
             os.close(answer_r)
+            if isinstance(e, ZygoteGone) and not self.job.get('_spawned'):
+                raise Unstarted(str(e))  # no candidate code ran in this job: it runs again on a fresh server
             if isinstance(e, (ZygoteGone, OSError)):
+                # A later process of a candidate whose code already ran: the tests that needed it error as the
+                # harness's ('harness:candidate process: ...'), never as a pass; the server ends after this job.
                 return ('harness', 'error', 'candidate process: %s' % e)
             raise
         finally:
             os.close(call_r)
             os.close(answer_w)
+        self.job['_spawned'] = True
         os.set_blocking(answer_r, False)
         os.set_blocking(call_w, False)
         self.pid, self.call_w, self.answer_r, self.buf = pid, call_w, answer_r, bytearray()

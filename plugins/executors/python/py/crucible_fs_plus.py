@@ -17,6 +17,7 @@ from crucible_fs_compare import ORACLES_OF_INPUT, matches
 from crucible_fs_config import LIMITS, WALL_FACTOR, WORK_DIR
 from crucible_fs_packed import Packed
 from crucible_fs_plus_feed import FeedChannel
+from crucible_fs_zygote import Unstarted
 
 FORMAT = 1
 MAX_ANSWER = 64 << 20  # HumanEval/130 answers a million floats (~16 MB as JSON)
@@ -89,6 +90,8 @@ def run_plus(job, problem, result, outcomes):
             failed = channel.spawn()
         except UnserializableResult:
             failed = ('define', 'error', 'MalformedMessage')
+        except Unstarted:  # the zygote was gone: nothing ran, the job runs on a fresh server
+            raise
         except BaseException as g:  # CandidateGone while defining
             failed = ('define', getattr(g, 'kind', 'error'), getattr(g, 'reason', type(g).__name__))
         if failed is not None:

@@ -34,6 +34,12 @@ class ZygoteGone(Exception):
     """The zygote cannot start candidates any more (it died, or this machine has no clone call we know)."""
 
 
+class Unstarted(BaseException):
+    """The zygote was gone before this job's first candidate process: no candidate code ran, so the job is answered
+    as not started (Node runs it on a fresh server) rather than charged to the candidate. A BaseException, so that
+    nothing between the spawn and the server's loop takes it for the candidate's own error."""
+
+
 class Zygote:
     """The fork-server's handle on its zygote."""
 
@@ -54,7 +60,18 @@ class Zygote:
         KEEP.add(pid)  # never a candidate's process: reap_all() and the memory watch leave it alone
 
     def alive(self):
-        return self.pid in KEEP
+        """Whether the zygote still runs. Asks the kernel (a zygote killed between jobs is a zombie nobody reaped yet):
+        a dead one is reaped here and never asked again."""
+        if self.pid not in KEEP:
+            return False
+        try:
+            done = os.waitpid(self.pid, os.WNOHANG)[0]
+        except ChildProcessError:  # reaped elsewhere
+            done = self.pid
+        if done:
+            KEEP.discard(self.pid)
+            return False
+        return True
 
     def spawn(self, fds, cpu_seconds):
         """Starts a candidate process with these fds; its pid (a child of this process)."""

@@ -37,7 +37,7 @@ from crucible_fs_guard import compile_guarded, may_hijack
 from crucible_fs_plan import plan
 from crucible_fs_plus import load as load_data, run_plus
 from crucible_fs_segment import run_segment
-from crucible_fs_zygote import start as start_zygote, zygote
+from crucible_fs_zygote import Unstarted, start as start_zygote, zygote
 
 del sys.path[0]  # the harness folder stays off the path candidates import from
 
@@ -314,14 +314,22 @@ def main():
         job = json.loads(line)
         if 'dataBytes' in job:  # the problem's test data follows its line as raw bytes
             job['_data'] = read_bytes(stdin, int(job.pop('dataBytes')))
-        result = run_job(job)
+        try:
+            result = run_job(job)
+        except Unstarted as e:
+            # The zygote was gone before the job's first candidate process (killed between jobs, or while this job
+            # compiled): nothing of the candidate ran. Node runs the job, and those queued behind it, elsewhere.
+            send({'id': job['id'], 'unstarted': 'the zygote has ended (%s)' % e})
+            return
         err = stderr_excerpt()
         if err:
             result['stderr'] = err
         if not result.get('cleanupFailed'):
             result.pop('cleanupFailed', None)
+        if not result.get('cleanupFailed') and not zygote().alive():
+            result['retiring'] = 'the zygote has ended'  # the jobs queued behind this one never start here
         send(result)
-        if result.get('cleanupFailed') or not zygote().alive():
+        if result.get('cleanupFailed') or result.get('retiring'):
             return  # Node starts a fresh server (and sandbox) for the next job
 
 
